@@ -1,0 +1,41 @@
+#include "vigil/base/time.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil {
+namespace {
+
+TEST(TimeTest, ParsesIsoWithTAndZ) {
+  const auto ticks = ParseDateTime("2025-11-27T07:40:10.165324Z");
+  ASSERT_TRUE(ticks.has_value());
+  EXPECT_EQ(FormatDateTime(*ticks), "2025-11-27T07:40:10.1653240Z");
+}
+
+TEST(TimeTest, ParsesSpaceSeparatorAndSevenDigits) {
+  const auto ticks = ParseDateTime("2026-10-24 00:00:00.0695011");
+  ASSERT_TRUE(ticks.has_value());
+  EXPECT_EQ(FormatDateTime(*ticks), "2026-10-24T00:00:00.0695011Z");
+}
+
+TEST(TimeTest, AppliesOffsets) {
+  EXPECT_EQ(ParseDateTime("2026-01-01T02:00:00+02:00"), ParseDateTime("2026-01-01T00:00:00Z"));
+}
+
+TEST(TimeTest, ParsesDateOnlyAndEpoch) {
+  EXPECT_EQ(ParseDateTime("1970-01-01"), 0);
+  EXPECT_EQ(ParseDateTime("1969-12-31T23:59:59Z"), -kTicksPerSecond);
+  EXPECT_EQ(DayOf(-1), -1);
+}
+
+TEST(TimeTest, RejectsGarbage) {
+  EXPECT_FALSE(ParseDateTime("yesterday").has_value());
+  EXPECT_FALSE(ParseDateTime("2026-13-01").has_value());
+  EXPECT_FALSE(ParseDateTime("2026-01-01T00:00:00Zjunk").has_value());
+}
+
+TEST(TimeTest, FileTimeConversion) {
+  EXPECT_EQ(FileTimeToTicks(static_cast<uint64_t>(kFileTimeUnixEpochTicks)), 0);
+}
+
+}  // namespace
+}  // namespace vigil

@@ -1,0 +1,2 @@
+// Placeholder so the store target exists before its first source lands.
+namespace vigil::store {}
