@@ -1,6 +1,39 @@
-#include <cstdio>
+// `vigil`: the command-line entry point. Subcommands live in *_command.cpp.
+#include <cstdlib>
 
-int main() {
-  std::puts("vigil");
-  return 0;
+#include <CLI/CLI.hpp>
+
+#include "apps/vigil/commands.h"
+#include "vigil/base/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vigil: self-hosted XDR. Ingest Windows telemetry into the hunting tables."};
+  app.set_version_flag("--version", std::string("vigil 0.1.0"));
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  vigil::app::GlobalOptions global;
+  const char* env_data = std::getenv("VIGIL_DATA");
+  global.data_dir = env_data != nullptr && *env_data != '\0' ? env_data : "./vigil-data";
+  app.add_option("--data", global.data_dir,
+                 "data directory (default: $VIGIL_DATA, else ./vigil-data)")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", global.verbose, "debug logging");
+
+  int exit_code = vigil::app::kExitOk;
+  vigil::app::RegisterIngestCommand(app, global, exit_code);
+  vigil::app::RegisterTablesCommand(app, global, exit_code);
+  vigil::app::RegisterDemoCommand(app, global, exit_code);
+
+  app.parse_complete_callback([&global] {
+    if (global.verbose) {
+      vigil::log::SetMinLevel(vigil::log::Level::kDebug);
+    }
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
 }

@@ -1,0 +1,25 @@
+// The `vigil` subcommands. Each Register* function adds one subcommand to the CLI11 app and
+// runs it when selected. Shared options (data directory) come from GlobalOptions.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace vigil::app {
+
+struct GlobalOptions {
+  std::string data_dir;  // --data, $VIGIL_DATA, else ./vigil-data
+  bool verbose = false;
+};
+
+// Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some inputs could not be read.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitPartial = 2;
+
+void RegisterIngestCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterTablesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterDemoCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+
+}  // namespace vigil::app
