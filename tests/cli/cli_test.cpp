@@ -1,0 +1,168 @@
+// Runs the `vigil` binary end to end: demo, ingest of good, bad and archived inputs, tables.
+#include <sys/wait.h>
+#include <zip.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int exit_code = -1;
+  std::string text;  // stdout and stderr together
+};
+
+Output Run(const std::string& args) {
+  const std::string command = std::string(VIGIL_BINARY) + " " + args + " 2>&1";
+  Output out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return out;
+  }
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    out.text.append(buffer, n);
+  }
+  const int status = pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// Rows per table from `vigil tables` output.
+std::map<std::string, uint64_t> TableRows(const std::string& data_dir) {
+  const Output out = Run("--data " + data_dir + " tables");
+  std::map<std::string, uint64_t> rows;
+  std::istringstream lines(out.text);
+  std::string line;
+  const std::regex row_re(R"(^(\w+)\s+([\d,]+)\s)");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, row_re) && m[1] != "Total") {
+      std::string digits = m[2];
+      digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+      rows[m[1]] = std::stoull(digits);
+    }
+  }
+  return rows;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("vigil-cli-" + std::to_string(rd()));
+    fs::create_directories(dir_);
+    data_ = (dir_ / "data").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Write(const fs::path& path, const std::string& content) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << content;
+  }
+  fs::path dir_;
+  std::string data_;
+};
+
+const char* kSysmonLine =
+    R"({"Hostname":"ws1.contoso.local","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,)"
+    R"("SourceName":"Microsoft-Windows-Sysmon","TimeCreated":"2026-11-20 10:00:00.000",)"
+    R"("Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c whoami",)"
+    R"("ParentImage":"C:\\Windows\\explorer.exe","ProcessId":"4242","User":"CONTOSO\\jdoe"})";
+
+TEST_F(CliTest, HelpListsCommands) {
+  const Output out = Run("--help");
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_NE(out.text.find("ingest"), std::string::npos);
+  EXPECT_NE(out.text.find("tables"), std::string::npos);
+  EXPECT_NE(out.text.find("demo"), std::string::npos);
+  EXPECT_EQ(Run("ingest --help").exit_code, 0);
+  EXPECT_EQ(Run("tables --help").exit_code, 0);
+}
+
+TEST_F(CliTest, DemoLoadsEveryDomainOfTheStory) {
+  const Output out = Run("--data " + data_ + " demo --out " + (dir_ / "demo").string());
+  ASSERT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("Skipped: none"), std::string::npos) << out.text;
+  const auto rows = TableRows(data_);
+  for (const char* table : {"DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents",
+                            "DeviceRegistryEvents", "DeviceImageLoadEvents", "DeviceLogonEvents",
+                            "IdentityLogonEvents", "IdentityDirectoryEvents", "DeviceInfo"}) {
+    EXPECT_GT(rows.count(table) ? rows.at(table) : 0, 0u) << table << "\n" << out.text;
+  }
+  // A second run notices the data is loaded and does not duplicate it.
+  const Output again = Run("--data " + data_ + " demo");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(TableRows(data_), rows);
+}
+
+TEST_F(CliTest, BadLineIsSkippedWithPositionAndOthersKept) {
+  const fs::path input = dir_ / "events.jsonl";
+  Write(input, std::string(kSysmonLine) + "\n{\"EventID\": 1, broken\n" + kSysmonLine + "\n");
+  const Output out = Run("--data " + data_ + " ingest " + input.string());
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("line 2"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("events.jsonl"), std::string::npos) << out.text;
+  EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 2u);
+}
+
+TEST_F(CliTest, CsvNeedsTable) {
+  const fs::path input = dir_ / "rows.csv";
+  Write(input, "Timestamp,DeviceName\n2026-10-24 00:00:00.069501,ws1\n");
+  const Output without = Run("--data " + data_ + " ingest " + input.string());
+  EXPECT_EQ(without.exit_code, 2) << without.text;
+  EXPECT_NE(without.text.find("--table"), std::string::npos) << without.text;
+  const Output with = Run("--data " + data_ + " ingest --table DeviceInfo " + input.string());
+  EXPECT_EQ(with.exit_code, 0) << with.text;
+  EXPECT_EQ(TableRows(data_)["DeviceInfo"], 1u);
+}
+
+TEST_F(CliTest, MissingPathAndUnknownTableAreClearErrors) {
+  const Output missing = Run("--data " + data_ + " ingest " + (dir_ / "nope.evtx").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.text.find("does not exist"), std::string::npos) << missing.text;
+  const Output table = Run("--data " + data_ + " ingest --table NoSuchTable x.csv");
+  EXPECT_EQ(table.exit_code, 1);
+  EXPECT_NE(table.text.find("unknown table 'NoSuchTable'"), std::string::npos) << table.text;
+}
+
+TEST_F(CliTest, ReadsZipArchivesAndDirectoriesRecursively) {
+  // A zip with two members, one of them in a folder, plus a loose file in a nested directory.
+  const fs::path zip_path = dir_ / "in" / "sub" / "events.zip";
+  fs::create_directories(zip_path.parent_path());
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.string().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  ASSERT_NE(archive, nullptr);
+  const std::string member = std::string(kSysmonLine) + "\n" + kSysmonLine + "\n";
+  for (const char* name : {"a.json", "folder/b.json"}) {
+    zip_source_t* src = zip_source_buffer(archive, member.data(), member.size(), 0);
+    ASSERT_GE(zip_file_add(archive, name, src, ZIP_FL_OVERWRITE), 0);
+  }
+  ASSERT_EQ(zip_close(archive), 0);
+  Write(dir_ / "in" / "deeper" / "more" / "c.jsonl", std::string(kSysmonLine) + "\n");
+  Write(dir_ / "in" / "notes.txt", "not telemetry");
+  const Output out = Run("--data " + data_ + " ingest " + (dir_ / "in").string());
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 5u) << out.text;
+  EXPECT_NE(out.text.find("unsupported file type"), std::string::npos) << out.text;
+}
+
+TEST_F(CliTest, IngestAppendsAcrossRuns) {
+  const fs::path input = dir_ / "one.jsonl";
+  Write(input, std::string(kSysmonLine) + "\n");
+  ASSERT_EQ(Run("--data " + data_ + " ingest " + input.string()).exit_code, 0);
+  ASSERT_EQ(Run("--data " + data_ + " ingest " + input.string()).exit_code, 0);
+  EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 2u);
+}
+
+}  // namespace
