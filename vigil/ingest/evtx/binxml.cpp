@@ -132,7 +132,7 @@ const Fragment* ChunkParser::Template(uint32_t def_offset, int depth) {
   fragment.compiling = true;
   const std::string saved_error = std::move(error_);
   error_.clear();
-  const bool ok = Compile(begin, end, fragment, depth + 1);
+  const bool ok = Compile(begin, end, fragment, depth + 1, /*in_template=*/true);
   fragment.compiling = false;
   fragment.valid = ok;
   if (!ok) {
@@ -145,7 +145,8 @@ const Fragment* ChunkParser::Template(uint32_t def_offset, int depth) {
   return &fragment;
 }
 
-bool ChunkParser::Compile(size_t offset, size_t end, Fragment& out, int depth) {
+bool ChunkParser::Compile(size_t offset, size_t end, Fragment& out, int depth,
+                          bool in_template) {
   if (depth > kMaxDepth) {
     return Fail("binary XML nested too deeply");
   }
@@ -173,10 +174,11 @@ bool ChunkParser::Compile(size_t offset, size_t end, Fragment& out, int depth) {
         pos += 4;
         break;
       case kTokOpenStart: {
-        if (avail < 11) {
+        const size_t header = in_template ? 7 : 5;  // token, [dependency id], data size
+        if (avail < header + 4) {
           return Fail("truncated element start");
         }
-        pos += 7;  // token, dependency id, data size
+        pos += header;
         Node node;
         node.kind = NodeKind::kStartElement;
         if (!ReadNameRef(pos, end, node.name)) {
@@ -433,6 +435,18 @@ bool ChunkParser::WalkFragment(const Fragment& fragment, std::span<const ValueRe
       case NodeKind::kStartElement: {
         const size_t content = node.content;
         const size_t end = node.end;
+        // <X>%optional</X> with an absent value is left out entirely.
+        if (content + 1 < end) {
+          bool all_absent = true;
+          for (size_t j = content + 1; j < end && all_absent; ++j) {
+            all_absent = nodes[j].kind == NodeKind::kSubstitution && nodes[j].optional &&
+                         (nodes[j].sub_index >= values.size() || values[nodes[j].sub_index].is_null());
+          }
+          if (all_absent) {
+            i = end;
+            break;
+          }
+        }
         // <X>%array</X> renders as one <X> per item.
         if (end == content + 2 && nodes[content + 1].kind == NodeKind::kSubstitution &&
             nodes[content + 1].sub_index < values.size() &&
@@ -481,7 +495,7 @@ bool ChunkParser::WalkFragment(const Fragment& fragment, std::span<const ValueRe
         if (value.type == static_cast<uint8_t>(ValueType::kBinXml)) {
           Fragment& nested = scratch_fragments_[depth + 1];
           const size_t offset = static_cast<size_t>(value.data - chunk_.data());
-          if (!Compile(offset, offset + value.size, nested, depth + 1) ||
+          if (!Compile(offset, offset + value.size, nested, depth + 1, /*in_template=*/false) ||
               !WalkFragment(nested, {}, handler, depth + 1)) {
             return false;
           }
@@ -506,7 +520,7 @@ bool ChunkParser::WalkFragment(const Fragment& fragment, std::span<const ValueRe
 Status ChunkParser::Walk(size_t offset, size_t end, BinXmlHandler& handler) {
   error_.clear();
   Fragment& top = scratch_fragments_[0];
-  if (!Compile(offset, end, top, 0) || !WalkFragment(top, {}, handler, 0)) {
+  if (!Compile(offset, end, top, 0, /*in_template=*/false) || !WalkFragment(top, {}, handler, 0)) {
     return DataLossError("{}", error_.empty() ? "malformed binary XML" : error_);
   }
   return Status::Ok();

@@ -89,7 +89,9 @@ class ChunkParser {
  private:
   static constexpr int kMaxDepth = 16;
 
-  bool Compile(size_t offset, size_t end, Fragment& out, int depth);
+  // Template definitions carry a 2-byte dependency identifier in each element start; fragments
+  // outside them (record bodies, BinXml substitution values) do not.
+  bool Compile(size_t offset, size_t end, Fragment& out, int depth, bool in_template);
   const std::string* Name(uint32_t offset);
   // Reads a name reference at `pos`, skipping an inline name definition. Advances `pos`.
   bool ReadNameRef(size_t& pos, size_t end, std::string_view& name);

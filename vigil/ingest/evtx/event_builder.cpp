@@ -70,8 +70,13 @@ void EventBuilder::Begin() {
   for (EventField& field : event_.data) {
     spare_fields_.push_back(std::move(field));
   }
+  for (EventField& field : event_.extra) {
+    spare_fields_.push_back(std::move(field));
+  }
   event_.data.clear();
   event_.extra.clear();
+  fields_ = &event_.data;
+  field_prefix_ = {};
   event_.provider.clear();
   event_.provider_guid.clear();
   event_.channel.clear();
@@ -105,23 +110,24 @@ void EventBuilder::Finish(uint64_t header_record_id) {
 
 EventField& EventBuilder::NewField(std::string_view name, int depth) {
   if (!spare_fields_.empty()) {
-    event_.data.push_back(std::move(spare_fields_.back()));
+    fields_->push_back(std::move(spare_fields_.back()));
     spare_fields_.pop_back();
   } else {
-    event_.data.emplace_back();
+    fields_->emplace_back();
   }
-  EventField& field = event_.data.back();
-  field.name.assign(name);
+  EventField& field = fields_->back();
+  field.name.assign(field_prefix_);
+  field.name.append(name);
   field.value.clear();
   if (depth < kMaxTrackedDepth) {
-    field_depth_[depth] = static_cast<int>(event_.data.size());
+    field_depth_[depth] = static_cast<int>(fields_->size());
   }
   return field;
 }
 
 void EventBuilder::PopLastField() {
-  spare_fields_.push_back(std::move(event_.data.back()));
-  event_.data.pop_back();
+  spare_fields_.push_back(std::move(fields_->back()));
+  fields_->pop_back();
 }
 
 void EventBuilder::BeginTarget(Target target) {
@@ -231,6 +237,10 @@ void EventBuilder::StartElement(std::string_view name) {
     section_ = name == "System"      ? Section::kSystem
                : name == "EventData" ? Section::kEventData
                                      : Section::kOther;
+    // RenderingInfo (message text and names added by event forwarding) is not event data.
+    const bool rendering = name == "RenderingInfo";
+    fields_ = rendering ? &event_.extra : &event_.data;
+    field_prefix_ = rendering ? std::string_view("RenderingInfo.") : std::string_view();
     return;
   }
   if (depth_ < 3) {
@@ -252,8 +262,8 @@ void EventBuilder::StartElement(std::string_view name) {
       // (e.g. UserData's <EventXML>) and is dropped when its first child starts.
       if (depth_ > 3 && depth_ - 1 < kMaxTrackedDepth) {
         const int parent = field_depth_[depth_ - 1];
-        if (parent != 0 && parent == static_cast<int>(event_.data.size()) &&
-            event_.data.back().value.empty()) {
+        if (parent != 0 && parent == static_cast<int>(fields_->size()) &&
+            fields_->back().value.empty()) {
           PopLastField();
         }
         field_depth_[depth_ - 1] = 0;
@@ -309,7 +319,7 @@ void EventBuilder::CloseStart() {
       break;
     case Section::kOther:
       if (depth_ < kMaxTrackedDepth && field_depth_[depth_] != 0) {
-        EventField& field = event_.data[static_cast<size_t>(field_depth_[depth_] - 1)];
+        EventField& field = (*fields_)[static_cast<size_t>(field_depth_[depth_] - 1)];
         BeginTarget({TargetKind::kString, &field.value, nullptr});
       }
       break;

@@ -1,5 +1,6 @@
 // Binary XML handler that fills a WinEvent from one record's walk: System fields into their
-// slots, EventData <Data> elements and UserData leaf elements into `data` in document order.
+// slots, EventData <Data> elements and UserData leaf elements into `data` in document order,
+// RenderingInfo leaves (forwarded events) into `extra` as "RenderingInfo.<Element>".
 // Used by the EVTX reader; reuses the event's strings and fields across records (no per-event
 // allocation in steady state). Not thread-safe; one builder per reader.
 #pragma once
@@ -31,7 +32,7 @@ class EventBuilder final : public BinXmlHandler {
   void EndElement() override;
 
  private:
-  enum class Section : uint8_t { kNone, kSystem, kEventData, kOther };
+  enum class Section : uint8_t { kNone, kSystem, kEventData, kOther };  // kOther: leaf fields
   enum class TargetKind : uint8_t { kNone, kString, kInt, kTime, kRecordId };
 
   struct Target {
@@ -51,6 +52,8 @@ class EventBuilder final : public BinXmlHandler {
 
   WinEvent& event_;
   std::vector<EventField> spare_fields_;
+  std::vector<EventField>* fields_ = nullptr;  // event_.data, or event_.extra in RenderingInfo
+  std::string_view field_prefix_;
   int depth_ = 0;
   Section section_ = Section::kNone;
   std::string_view system_element_;  // current child of <System>
@@ -61,7 +64,7 @@ class EventBuilder final : public BinXmlHandler {
   int unnamed_data_ = 0;
   bool has_record_id_ = false;
   int64_t record_id_ = 0;
-  int field_depth_[kMaxTrackedDepth] = {};  // 1 + index in event_.data of the field opened there
+  int field_depth_[kMaxTrackedDepth] = {};  // 1 + index in *fields_ of the field opened there
 };
 
 }  // namespace vigil::ingest::evtx

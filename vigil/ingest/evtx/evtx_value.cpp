@@ -122,7 +122,7 @@ void AppendSystemTime(std::string& out, const uint8_t* p) {
   out.push_back('.');
   out.push_back(static_cast<char>('0' + (millis / 100) % 10));
   AppendTwoDigits(out, millis % 100);
-  out.append("0000Z");
+  out.push_back('Z');
 }
 
 // Bytes per item of fixed-size types; 0 for variable-size ones.
