@@ -336,6 +336,8 @@ std::string_view NtStatusFailureReason(uint32_t status) {
       return "ServerInWrongState";
     case 0xC0000133u:
       return "ClockSkew";
+    case 0xC000010Bu:
+      return "InvalidLogonType";
     case 0xC000015Bu:
       return "LogonTypeNotGranted";
     case 0xC000018Cu:

@@ -63,19 +63,19 @@ class EventMapper {
   }
   // Security's Subject* fields into the initiating-process account or the account columns.
   void SubjectAsInitiating() {
-    w_.Map("SubjectUserSid", Col::kInitiatingProcessAccountSid);
+    w_.MapSid("SubjectUserSid", Col::kInitiatingProcessAccountSid);
     w_.Map("SubjectUserName", Col::kInitiatingProcessAccountName);
     w_.Map("SubjectDomainName", Col::kInitiatingProcessAccountDomain);
     w_.Map("SubjectLogonId", Col::kInitiatingProcessLogonId);
   }
   void SubjectAsAccount() {
-    w_.Map("SubjectUserSid", Col::kAccountSid);
+    w_.MapSid("SubjectUserSid", Col::kAccountSid);
     w_.Map("SubjectUserName", Col::kAccountName);
     w_.Map("SubjectDomainName", Col::kAccountDomain);
     w_.Map("SubjectLogonId", Col::kLogonId);
   }
   void TargetAsAccount() {
-    w_.Map("TargetUserSid", Col::kAccountSid);
+    w_.MapSid("TargetUserSid", Col::kAccountSid);
     w_.Map("TargetUserName", Col::kAccountName);
     w_.Map("TargetDomainName", Col::kAccountDomain);
     w_.Map("TargetLogonId", Col::kLogonId);
@@ -566,7 +566,7 @@ void EventMapper::SecurityLogon(int64_t event_id) {
   }
   w_.Map("AuthenticationPackageName", Col::kProtocol);
   w_.Map("WorkstationName", Col::kRemoteDeviceName);
-  w_.Map("ProcessId", Col::kInitiatingProcessId);
+  w_.MapProcessId("ProcessId", Col::kInitiatingProcessId);
   w_.MapPath("ProcessName", Col::kInitiatingProcessFolderPath, Col::kInitiatingProcessFileName);
   if (const std::string* ip = w_.Value("IpAddress"); ip != nullptr && !IsEmptyValue(*ip)) {
     w_.SetString(Col::kRemoteIPType, IpAddressType(*ip));
@@ -599,7 +599,7 @@ void EventMapper::SecurityRegistryValue() {
   w_.MapRegistryPath("ObjectName", Col::kRegistryKey, Col::kNone);
   w_.Map("ObjectValueName", Col::kRegistryValueName);
   w_.Map("NewValue", Col::kRegistryValueData);
-  w_.Map("ProcessId", Col::kInitiatingProcessId);
+  w_.MapProcessId("ProcessId", Col::kInitiatingProcessId);
   w_.MapPath("ProcessName", Col::kInitiatingProcessFolderPath, Col::kInitiatingProcessFileName);
   w_.Finish(action);
 }
@@ -672,9 +672,7 @@ void EventMapper::SecurityDirectory(int64_t event_id) {
   Begin(Table::kIdentityDirectoryEvents);
   w_.SetString(Col::kApplication, "Active Directory");
   // The domain controller that logged the change.
-  if (!w_.event().computer.empty()) {
-    w_.SetString(Col::kDestinationDeviceName, w_.event().computer);
-  }
+  w_.SetText(Col::kDestinationDeviceName, w_.device_name());
   std::string_view action;
   bool group_change = false;
   bool added = true;
@@ -741,7 +739,7 @@ void EventMapper::SecurityDirectory(int64_t event_id) {
   }
   if (group_change) {
     // The member is the account acted on; the group is Target*.
-    w_.Map("MemberSid", Col::kAccountSid);
+    w_.MapSid("MemberSid", Col::kAccountSid);
     if (const std::string* group = w_.Value("TargetUserName")) {
       w_.AddDerived(added ? "TO.GROUP" : "FROM.GROUP", *group);
     }
@@ -754,17 +752,24 @@ void EventMapper::SecurityDirectory(int64_t event_id) {
         while (end < dn.size() && dn[end] != ',') {
           end += dn[end] == '\\' ? 2 : 1;
         }
-        w_.SetString(Col::kAccountName, dn.substr(0, std::min(end, dn.size())));
+        std::string name;
+        for (size_t i = 0; i < std::min(end, dn.size()); ++i) {
+          if (dn[i] == '\\' && i + 1 < dn.size()) {
+            ++i;  // RFC 4514 escape: "\," is a literal comma
+          }
+          name.push_back(dn[i]);
+        }
+        w_.SetString(Col::kAccountName, name);
       }
     }
   } else if (event_id == 4662 || event_id == 5136) {
     SubjectAsAccount();
   } else if (event_id == 4781) {
-    w_.Map("TargetSid", Col::kAccountSid);
+    w_.MapSid("TargetSid", Col::kAccountSid);
     w_.Map("NewTargetUserName", Col::kAccountName);
     w_.Map("TargetDomainName", Col::kAccountDomain);
   } else {
-    w_.Map("TargetSid", Col::kAccountSid);
+    w_.MapSid("TargetSid", Col::kAccountSid);
     w_.Map("TargetUserName", Col::kAccountName);
     w_.Map("TargetDomainName", Col::kAccountDomain);
   }
@@ -777,9 +782,7 @@ void EventMapper::SecurityKerberosOrNtlm(int64_t event_id) {
   const bool ntlm = event_id == 4776;
   w_.SetString(Col::kProtocol, ntlm ? "NTLM" : "Kerberos");
   w_.SetString(Col::kLogonType, event_id == 4769 ? "Resource access" : "Credentials validation");
-  if (!w_.event().computer.empty()) {
-    w_.SetString(Col::kDestinationDeviceName, w_.event().computer);
-  }
+  w_.SetText(Col::kDestinationDeviceName, w_.device_name());
   std::string_view action = "LogonSuccess";
   const int status = w_.Find("Status");
   if (event_id == 4771) {
@@ -808,7 +811,7 @@ void EventMapper::SecurityKerberosOrNtlm(int64_t event_id) {
     w_.Consume(user);
   }
   w_.Map("TargetDomainName", Col::kAccountDomain);
-  w_.Map("TargetSid", Col::kAccountSid);
+  w_.MapSid("TargetSid", Col::kAccountSid);
   if (ntlm) {
     w_.Map("Workstation", Col::kDeviceName);
   }

@@ -71,7 +71,8 @@ void RowWriter::Begin(TableState* table, const std::string* table_name) {
       SetLong(Col::kTimestamp, *ticks);
     }
   }
-  if (!device_name_.empty()) {
+  // Identity tables have no DeviceId: their DeviceName is the client, not the logging host.
+  if (!device_name_.empty() && Has(Col::kDeviceId)) {
     SetString(Col::kDeviceName, device_name_);
     SetString(Col::kDeviceId, device_id_);
   }
@@ -314,6 +315,26 @@ bool RowWriter::Map(std::string_view field, Col col) {
   }
   Consume(index);
   return true;
+}
+
+bool RowWriter::MapSid(std::string_view field, Col col) {
+  const int index = Find(field);
+  if (index < 0 || event_->data[static_cast<size_t>(index)].value == "S-1-0-0") {
+    return false;
+  }
+  return Map(field, col);
+}
+
+bool RowWriter::MapProcessId(std::string_view field, Col col) {
+  const int index = Find(field);
+  if (index < 0) {
+    return false;
+  }
+  const std::optional<int64_t> id = ParseWinInteger(event_->data[static_cast<size_t>(index)].value);
+  if (id && *id == 0) {
+    return false;
+  }
+  return Map(field, col);
 }
 
 bool RowWriter::MapPath(std::string_view field, Col folder, Col file) {

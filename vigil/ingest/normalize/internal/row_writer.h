@@ -204,6 +204,10 @@ class RowWriter {
 
   // --- field -> column helpers; each returns true when it consumed the field.
   bool Map(std::string_view field, Col col);
+  // Like Map, but the NULL SID (S-1-0-0) and process id 0, which Windows writes for "none",
+  // stay in AdditionalFields instead of filling the column.
+  bool MapSid(std::string_view field, Col col);
+  bool MapProcessId(std::string_view field, Col col);
   // Full path into `folder`, its last component into `file`.
   bool MapPath(std::string_view field, Col folder, Col file);
   // Last path component only.
@@ -224,6 +228,7 @@ class RowWriter {
   void AddDerived(std::string_view key, std::string_view value);
 
   const WinEvent& event() const { return *event_; }
+  std::string_view device_name() const { return device_name_; }
 
  private:
   bool SetTextAt(int index, schema::ColumnType type, std::string_view value);
