@@ -107,6 +107,14 @@ simdjson::error_code ParseSpan(simdjson::dom::parser& parser, std::string_view d
   return parser.parse(buffer.data(), len, false).get(out);
 }
 
+// Skip detail naming the lines dropped up to the resynchronization point.
+std::string SkippedDetail(std::string_view problem, uint64_t first_line, uint64_t last_line) {
+  if (last_line <= first_line) {
+    return std::string(problem);
+  }
+  return fmt::format("{} (lines {}-{} skipped)", problem, first_line, last_line);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Value helpers.
 
@@ -753,9 +761,10 @@ Status ReadWindowsJson(std::string_view input, const std::string& source,
     if (data[start] != '{') {
       const size_t next = NextObjectLine(data, start);
       const size_t stop = next == std::string_view::npos ? n : next;
-      report.Skip(source, internal::LinePosition(line), "not a JSON object",
-                  internal::Excerpt(data.substr(start, stop - start)));
       pos = stop;
+      report.Skip(source, internal::LinePosition(line), "not a JSON object",
+                  SkippedDetail(internal::Excerpt(data.substr(start, stop - start)), line,
+                                lines.LineAt(pos) - (pos < n ? 1 : 0)));
       continue;
     }
     const ScanResult scan = ScanObject(data, start);
@@ -766,9 +775,10 @@ Status ReadWindowsJson(std::string_view input, const std::string& source,
     }
     if (!scan.ok || error != simdjson::SUCCESS) {
       const size_t next = NextObjectLine(data, start);
-      report.Skip(source, internal::LinePosition(line), "invalid JSON",
-                  scan.ok ? simdjson::error_message(error) : scan.problem);
       pos = next == std::string_view::npos ? n : next;
+      report.Skip(source, internal::LinePosition(line), "invalid JSON",
+                  SkippedDetail(scan.ok ? simdjson::error_message(error) : scan.problem, line,
+                                lines.LineAt(pos) - (pos < n ? 1 : 0)));
       continue;
     }
     pos = scan.end;

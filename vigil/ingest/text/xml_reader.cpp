@@ -56,6 +56,29 @@ std::string NodeText(const pugi::xml_node& node) {
   return text;
 }
 
+struct StringWriter : pugi::xml_writer {
+  std::string* out;
+  explicit StringWriter(std::string* target) : out(target) {}
+  void write(const void* data, size_t size) override {
+    out->append(static_cast<const char*>(data), size);
+  }
+};
+
+// Text of a <Data> element; markup inside it (tools that forget to escape XML-valued data)
+// is kept as raw XML text rather than dropped.
+std::string DataText(const pugi::xml_node& node) {
+  std::string text;
+  StringWriter writer(&text);
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+      text.append(child.value());
+    } else if (child.type() == pugi::node_element) {
+      child.print(writer, "", pugi::format_raw);
+    }
+  }
+  return text;
+}
+
 bool HasElementChildren(const pugi::xml_node& node) {
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     if (child.type() == pugi::node_element) {
@@ -194,11 +217,11 @@ void MapEventData(const pugi::xml_node& event_data, WinEvent& event) {
     const std::string_view name = LocalName(node);
     if (name == "Data") {
       if (pugi::xml_attribute data_name = node.attribute("Name")) {
-        event.data.push_back(EventField{data_name.value(), NodeText(node)});
+        event.data.push_back(EventField{data_name.value(), DataText(node)});
       } else {
         const int index = unnamed++;
         event.data.push_back(EventField{
-            index == 0 ? std::string("Data") : fmt::format("Data_{}", index), NodeText(node)});
+            index == 0 ? std::string("Data") : fmt::format("Data_{}", index), DataText(node)});
       }
     } else if (HasElementChildren(node)) {
       Flatten(node, std::string(name), event.data);
