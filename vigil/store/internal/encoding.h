@@ -1,0 +1,133 @@
+// Low-level byte encodings shared by the store's WAL and segment formats: little-endian
+// fixed-width and varint integers, zig-zag, bit packing, block compression (zstd/lz4), xxhash
+// checksums and the per-block term bloom filter. Pure functions and value types; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/base/status.h"
+
+namespace vigil::store::internal {
+
+// Appends encodings to a growing byte string.
+class ByteWriter {
+ public:
+  void PutU8(uint8_t value) { out_.push_back(static_cast<char>(value)); }
+  void PutU32(uint32_t value);
+  void PutU64(uint64_t value);
+  void PutI64(int64_t value) { PutU64(static_cast<uint64_t>(value)); }
+  void PutF64(double value);
+  void PutVarint(uint64_t value);
+  void PutSignedVarint(int64_t value);
+  void PutBytes(std::string_view bytes) { out_.append(bytes); }
+  // Varint length followed by the bytes.
+  void PutString(std::string_view bytes);
+
+  size_t size() const { return out_.size(); }
+  std::string& buffer() { return out_; }
+  std::string Release() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Reads encodings from a byte view; every getter fails (returns false / nullopt) instead of
+// reading past the end, so corrupt input cannot crash the reader.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view data) : data_(data) {}
+
+  bool GetU8(uint8_t& value);
+  bool GetU32(uint32_t& value);
+  bool GetU64(uint64_t& value);
+  bool GetI64(int64_t& value);
+  bool GetF64(double& value);
+  bool GetVarint(uint64_t& value);
+  bool GetSignedVarint(int64_t& value);
+  bool GetBytes(size_t count, std::string_view& bytes);
+  bool GetString(std::string_view& bytes);
+
+  size_t position() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
+  bool at_end() const { return pos_ == data_.size(); }
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+inline uint64_t ZigZag(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+}
+inline int64_t UnZigZag(uint64_t value) {
+  return static_cast<int64_t>(value >> 1) ^ -static_cast<int64_t>(value & 1);
+}
+
+// Bits needed to hold `value` (0 for 0).
+int BitWidth(uint64_t value);
+// Packs each value's low `width` bits, LSB first, into ceil(n*width/8) bytes.
+void BitPack(const std::vector<uint64_t>& values, int width, ByteWriter& out);
+// Unpacks `count` values of `width` bits; false if `in` is too short.
+bool BitUnpack(ByteReader& in, size_t count, int width, std::vector<uint64_t>& values);
+
+// Integer column encodings: frame-of-reference (value - min) or delta (zig-zag of successive
+// differences, then frame-of-reference), each bit-packed; the writer keeps the smaller one.
+void EncodeInts(const std::vector<int64_t>& values, ByteWriter& out);
+bool DecodeInts(ByteReader& in, size_t count, std::vector<int64_t>& values);
+
+enum class Codec : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2 };
+
+// Compresses `raw` with `codec`; returns kNone (raw copy) when compression does not help.
+Codec Compress(Codec codec, std::string_view raw, int zstd_level, std::string& out);
+Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std::string& out);
+
+uint64_t Hash64(std::string_view bytes, uint64_t seed = 0);
+
+// Lower-cased terms of `text`: maximal runs of ASCII letters and digits, each passed to `fn`.
+// This splits at least as finely as Kusto's term index (every other byte, including non-ASCII,
+// separates), so "all terms of the needle are in the block's filter" is a safe pre-test for
+// `has` and `==`.
+template <typename Fn>
+void ForEachTerm(std::string_view text, Fn&& fn) {
+  std::string term;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool word = (byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') ||
+                      (byte >= 'A' && byte <= 'Z');
+    if (word) {
+      term.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : c);
+    } else if (!term.empty()) {
+      fn(std::string_view(term));
+      term.clear();
+    }
+  }
+  if (!term.empty()) {
+    fn(std::string_view(term));
+  }
+}
+
+// A small bloom filter of lower-cased terms, k = 4 probes derived from one 64-bit hash.
+// An empty filter (no bits) answers "maybe" for everything.
+class TermBloom {
+ public:
+  TermBloom() = default;
+  // Sized for `expected_terms` at ~10 bits per term, capped at kMaxBits.
+  explicit TermBloom(size_t expected_terms);
+  static TermBloom FromBytes(std::string_view bytes);
+
+  void AddTerm(std::string_view lower_term);
+  bool MayContainTerm(std::string_view lower_term) const;
+  const std::string& bytes() const { return bits_; }
+  bool empty() const { return bits_.empty(); }
+
+  static constexpr size_t kMaxBits = 1 << 16;
+
+ private:
+  std::string bits_;
+};
+
+}  // namespace vigil::store::internal

@@ -1,0 +1,460 @@
+#include "vigil/store/internal/segment.h"
+
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "vigil/store/dynamic_value.h"
+#include "vigil/store/internal/file_util.h"
+
+namespace vigil::store::internal {
+namespace {
+
+using schema::ColumnData;
+using schema::ColumnType;
+
+constexpr std::string_view kSegmentMagic = "VIGILSEG";
+constexpr std::string_view kSegmentEndMagic = "VSEGEND1";
+constexpr uint64_t kHeaderSeed = 0x56534547;  // "VSEG"
+constexpr size_t kMaxBloomTerms = 20000;
+
+int64_t RealBits(double value) {
+  int64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
+// Encodes rows [begin, end) of `col` into the raw (uncompressed) block form and fills the
+// statistics of `meta`.
+void EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end, std::string& raw,
+                       BlockColumnMeta& meta) {
+  ByteWriter out;
+  const size_t rows = end - begin;
+  uint32_t nulls = 0;
+  for (size_t r = begin; r < end; ++r) {
+    nulls += col.valid[r] == 0 ? 1 : 0;
+  }
+  meta.null_count = nulls;
+  out.PutU8(nulls > 0 ? 1 : 0);
+  if (nulls > 0) {
+    std::string bitmap((rows + 7) / 8, '\0');
+    for (size_t r = begin; r < end; ++r) {
+      if (col.valid[r] != 0) {
+        const size_t i = r - begin;
+        bitmap[i / 8] = static_cast<char>(static_cast<uint8_t>(bitmap[i / 8]) | (1u << (i % 8)));
+      }
+    }
+    out.PutBytes(bitmap);
+  }
+  if (schema::IsIntegerBacked(col.type)) {
+    std::vector<int64_t> values;
+    values.reserve(rows);
+    int64_t last = 0;
+    bool any = false;
+    for (size_t r = begin; r < end; ++r) {
+      if (col.valid[r] != 0) {
+        last = col.ints[r];
+        if (!any) {
+          meta.min = meta.max = last;
+          any = true;
+        }
+        meta.min = std::min(meta.min, last);
+        meta.max = std::max(meta.max, last);
+      }
+      // Nulls repeat the previous value so they cost nothing under delta encoding.
+      values.push_back(last);
+    }
+    meta.has_min_max = any;
+    EncodeInts(values, out);
+  } else if (col.type == ColumnType::kReal) {
+    bool any = false;
+    double min = 0;
+    double max = 0;
+    for (size_t r = begin; r < end; ++r) {
+      const double value = col.valid[r] != 0 ? col.reals[r] : 0.0;
+      if (col.valid[r] != 0 && value == value) {
+        if (!any) {
+          min = max = value;
+          any = true;
+        }
+        min = std::min(min, value);
+        max = std::max(max, value);
+      }
+      out.PutF64(value);
+    }
+    meta.has_min_max = any;
+    meta.min = RealBits(min);
+    meta.max = RealBits(max);
+  } else {
+    std::unordered_map<std::string_view, uint32_t> codes_by_value;
+    std::vector<std::string_view> dict;
+    std::vector<uint64_t> codes;
+    codes.reserve(rows);
+    for (size_t r = begin; r < end; ++r) {
+      if (col.valid[r] == 0) {
+        codes.push_back(0);
+        continue;
+      }
+      const std::string_view value = col.GetBytes(r);
+      auto [it, inserted] = codes_by_value.emplace(value, static_cast<uint32_t>(dict.size()));
+      if (inserted) {
+        dict.push_back(value);
+      }
+      codes.push_back(it->second);
+    }
+    out.PutVarint(dict.size());
+    // Lengths first, then the bytes: zstd finds more repetition in separated streams.
+    for (std::string_view value : dict) {
+      out.PutVarint(value.size());
+    }
+    for (std::string_view value : dict) {
+      out.PutBytes(value);
+    }
+    const int width = dict.size() > 1 ? BitWidth(dict.size() - 1) : 0;
+    out.PutU8(static_cast<uint8_t>(width));
+    BitPack(codes, width, out);
+
+    std::unordered_set<std::string> terms;
+    std::string json;
+    for (std::string_view value : dict) {
+      std::string_view text = value;
+      if (col.type == ColumnType::kDynamic) {
+        json.clear();
+        DynamicView(value).AppendJson(json);
+        text = json;
+      }
+      ForEachTerm(text, [&](std::string_view term) {
+        if (terms.size() <= kMaxBloomTerms) {
+          terms.emplace(term);
+        }
+      });
+    }
+    if (terms.size() <= kMaxBloomTerms) {
+      TermBloom bloom(terms.size());
+      for (const std::string& term : terms) {
+        bloom.AddTerm(term);
+      }
+      meta.bloom = bloom.bytes();
+    }
+  }
+  raw = out.Release();
+}
+
+void PutInfo(const SegmentInfo& info, ByteWriter& out) {
+  out.PutString(info.table);
+  out.PutSignedVarint(info.day);
+  out.PutU64(info.id);
+  out.PutU64(info.wal_high);
+  out.PutVarint(info.supersedes.size());
+  for (uint64_t id : info.supersedes) {
+    out.PutU64(id);
+  }
+  out.PutVarint(info.columns.size());
+  for (const auto& column : info.columns) {
+    out.PutString(column.name);
+    out.PutU8(static_cast<uint8_t>(column.type));
+  }
+  out.PutU64(info.rows);
+  out.PutU8(info.has_time ? 1 : 0);
+  out.PutI64(info.min_time);
+  out.PutI64(info.max_time);
+  out.PutVarint(info.blocks.size());
+  for (const auto& block : info.blocks) {
+    out.PutU32(block.rows);
+    for (const auto& col : block.columns) {
+      out.PutU64(col.offset);
+      out.PutU32(col.stored_size);
+      out.PutU32(col.raw_size);
+      out.PutU64(col.checksum);
+      out.PutU8(static_cast<uint8_t>(col.codec));
+      out.PutU32(col.null_count);
+      out.PutU8(col.has_min_max ? 1 : 0);
+      out.PutI64(col.min);
+      out.PutI64(col.max);
+      out.PutString(col.bloom);
+    }
+  }
+}
+
+bool GetInfo(ByteReader& in, SegmentInfo& info) {
+  std::string_view text;
+  uint64_t count = 0;
+  if (!in.GetString(text)) {
+    return false;
+  }
+  info.table.assign(text);
+  if (!in.GetSignedVarint(info.day) || !in.GetU64(info.id) || !in.GetU64(info.wal_high) ||
+      !in.GetVarint(count) || count > in.remaining() / 8) {
+    return false;
+  }
+  info.supersedes.resize(count);
+  for (auto& id : info.supersedes) {
+    if (!in.GetU64(id)) {
+      return false;
+    }
+  }
+  if (!in.GetVarint(count) || count > in.remaining()) {
+    return false;
+  }
+  info.columns.resize(count);
+  for (auto& column : info.columns) {
+    uint8_t type = 0;
+    if (!in.GetString(text) || !in.GetU8(type) || type < 1 || type > 9) {
+      return false;
+    }
+    column.name.assign(text);
+    column.type = static_cast<ColumnType>(type);
+  }
+  uint8_t has_time = 0;
+  if (!in.GetU64(info.rows) || !in.GetU8(has_time) || !in.GetI64(info.min_time) ||
+      !in.GetI64(info.max_time) || !in.GetVarint(count) || count > in.remaining()) {
+    return false;
+  }
+  info.has_time = has_time != 0;
+  info.blocks.resize(count);
+  for (auto& block : info.blocks) {
+    if (!in.GetU32(block.rows)) {
+      return false;
+    }
+    block.columns.resize(info.columns.size());
+    for (auto& col : block.columns) {
+      uint8_t codec = 0;
+      uint8_t has_min_max = 0;
+      if (!in.GetU64(col.offset) || !in.GetU32(col.stored_size) || !in.GetU32(col.raw_size) ||
+          !in.GetU64(col.checksum) || !in.GetU8(codec) || codec > 2 ||
+          !in.GetU32(col.null_count) || !in.GetU8(has_min_max) || !in.GetI64(col.min) ||
+          !in.GetI64(col.max) || !in.GetString(text)) {
+        return false;
+      }
+      col.codec = static_cast<Codec>(codec);
+      col.has_min_max = has_min_max != 0;
+      col.bloom.assign(text);
+    }
+  }
+  return in.at_end();
+}
+
+}  // namespace
+
+int SegmentInfo::FindColumn(std::string_view name) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == name) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema::TableBatch& rows,
+                                 SegmentInfo info, const SegmentWriteOptions& options) {
+  const schema::TableSchema& table = rows.schema();
+  info.columns = table.columns();
+  info.rows = rows.rows();
+  info.blocks.clear();
+  const int time_col = table.timestamp_column();
+  info.has_time = false;
+
+  ByteWriter file;
+  file.PutBytes(kSegmentMagic);
+  file.PutU32(kSegmentFormatVersion);
+  file.PutU32(0);  // flags
+  file.PutU64(Hash64(std::string_view(file.buffer()).substr(0, 16), kHeaderSeed));
+
+  const size_t block_rows = std::max<size_t>(options.block_rows, 1);
+  std::string raw;
+  std::string stored;
+  for (size_t begin = 0; begin < rows.rows(); begin += block_rows) {
+    const size_t end = std::min(rows.rows(), begin + block_rows);
+    BlockMeta block;
+    block.rows = static_cast<uint32_t>(end - begin);
+    block.columns.resize(table.column_count());
+    for (size_t c = 0; c < table.column_count(); ++c) {
+      BlockColumnMeta& meta = block.columns[c];
+      EncodeColumnBlock(rows.column(c), begin, end, raw, meta);
+      meta.codec = Compress(options.codec, raw, options.zstd_level, stored);
+      meta.raw_size = static_cast<uint32_t>(raw.size());
+      meta.stored_size = static_cast<uint32_t>(stored.size());
+      meta.offset = file.size();
+      meta.checksum = Hash64(stored);
+      file.PutBytes(stored);
+      if (static_cast<int>(c) == time_col && meta.has_min_max) {
+        if (!info.has_time) {
+          info.min_time = meta.min;
+          info.max_time = meta.max;
+          info.has_time = true;
+        }
+        info.min_time = std::min(info.min_time, meta.min);
+        info.max_time = std::max(info.max_time, meta.max);
+      }
+    }
+    info.blocks.push_back(std::move(block));
+  }
+
+  ByteWriter footer;
+  PutInfo(info, footer);
+  const uint64_t footer_offset = file.size();
+  file.PutBytes(footer.buffer());
+  file.PutU64(footer_offset);
+  file.PutU64(footer.size());
+  file.PutU64(Hash64(footer.buffer()));
+  file.PutBytes(kSegmentEndMagic);
+  info.file_bytes = file.size();
+
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    VIGIL_ASSIGN_OR_RETURN(File out, File::Create(tmp));
+    VIGIL_RETURN_IF_ERROR(out.WriteAll(file.buffer(), tmp));
+    VIGIL_RETURN_IF_ERROR(out.Sync(tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    return IoError("cannot rename '{}' to '{}': {}", tmp.string(), path.string(), ec.message());
+  }
+  return info;
+}
+
+Result<SegmentInfo> ReadSegmentInfo(const std::filesystem::path& path) {
+  VIGIL_ASSIGN_OR_RETURN(File file, File::OpenRead(path));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t size, file.Size(path));
+  if (size < kSegmentHeaderSize + kSegmentTrailerSize) {
+    return DataLossError("segment '{}': file too short ({} bytes)", path.string(), size);
+  }
+  std::string header;
+  VIGIL_RETURN_IF_ERROR(file.ReadAt(0, kSegmentHeaderSize, header, path));
+  ByteReader header_in(header);
+  std::string_view magic;
+  uint32_t version = 0;
+  uint32_t flags = 0;
+  uint64_t header_hash = 0;
+  if (!header_in.GetBytes(8, magic) || magic != kSegmentMagic || !header_in.GetU32(version) ||
+      !header_in.GetU32(flags) || !header_in.GetU64(header_hash)) {
+    return DataLossError("segment '{}': bad magic at offset 0", path.string());
+  }
+  if (Hash64(std::string_view(header).substr(0, 16), kHeaderSeed) != header_hash) {
+    return DataLossError("segment '{}': header checksum mismatch at offset 0", path.string());
+  }
+  if (version != kSegmentFormatVersion) {
+    return DataLossError("segment '{}': unsupported format version {} (this build reads {})",
+                         path.string(), version, kSegmentFormatVersion);
+  }
+  std::string trailer;
+  const uint64_t trailer_offset = size - kSegmentTrailerSize;
+  VIGIL_RETURN_IF_ERROR(file.ReadAt(trailer_offset, kSegmentTrailerSize, trailer, path));
+  ByteReader trailer_in(trailer);
+  uint64_t footer_offset = 0;
+  uint64_t footer_size = 0;
+  uint64_t footer_hash = 0;
+  std::string_view end_magic;
+  if (!trailer_in.GetU64(footer_offset) || !trailer_in.GetU64(footer_size) ||
+      !trailer_in.GetU64(footer_hash) || !trailer_in.GetBytes(8, end_magic) ||
+      end_magic != kSegmentEndMagic || footer_offset < kSegmentHeaderSize ||
+      footer_offset > trailer_offset || footer_size != trailer_offset - footer_offset) {
+    return DataLossError("segment '{}': bad trailer at offset {}", path.string(), trailer_offset);
+  }
+  std::string footer;
+  VIGIL_RETURN_IF_ERROR(file.ReadAt(footer_offset, footer_size, footer, path));
+  if (Hash64(footer) != footer_hash) {
+    return DataLossError("segment '{}': footer checksum mismatch at offset {}", path.string(),
+                         footer_offset);
+  }
+  SegmentInfo info;
+  ByteReader footer_in(footer);
+  if (!GetInfo(footer_in, info)) {
+    return DataLossError("segment '{}': malformed footer at offset {}", path.string(),
+                         footer_offset + footer_in.position());
+  }
+  for (const auto& block : info.blocks) {
+    for (const auto& col : block.columns) {
+      if (col.offset < kSegmentHeaderSize || col.offset + col.stored_size > footer_offset) {
+        return DataLossError("segment '{}': block offset {} out of range", path.string(),
+                             col.offset);
+      }
+    }
+  }
+  info.file_bytes = size;
+  return info;
+}
+
+Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, ColumnVector& out) {
+  ByteReader in(raw);
+  out.type = type;
+  out.ints.clear();
+  out.reals.clear();
+  out.codes.clear();
+  out.dict.reset();
+  uint8_t has_nulls = 0;
+  if (!in.GetU8(has_nulls)) {
+    return DataLossError("truncated column block");
+  }
+  out.valid.assign(rows, 1);
+  if (has_nulls != 0) {
+    std::string_view bitmap;
+    if (!in.GetBytes((rows + 7) / 8, bitmap)) {
+      return DataLossError("truncated null bitmap");
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      out.valid[r] = (static_cast<uint8_t>(bitmap[r / 8]) >> (r % 8)) & 1;
+    }
+  }
+  if (schema::IsIntegerBacked(type)) {
+    if (!DecodeInts(in, rows, out.ints)) {
+      return DataLossError("malformed integer block");
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      if (out.valid[r] == 0) {
+        out.ints[r] = 0;
+      }
+    }
+    return Status::Ok();
+  }
+  if (type == ColumnType::kReal) {
+    out.reals.resize(rows);
+    for (size_t r = 0; r < rows; ++r) {
+      if (!in.GetF64(out.reals[r])) {
+        return DataLossError("truncated real block");
+      }
+    }
+    return Status::Ok();
+  }
+  uint64_t dict_size = 0;
+  if (!in.GetVarint(dict_size) || dict_size > in.remaining()) {
+    return DataLossError("malformed dictionary");
+  }
+  auto dict = std::make_shared<Dictionary>();
+  dict->values.resize(dict_size);
+  std::vector<uint64_t> lengths(dict_size);
+  for (auto& length : lengths) {
+    if (!in.GetVarint(length)) {
+      return DataLossError("malformed dictionary lengths");
+    }
+  }
+  for (size_t i = 0; i < dict_size; ++i) {
+    std::string_view value;
+    if (!in.GetBytes(lengths[i], value)) {
+      return DataLossError("truncated dictionary value");
+    }
+    dict->values[i].assign(value);
+  }
+  uint8_t width = 0;
+  std::vector<uint64_t> codes;
+  if (!in.GetU8(width) || !BitUnpack(in, rows, width, codes)) {
+    return DataLossError("truncated dictionary codes");
+  }
+  out.codes.resize(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    if (out.valid[r] != 0 && codes[r] >= dict_size) {
+      return DataLossError("dictionary code {} out of range", codes[r]);
+    }
+    out.codes[r] = out.valid[r] != 0 ? static_cast<uint32_t>(codes[r]) : 0;
+  }
+  if (dict->values.empty()) {
+    dict->values.emplace_back();  // code 0 of null cells stays addressable
+  }
+  out.dict = std::move(dict);
+  return Status::Ok();
+}
+
+}  // namespace vigil::store::internal

@@ -1,0 +1,358 @@
+#include "vigil/store/internal/wal.h"
+
+#include <fmt/format.h>
+
+#include "vigil/base/time.h"
+#include "vigil/store/dynamic_value.h"
+#include "vigil/store/internal/encoding.h"
+
+namespace vigil::store::internal {
+namespace {
+
+using schema::ColumnData;
+using schema::ColumnType;
+
+constexpr std::string_view kWalMagic = "VIGILWAL";
+constexpr uint64_t kWalHeaderSeed = 0x5657414c;  // "VWAL"
+constexpr uint8_t kPayloadVersion = 1;
+constexpr uint32_t kMaxRecordBytes = 1u << 30;
+
+}  // namespace
+
+int64_t MemChunk::RowDay(size_t row) const {
+  const int time_col = batch.schema().timestamp_column();
+  if (time_col >= 0) {
+    const ColumnData& col = batch.column(time_col);
+    if (col.valid[row] != 0) {
+      return DayOf(col.ints[row]);
+    }
+  }
+  return DayOf(ingest_ticks);
+}
+
+void ComputeChunkStats(MemChunk& chunk) {
+  chunk.has_time = false;
+  const int64_t ingest_day = DayOf(chunk.ingest_ticks);
+  chunk.min_day = chunk.max_day = ingest_day;
+  const int time_col = chunk.batch.schema().timestamp_column();
+  bool any_null = time_col < 0;
+  if (time_col >= 0) {
+    const ColumnData& col = chunk.batch.column(time_col);
+    for (size_t r = 0; r < chunk.batch.rows(); ++r) {
+      if (col.valid[r] == 0) {
+        any_null = true;
+        continue;
+      }
+      const int64_t ts = col.ints[r];
+      if (!chunk.has_time) {
+        chunk.min_time = chunk.max_time = ts;
+        chunk.has_time = true;
+      }
+      chunk.min_time = std::min(chunk.min_time, ts);
+      chunk.max_time = std::max(chunk.max_time, ts);
+    }
+  }
+  if (chunk.has_time) {
+    chunk.min_day = DayOf(chunk.min_time);
+    chunk.max_day = DayOf(chunk.max_time);
+    if (any_null) {
+      chunk.min_day = std::min(chunk.min_day, ingest_day);
+      chunk.max_day = std::max(chunk.max_day, ingest_day);
+    }
+  }
+}
+
+std::shared_ptr<MemChunk> MakeMemChunk(const schema::TableSchema& table,
+                                       const schema::TableBatch& batch, int64_t ingest_ticks,
+                                       uint64_t* invalid_dynamic) {
+  auto chunk = std::make_shared<MemChunk>(table);
+  chunk->batch.Append(batch);
+  chunk->ingest_ticks = ingest_ticks;
+  for (size_t c = 0; c < batch.schema().column_count(); ++c) {
+    if (batch.column(c).type != ColumnType::kDynamic) {
+      continue;
+    }
+    ColumnData& col = chunk->batch.mutable_column(c);
+    const ColumnData& src = batch.column(c);
+    col.bytes.clear();
+    col.offsets.assign(1, 0);
+    for (size_t r = 0; r < batch.rows(); ++r) {
+      if (src.valid[r] != 0) {
+        if (!EncodeDynamicFromJson(src.GetBytes(r), col.bytes) && invalid_dynamic != nullptr) {
+          ++*invalid_dynamic;
+        }
+      }
+      col.offsets.push_back(static_cast<uint32_t>(col.bytes.size()));
+    }
+  }
+  ComputeChunkStats(*chunk);
+  return chunk;
+}
+
+std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) {
+  ByteWriter out;
+  out.PutU8(kPayloadVersion);
+  out.PutVarint(chunks.size());
+  for (const auto& chunk : chunks) {
+    const schema::TableBatch& batch = chunk->batch;
+    const size_t rows = batch.rows();
+    out.PutString(batch.schema().name());
+    out.PutI64(chunk->ingest_ticks);
+    out.PutVarint(rows);
+    out.PutVarint(batch.schema().column_count());
+    for (size_t c = 0; c < batch.schema().column_count(); ++c) {
+      const ColumnData& col = batch.column(c);
+      out.PutString(batch.schema().column(c).name);
+      out.PutU8(static_cast<uint8_t>(col.type));
+      out.PutBytes(std::string_view(reinterpret_cast<const char*>(col.valid.data()), rows));
+      if (schema::IsIntegerBacked(col.type)) {
+        for (size_t r = 0; r < rows; ++r) {
+          out.PutI64(col.ints[r]);
+        }
+      } else if (col.type == ColumnType::kReal) {
+        for (size_t r = 0; r < rows; ++r) {
+          out.PutF64(col.reals[r]);
+        }
+      } else {
+        for (size_t r = 0; r < rows; ++r) {
+          out.PutVarint(col.offsets[r + 1] - col.offsets[r]);
+        }
+        out.PutString(col.bytes);
+      }
+    }
+  }
+  return out.Release();
+}
+
+Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view payload,
+                                                                const schema::Catalog& catalog,
+                                                                uint64_t* dropped_chunks) {
+  ByteReader in(payload);
+  uint8_t version = 0;
+  uint64_t count = 0;
+  if (!in.GetU8(version) || version != kPayloadVersion || !in.GetVarint(count)) {
+    return DataLossError("unsupported WAL record version {}", version);
+  }
+  std::vector<std::shared_ptr<MemChunk>> chunks;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view table_name;
+    int64_t ingest_ticks = 0;
+    uint64_t rows = 0;
+    uint64_t ncols = 0;
+    if (!in.GetString(table_name) || !in.GetI64(ingest_ticks) || !in.GetVarint(rows) ||
+        !in.GetVarint(ncols) || rows > payload.size()) {
+      return DataLossError("malformed WAL record");
+    }
+    const schema::TableSchema* table = catalog.Find(table_name);
+    std::shared_ptr<MemChunk> chunk;
+    std::vector<ColumnData> columns(ncols);
+    std::vector<int> target(ncols, -1);
+    for (uint64_t c = 0; c < ncols; ++c) {
+      std::string_view name;
+      uint8_t type = 0;
+      std::string_view valid;
+      if (!in.GetString(name) || !in.GetU8(type) || type < 1 || type > 9 ||
+          !in.GetBytes(rows, valid)) {
+        return DataLossError("malformed WAL record column");
+      }
+      ColumnData& col = columns[c];
+      col.type = static_cast<ColumnType>(type);
+      col.valid.assign(valid.begin(), valid.end());
+      if (table != nullptr) {
+        const int index = table->FindColumn(name);
+        if (index >= 0 && table->column(index).type == col.type) {
+          target[c] = index;
+        }
+      }
+      if (schema::IsIntegerBacked(col.type)) {
+        col.ints.resize(rows);
+        for (auto& value : col.ints) {
+          if (!in.GetI64(value)) {
+            return DataLossError("truncated WAL integer column");
+          }
+        }
+      } else if (col.type == ColumnType::kReal) {
+        col.reals.resize(rows);
+        for (auto& value : col.reals) {
+          if (!in.GetF64(value)) {
+            return DataLossError("truncated WAL real column");
+          }
+        }
+      } else {
+        col.offsets.assign(1, 0);
+        uint64_t total = 0;
+        for (uint64_t r = 0; r < rows; ++r) {
+          uint64_t length = 0;
+          if (!in.GetVarint(length)) {
+            return DataLossError("truncated WAL string lengths");
+          }
+          total += length;
+          col.offsets.push_back(static_cast<uint32_t>(total));
+        }
+        std::string_view bytes;
+        if (!in.GetString(bytes) || bytes.size() != total) {
+          return DataLossError("truncated WAL string bytes");
+        }
+        col.bytes.assign(bytes);
+      }
+    }
+    if (table == nullptr) {
+      if (dropped_chunks != nullptr) {
+        ++*dropped_chunks;
+      }
+      continue;
+    }
+    chunk = std::make_shared<MemChunk>(*table);
+    chunk->ingest_ticks = ingest_ticks;
+    chunk->wal_bytes = 0;
+    schema::TableBatch& batch = chunk->batch;
+    batch.Reserve(rows);
+    for (uint64_t r = 0; r < rows; ++r) {
+      batch.BeginRow();
+    }
+    for (uint64_t c = 0; c < ncols; ++c) {
+      if (target[c] < 0) {
+        continue;
+      }
+      ColumnData& dst = batch.mutable_column(target[c]);
+      ColumnData& src = columns[c];
+      dst.valid = std::move(src.valid);
+      if (schema::IsIntegerBacked(dst.type)) {
+        dst.ints = std::move(src.ints);
+      } else if (dst.type == ColumnType::kReal) {
+        dst.reals = std::move(src.reals);
+      } else {
+        dst.offsets = std::move(src.offsets);
+        dst.bytes = std::move(src.bytes);
+      }
+    }
+    ComputeChunkStats(*chunk);
+    chunks.push_back(std::move(chunk));
+  }
+  return chunks;
+}
+
+void FrameWalRecord(std::string_view payload, std::string& out) {
+  ByteWriter header;
+  header.PutU32(static_cast<uint32_t>(payload.size()));
+  header.PutU64(Hash64(payload, payload.size()));
+  out.append(header.buffer());
+  out.append(payload);
+}
+
+std::filesystem::path WalFilePath(const std::filesystem::path& wal_dir, uint64_t seq) {
+  return wal_dir / fmt::format("{:016x}.log", seq);
+}
+
+bool ParseWalFileName(const std::string& name, uint64_t& seq) {
+  if (name.size() != 20 || name.substr(16) != ".log") {
+    return false;
+  }
+  seq = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    const char c = name[i];
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else {
+      return false;
+    }
+    seq = seq * 16 + static_cast<uint64_t>(digit);
+  }
+  return true;
+}
+
+Result<File> CreateWalFile(const std::filesystem::path& path, uint64_t seq) {
+  ByteWriter header;
+  header.PutBytes(kWalMagic);
+  header.PutU32(kWalFormatVersion);
+  header.PutU32(0);
+  header.PutU64(seq);
+  header.PutU64(Hash64(header.buffer(), kWalHeaderSeed));
+  VIGIL_ASSIGN_OR_RETURN(File file, File::Create(path));
+  VIGIL_RETURN_IF_ERROR(file.WriteAll(header.buffer(), path));
+  VIGIL_RETURN_IF_ERROR(file.Sync(path));
+  VIGIL_RETURN_IF_ERROR(FsyncDir(path.parent_path()));
+  return file;
+}
+
+Result<WalReadResult> ReadWalFile(const std::filesystem::path& path, uint64_t seq) {
+  VIGIL_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(path));
+  WalReadResult result;
+  result.file_bytes = data.size();
+  if (data.size() < kWalHeaderSize) {
+    // A crash while creating the file: nothing in it was ever acknowledged.
+    result.torn = true;
+    result.torn_reason = fmt::format("header truncated at offset {}", data.size());
+    return result;
+  }
+  ByteReader header(std::string_view(data).substr(0, kWalHeaderSize));
+  std::string_view magic;
+  uint32_t version = 0;
+  uint32_t flags = 0;
+  uint64_t file_seq = 0;
+  uint64_t hash = 0;
+  if (!header.GetBytes(8, magic) || !header.GetU32(version) || !header.GetU32(flags) ||
+      !header.GetU64(file_seq) || !header.GetU64(hash) || magic != kWalMagic ||
+      hash != Hash64(std::string_view(data).substr(0, 24), kWalHeaderSeed)) {
+    return DataLossError("WAL file '{}': bad header at offset 0", path.string());
+  }
+  if (version != kWalFormatVersion || file_seq != seq) {
+    return DataLossError("WAL file '{}': unsupported version {} or sequence {}", path.string(),
+                         version, file_seq);
+  }
+  size_t pos = kWalHeaderSize;
+  while (pos < data.size()) {
+    if (data.size() - pos < kWalRecordHeaderSize) {
+      result.torn = true;
+      result.torn_reason = fmt::format("partial record header at offset {}", pos);
+      break;
+    }
+    ByteReader record(std::string_view(data).substr(pos, kWalRecordHeaderSize));
+    uint32_t length = 0;
+    uint64_t checksum = 0;
+    (void)record.GetU32(length);
+    (void)record.GetU64(checksum);
+    if (length > kMaxRecordBytes || data.size() - pos - kWalRecordHeaderSize < length) {
+      result.torn = true;
+      result.torn_reason = fmt::format("partial record of {} bytes at offset {}", length, pos);
+      break;
+    }
+    const std::string_view payload =
+        std::string_view(data).substr(pos + kWalRecordHeaderSize, length);
+    if (Hash64(payload, length) != checksum) {
+      result.torn = true;
+      result.torn_reason = fmt::format("record checksum mismatch at offset {}", pos);
+      break;
+    }
+    result.payloads.emplace_back(payload);
+    pos += kWalRecordHeaderSize + length;
+  }
+  result.valid_bytes = pos;
+  return result;
+}
+
+void AppendRows(schema::TableBatch& dst, const schema::TableBatch& src,
+                std::span<const uint32_t> rows) {
+  const size_t ncols = src.schema().column_count();
+  for (uint32_t row : rows) {
+    dst.BeginRow();
+    for (size_t c = 0; c < ncols; ++c) {
+      const ColumnData& col = src.column(c);
+      if (col.valid[row] == 0) {
+        continue;
+      }
+      if (schema::IsIntegerBacked(col.type)) {
+        dst.SetInt(c, col.ints[row]);
+      } else if (col.type == ColumnType::kReal) {
+        dst.SetReal(c, col.reals[row]);
+      } else {
+        dst.SetBytes(c, col.GetBytes(row));
+      }
+    }
+  }
+}
+
+}  // namespace vigil::store::internal

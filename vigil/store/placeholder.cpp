@@ -1,2 +1,0 @@
-// Placeholder so the store target exists before its first source lands.
-namespace vigil::store {}
