@@ -4,6 +4,8 @@
 // the expected files.
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -256,6 +258,39 @@ TEST(NormalizerGoldenTest, AllCasesMatch) {
                     << Diff(expected, actual);
     }
   }
+}
+
+// Throughput of Add() over the golden inputs (a mix of every mapped family), for manual runs:
+// --gtest_also_run_disabled_tests --gtest_filter=*Throughput*
+TEST(NormalizerGoldenTest, DISABLED_Throughput) {
+  simdjson::ondemand::parser parser;
+  std::vector<WinEvent> events;
+  for (const fs::path& input : InputFiles()) {
+    for (const std::string& line : ReadLines(input)) {
+      WinEvent event;
+      ASSERT_EQ(ParseEvent(line, parser, event), "");
+      events.push_back(std::move(event));
+    }
+  }
+  ASSERT_FALSE(events.empty());
+  Normalizer normalizer(schema::Catalog::Default());
+  IngestReport report;
+  size_t sunk_rows = 0;
+  const BatchSink sink = [&](schema::TableBatch& batch) { sunk_rows += batch.rows(); };
+  constexpr size_t kEvents = 2'000'000;
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < kEvents; ++i) {
+    normalizer.Add(events[i % events.size()], report);
+    if ((i & 1023) == 0) {
+      normalizer.Drain(sink, kDefaultBatchRows);
+    }
+  }
+  normalizer.Drain(sink);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("normalized %zu events (%zu rows) in %.3f s: %.0f events/s\n", kEvents, sunk_rows,
+              seconds, static_cast<double>(kEvents) / seconds);
+  EXPECT_GE(sunk_rows, kEvents);
 }
 
 }  // namespace

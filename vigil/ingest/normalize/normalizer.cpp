@@ -849,12 +849,14 @@ void EventMapper::ServiceInstalled(std::string_view image_field, bool system_use
       const size_t close = path.find('"', 1);
       path = path.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
     } else {
-      std::string lower(path);
-      for (char& c : lower) {
-        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      size_t exe = std::string_view::npos;
+      for (size_t at = path.find('.'); at != std::string_view::npos; at = path.find('.', at + 1)) {
+        if (EqualsIgnoreCase(path.substr(at, 5), ".exe ")) {
+          exe = at;
+          break;
+        }
       }
-      const size_t exe = lower.find(".exe ");
-      if (exe != std::string::npos) {
+      if (exe != std::string_view::npos) {
         path = path.substr(0, exe + 4);
       } else if (const size_t space = path.find(' ');
                  space != std::string_view::npos && path.find('\\') > space) {

@@ -5,7 +5,6 @@
 
 #include "vigil/base/time.h"
 #include "vigil/ingest/normalize/field_transforms.h"
-#include "vigil/schema/row_json.h"
 
 namespace vigil::ingest::internal {
 namespace {
@@ -14,7 +13,7 @@ void AppendKey(std::string& out, std::string_view key) {
   if (out.size() > 1) {
     out.push_back(',');
   }
-  schema::AppendJsonString(out, key);
+  AppendJsonQuoted(out, key);
   out.push_back(':');
 }
 
@@ -27,7 +26,7 @@ void AppendNumberMember(std::string& out, std::string_view key, int64_t value) {
 
 void AppendStringMember(std::string& out, std::string_view key, std::string_view value) {
   AppendKey(out, key);
-  schema::AppendJsonString(out, value);
+  AppendJsonQuoted(out, value);
 }
 
 constexpr std::array<std::string_view, 14> kSystemKeys = {
@@ -210,7 +209,7 @@ void RowWriter::SetString(Col col, std::string_view value) {
   const schema::ColumnType type = table_->batch.column(static_cast<size_t>(index)).type;
   if (type == schema::ColumnType::kDynamic) {
     scratch_.clear();
-    schema::AppendJsonString(scratch_, value);
+    AppendJsonQuoted(scratch_, value);
     table_->batch.SetBytes(static_cast<size_t>(index), scratch_);
     return;
   }
@@ -450,9 +449,9 @@ bool RowWriter::MapRegistryPath(std::string_view field, Col key, Col value_name)
 
 void RowWriter::AddDerived(std::string_view key, std::string_view value) {
   derived_.push_back(',');
-  schema::AppendJsonString(derived_, key);
+  AppendJsonQuoted(derived_, key);
   derived_.push_back(':');
-  schema::AppendJsonString(derived_, value);
+  AppendJsonQuoted(derived_, value);
 }
 
 }  // namespace vigil::ingest::internal
