@@ -846,6 +846,7 @@ std::vector<TableStats> Store::Stats() const {
         }
       }
     }
+    stats.bytes_on_disk = stats.segment_bytes + stats.wal_bytes;
     if (stats.rows > 0) {
       result.push_back(std::move(stats));
     }

@@ -46,7 +46,7 @@ struct TableStats {
   std::optional<int64_t> max_time;
   uint64_t segment_bytes = 0;
   uint64_t wal_bytes = 0;        // this table's share of the WAL
-  uint64_t bytes_on_disk() const { return segment_bytes + wal_bytes; }
+  uint64_t bytes_on_disk = 0;    // segment_bytes + wal_bytes
 };
 
 // Degraded-path counters since Open (each is also logged as a WARN when it happens).
