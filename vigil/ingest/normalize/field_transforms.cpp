@@ -202,8 +202,8 @@ void AppendJsonQuoted(std::string& out, std::string_view text) {
       std::memcpy(&word, text.data() + i, 8);
       const uint64_t quote = word ^ (kOnes * '"');
       const uint64_t slash = word ^ (kOnes * '\\');
-      const uint64_t special = ((word - kOnes * 0x20) & ~word) |
-                               ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash);
+      const uint64_t special =
+          ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash);
       if ((special & kHigh) != 0) {
         break;
       }

@@ -1,10 +1,10 @@
 #include "vigil/ingest/normalize/field_transforms.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "vigil/schema/row_json.h"
 
@@ -44,9 +44,8 @@ TEST(FieldTransformsTest, SplitsPathsAndAccounts) {
 
 TEST(FieldTransformsTest, SplitsSysmonHashes) {
   std::vector<std::pair<std::string, std::string>> items;
-  ForEachHash("MD5=AA,SHA256=BB,IMPHASH=CC,junk", [&](std::string_view algo, std::string_view v) {
-    items.emplace_back(algo, v);
-  });
+  ForEachHash("MD5=AA,SHA256=BB,IMPHASH=CC,junk",
+              [&](std::string_view algo, std::string_view v) { items.emplace_back(algo, v); });
   ASSERT_EQ(items.size(), 4u);
   EXPECT_EQ(items[0], (std::pair<std::string, std::string>{"MD5", "AA"}));
   EXPECT_EQ(items[1], (std::pair<std::string, std::string>{"SHA256", "BB"}));
@@ -68,7 +67,8 @@ TEST(FieldTransformsTest, ExpandsRegistryHives) {
   EXPECT_EQ(Expand("HKLM"), "HKEY_LOCAL_MACHINE");
   EXPECT_EQ(Expand("HKLM\\System\\CurrentControlSet\\Services\\X"),
             "HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\X");
-  EXPECT_EQ(Expand("HKLM\\SYSTEM\\CurrentControlSetX"), "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSetX");
+  EXPECT_EQ(Expand("HKLM\\SYSTEM\\CurrentControlSetX"),
+            "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSetX");
   EXPECT_EQ(Expand("\\REGISTRY\\MACHINE\\SOFTWARE\\X"), "HKEY_LOCAL_MACHINE\\SOFTWARE\\X");
   EXPECT_EQ(Expand("\\REGISTRY\\USER\\S-1-5-18\\X"), "HKEY_USERS\\S-1-5-18\\X");
   // Not a hive prefix: unchanged.

@@ -3,6 +3,9 @@
 // rendered by RowToJson with the table name, in Drain() order. VIGIL_GOLDEN_UPDATE=1 rewrites
 // the expected files.
 
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,9 +15,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include "tests/support/shared_data.h"
 #include "vigil/base/time.h"
@@ -172,8 +172,8 @@ std::string Diff(const std::vector<std::string>& expected, const std::vector<std
   std::vector<std::vector<uint32_t>> lcs(n + 1, std::vector<uint32_t>(m + 1, 0));
   for (size_t i = n; i-- > 0;) {
     for (size_t j = m; j-- > 0;) {
-      lcs[i][j] = expected[i] == actual[j] ? lcs[i + 1][j + 1] + 1
-                                           : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+      lcs[i][j] =
+          expected[i] == actual[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
   std::ostringstream out;
@@ -251,7 +251,8 @@ TEST(NormalizerGoldenTest, AllCasesMatch) {
       }
       continue;
     }
-    ASSERT_TRUE(fs::exists(expected_path)) << expected_path << " missing; run with VIGIL_GOLDEN_UPDATE=1";
+    ASSERT_TRUE(fs::exists(expected_path))
+        << expected_path << " missing; run with VIGIL_GOLDEN_UPDATE=1";
     const std::vector<std::string> expected = ReadLines(expected_path);
     if (expected != actual) {
       ADD_FAILURE() << "golden mismatch for " << name << " (- expected, + actual):\n"

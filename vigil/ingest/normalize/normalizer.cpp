@@ -1,5 +1,6 @@
 #include "vigil/ingest/normalize/normalizer.h"
 
+#include <charconv>
 #include <cstring>
 
 #include "vigil/ingest/normalize/field_transforms.h"
@@ -19,7 +20,8 @@ enum class SourceKind : uint8_t { kSysmon, kSecurity, kEventlog, kServiceControl
 SourceKind Classify(const WinEvent& event) {
   const std::string& provider = event.provider;
   if (EqualsIgnoreCase(provider, "Microsoft-Windows-Sysmon") ||
-      (provider.empty() && EqualsIgnoreCase(event.channel, "Microsoft-Windows-Sysmon/Operational"))) {
+      (provider.empty() &&
+       EqualsIgnoreCase(event.channel, "Microsoft-Windows-Sysmon/Operational"))) {
     return SourceKind::kSysmon;
   }
   if (EqualsIgnoreCase(provider, "Microsoft-Windows-Security-Auditing") ||
@@ -475,7 +477,8 @@ bool EventMapper::MapSecurity(const WinEvent& event) {
 void EventMapper::SecurityProcessCreate() {
   Begin(Table::kDeviceProcessEvents);
   const std::string* target_sid = w_.Value("TargetUserSid");
-  const bool has_target = target_sid != nullptr && *target_sid != "S-1-0-0" && !IsEmptyValue(*target_sid);
+  const bool has_target =
+      target_sid != nullptr && *target_sid != "S-1-0-0" && !IsEmptyValue(*target_sid);
   if (!has_target) {
     // Before Windows 10 (and for NULL-SID targets) the new process runs as its creator.
     if (const std::string* v = w_.Value("SubjectUserSid")) {
@@ -560,8 +563,9 @@ void EventMapper::SecurityLogon(int64_t event_id) {
     if (source >= 0) {
       const std::string_view reason = NtStatusFailureReason(code);
       w_.SetString(Col::kFailureReason,
-                   reason.empty() ? std::string_view(w_.event().data[static_cast<size_t>(source)].value)
-                                  : reason);
+                   reason.empty()
+                       ? std::string_view(w_.event().data[static_cast<size_t>(source)].value)
+                       : reason);
     }
   }
   w_.Map("AuthenticationPackageName", Col::kProtocol);
@@ -684,7 +688,8 @@ void EventMapper::SecurityDirectory(int64_t event_id) {
           properties != nullptr &&
           (properties->find("1131f6aa-9c07-11d1-f79f-00c04fc2dcd2") != std::string::npos ||
            properties->find("1131f6ad-9c07-11d1-f79f-00c04fc2dcd2") != std::string::npos);
-      action = replication ? "Directory Services replication" : "Directory Services object accessed";
+      action =
+          replication ? "Directory Services replication" : "Directory Services object accessed";
       break;
     }
     case 4720:
@@ -743,7 +748,8 @@ void EventMapper::SecurityDirectory(int64_t event_id) {
     if (const std::string* group = w_.Value("TargetUserName")) {
       w_.AddDerived(added ? "TO.GROUP" : "FROM.GROUP", *group);
     }
-    if (const std::string* member = w_.Value("MemberName"); member != nullptr && !IsEmptyValue(*member)) {
+    if (const std::string* member = w_.Value("MemberName");
+        member != nullptr && !IsEmptyValue(*member)) {
       // "CN=name,OU=...": the common name is the account's display name.
       std::string_view dn = *member;
       if (dn.size() > 3 && EqualsIgnoreCase(dn.substr(0, 3), "CN=")) {
@@ -828,7 +834,8 @@ void EventMapper::SecurityKerberosOrNtlm(int64_t event_id) {
   if (event_id == 4769) {
     if (const std::string* service = w_.Value("ServiceName");
         service != nullptr && service->size() > 1 && service->back() == '$') {
-      w_.SetString(Col::kTargetDeviceName, std::string_view(*service).substr(0, service->size() - 1));
+      w_.SetString(Col::kTargetDeviceName,
+                   std::string_view(*service).substr(0, service->size() - 1));
     }
   }
   w_.Finish(action);
@@ -892,7 +899,7 @@ bool EventMapper::MapServiceControlManager(const WinEvent& event) {
 
 void EventMapper::MapDefault(const WinEvent& event) {
   Begin(Table::kDeviceEvents);
-  std::string action;
+  std::string& action = w_.action_buffer();
   if (!event.provider.empty()) {
     action = event.provider;
   } else if (!event.channel.empty()) {
@@ -901,7 +908,9 @@ void EventMapper::MapDefault(const WinEvent& event) {
     action = "Unknown";
   }
   action.push_back('-');
-  action.append(std::to_string(event.event_id));
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), event.event_id);
+  action.append(digits, end);
   w_.Finish(action);
 }
 
@@ -981,7 +990,8 @@ void Normalizer::EmitDeviceInfo(const DeviceEntry& device, const WinEvent& event
 
 void Normalizer::Add(const WinEvent& event, IngestReport& report) {
   bool first_seen = false;
-  const DeviceEntry* device = event.computer.empty() ? nullptr : LookupDevice(event.computer, first_seen);
+  const DeviceEntry* device =
+      event.computer.empty() ? nullptr : LookupDevice(event.computer, first_seen);
   if (first_seen) {
     EmitDeviceInfo(*device, event, report);
   }

@@ -60,8 +60,8 @@ class Normalizer {
   static constexpr size_t kTables = 10;  // internal::kTableCount
 
   std::vector<std::unique_ptr<internal::TableState>> tables_;  // output order of Drain()
-  std::array<internal::TableState*, kTables> direct_{};  // by internal::Table; null if absent
-  std::array<internal::TableState*, kTables> route_{};   // absent tables -> DeviceEvents
+  std::array<internal::TableState*, kTables> direct_{};        // by internal::Table; null if absent
+  std::array<internal::TableState*, kTables> route_{};         // absent tables -> DeviceEvents
   std::array<const std::string*, kTables> route_names_{};
   std::unique_ptr<internal::RowWriter> writer_;
   std::unordered_map<std::string, DeviceEntry> devices_;  // keyed by Computer as written

@@ -1,11 +1,11 @@
 #include "vigil/ingest/normalize/normalizer.h"
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "vigil/base/time.h"
 #include "vigil/ingest/normalize/field_transforms.h"
@@ -161,7 +161,8 @@ TEST(NormalizerTest, SysmonProcessCreate) {
 }
 
 TEST(NormalizerTest, UnconvertibleValuesStayInAdditionalFields) {
-  const Output out({Sysmon(1, {{"ProcessId", "12x"}, {"LogonId", "0xZZ"}, {"Image", "C:\\a.exe"}})});
+  const Output out(
+      {Sysmon(1, {{"ProcessId", "12x"}, {"LogonId", "0xZZ"}, {"Image", "C:\\a.exe"}})});
   const std::string_view t = "DeviceProcessEvents";
   EXPECT_EQ(out.Int(t, "ProcessId"), std::nullopt);
   EXPECT_EQ(out.Int(t, "LogonId"), std::nullopt);
@@ -212,15 +213,15 @@ TEST(NormalizerTest, NetworkDirections) {
 }
 
 TEST(NormalizerTest, RegistryActionsAndHives) {
-  const Output out({Sysmon(12, {{"EventType", "CreateKey"}, {"TargetObject", "HKLM\\SOFTWARE\\Evil"}}),
-                    Sysmon(12, {{"EventType", "DeleteValue"},
-                                {"TargetObject", "HKU\\S-1-5-21-1\\Software\\Run\\x"}}),
-                    Sysmon(13, {{"EventType", "SetValue"},
-                                {"TargetObject", "HKCU\\Software\\Run\\evil"},
-                                {"Details", "DWORD (0x00000010)"}}),
-                    Sysmon(14, {{"EventType", "RenameKey"},
-                                {"TargetObject", "HKCR\\a"},
-                                {"NewName", "HKCR\\b"}})});
+  const Output out(
+      {Sysmon(12, {{"EventType", "CreateKey"}, {"TargetObject", "HKLM\\SOFTWARE\\Evil"}}),
+       Sysmon(12, {{"EventType", "DeleteValue"},
+                   {"TargetObject", "HKU\\S-1-5-21-1\\Software\\Run\\x"}}),
+       Sysmon(13, {{"EventType", "SetValue"},
+                   {"TargetObject", "HKCU\\Software\\Run\\evil"},
+                   {"Details", "DWORD (0x00000010)"}}),
+       Sysmon(14,
+              {{"EventType", "RenameKey"}, {"TargetObject", "HKCR\\a"}, {"NewName", "HKCR\\b"}})});
   const std::string_view t = "DeviceRegistryEvents";
   ASSERT_EQ(out.Rows(t), 4u);
   EXPECT_EQ(out.Str(t, "ActionType", 0), "RegistryKeyCreated");
@@ -372,7 +373,8 @@ TEST(NormalizerTest, ServiceTaskAndLogClear) {
   scm.user_sid = "S-1-5-21-1-500";
   WinEvent clear = MakeEvent("Microsoft-Windows-Eventlog", "Security", 1102,
                              {{"SubjectUserSid", "S-1-5-21-1-500"}, {"SubjectUserName", "admin"}});
-  const Output out({scm, Security(4698, {{"SubjectUserName", "alice"}, {"TaskName", "\\t"}}), clear});
+  const Output out(
+      {scm, Security(4698, {{"SubjectUserName", "alice"}, {"TaskName", "\\t"}}), clear});
   const std::string_view t = "DeviceEvents";
   ASSERT_EQ(out.Rows(t), 3u);
   EXPECT_EQ(out.Str(t, "ActionType", 0), "ServiceInstalled");
@@ -390,8 +392,9 @@ TEST(NormalizerTest, ServiceTaskAndLogClear) {
 }
 
 TEST(NormalizerTest, UnmappedEventBecomesDeviceEvent) {
-  WinEvent event = MakeEvent("Microsoft-Windows-PowerShell", "Microsoft-Windows-PowerShell/Operational",
-                             4104, {{"ScriptBlockText", "Write-Host \"hi\"\n"}});
+  WinEvent event =
+      MakeEvent("Microsoft-Windows-PowerShell", "Microsoft-Windows-PowerShell/Operational", 4104,
+                {{"ScriptBlockText", "Write-Host \"hi\"\n"}});
   event.extra.push_back({"Hostname", "ws01"});
   event.extra.push_back({"ScriptBlockText", "collides"});
   WinEvent nameless = event;
@@ -422,7 +425,8 @@ TEST(NormalizerTest, DeviceInfoOncePerDevice) {
   ASSERT_EQ(out.Rows("DeviceInfo"), 2u);
   EXPECT_EQ(out.Str("DeviceInfo", "DeviceName", 0), "ws01.contoso.local");
   EXPECT_EQ(out.Str("DeviceInfo", "DeviceName", 1), "ws02");
-  EXPECT_EQ(out.Str("DeviceProcessEvents", "DeviceId", 0), out.Str("DeviceProcessEvents", "DeviceId", 1));
+  EXPECT_EQ(out.Str("DeviceProcessEvents", "DeviceId", 0),
+            out.Str("DeviceProcessEvents", "DeviceId", 1));
   EXPECT_EQ(out.Str("DeviceProcessEvents", "DeviceName", 3), std::nullopt);
 }
 
@@ -462,7 +466,8 @@ TEST(NormalizerTest, MissingTablesFallBackToDeviceEvents) {
   EXPECT_EQ(report.rows_by_table().at("DeviceEvents"), 1u);
   EXPECT_EQ(report.skipped(), 0u);
 
-  auto empty = schema::Catalog::Parse("table Other\nTimestamp datetime\nAdditionalFields dynamic\n");
+  auto empty =
+      schema::Catalog::Parse("table Other\nTimestamp datetime\nAdditionalFields dynamic\n");
   ASSERT_TRUE(empty.has_value());
   Normalizer nowhere(**empty);
   IngestReport skipped;

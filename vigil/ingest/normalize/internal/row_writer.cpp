@@ -29,10 +29,20 @@ void AppendStringMember(std::string& out, std::string_view key, std::string_view
   AppendJsonQuoted(out, value);
 }
 
-constexpr std::array<std::string_view, 14> kSystemKeys = {
-    "Provider",   "Channel",      "EventID",           "Version",           "Level",
-    "Task",       "Opcode",       "Keywords",          "ProviderGuid",      "ExecutionProcessID",
-    "ExecutionThreadID", "UserID", "ActivityID", "Computer"};
+constexpr std::array<std::string_view, 14> kSystemKeys = {"Provider",
+                                                          "Channel",
+                                                          "EventID",
+                                                          "Version",
+                                                          "Level",
+                                                          "Task",
+                                                          "Opcode",
+                                                          "Keywords",
+                                                          "ProviderGuid",
+                                                          "ExecutionProcessID",
+                                                          "ExecutionThreadID",
+                                                          "UserID",
+                                                          "ActivityID",
+                                                          "Computer"};
 
 }  // namespace
 
@@ -264,9 +274,8 @@ bool RowWriter::SetTextAt(int index, schema::ColumnType type, std::string_view v
       if (!parsed) {
         return false;
       }
-      if (type == schema::ColumnType::kInt &&
-          (*parsed < std::numeric_limits<int32_t>::min() ||
-           *parsed > std::numeric_limits<int32_t>::max())) {
+      if (type == schema::ColumnType::kInt && (*parsed < std::numeric_limits<int32_t>::min() ||
+                                               *parsed > std::numeric_limits<int32_t>::max())) {
         return false;
       }
       table_->batch.SetInt(col, *parsed);
@@ -393,7 +402,7 @@ bool RowWriter::MapHashes(std::string_view field, Col md5, Col sha1, Col sha256)
     return false;
   }
   bool all_named = true;
-  std::string lower;
+  std::string& lower = value_buffer_;
   ForEachHash(event_->data[static_cast<size_t>(index)].value,
               [&](std::string_view algorithm, std::string_view value) {
                 if (algorithm.empty()) {
@@ -440,9 +449,9 @@ bool RowWriter::MapRegistryPath(std::string_view field, Col key, Col value_name)
       path = path.substr(0, slash);
     }
   }
-  std::string expanded;
-  AppendExpandedRegistryKey(path, expanded);
-  SetText(key, expanded);
+  value_buffer_.clear();
+  AppendExpandedRegistryKey(path, value_buffer_);
+  SetText(key, value_buffer_);
   Consume(index);
   return true;
 }

@@ -30,10 +30,9 @@ enum class Table : uint8_t {
 };
 inline constexpr size_t kTableCount = 10;
 inline constexpr std::array<std::string_view, kTableCount> kTableNames = {
-    "DeviceProcessEvents",   "DeviceNetworkEvents",    "DeviceFileEvents",
-    "DeviceRegistryEvents",  "DeviceImageLoadEvents",  "DeviceLogonEvents",
-    "DeviceEvents",          "IdentityLogonEvents",    "IdentityDirectoryEvents",
-    "DeviceInfo"};
+    "DeviceProcessEvents",     "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents",
+    "DeviceImageLoadEvents",   "DeviceLogonEvents",   "DeviceEvents",     "IdentityLogonEvents",
+    "IdentityDirectoryEvents", "DeviceInfo"};
 
 // Every column the normalizer writes, in any table; kColNames holds the schema names.
 enum class Col : uint8_t {
@@ -229,6 +228,8 @@ class RowWriter {
 
   const WinEvent& event() const { return *event_; }
   std::string_view device_name() const { return device_name_; }
+  // A reusable buffer for an ActionType built per event (the default mapping's name).
+  std::string& action_buffer() { return action_buffer_; }
 
  private:
   bool SetTextAt(int index, schema::ColumnType type, std::string_view value);
@@ -246,7 +247,9 @@ class RowWriter {
   bool user_sid_used_ = false;
   std::string derived_;  // ,"key":"value" fragments
   std::string additional_fields_;
-  std::string scratch_;
+  std::string scratch_;       // SetString's JSON quoting, extra-field keys
+  std::string value_buffer_;  // transformed values (lower-cased hashes, expanded keys)
+  std::string action_buffer_;
 };
 
 template <typename NameFn>
