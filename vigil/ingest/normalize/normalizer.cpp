@@ -464,6 +464,7 @@ bool EventMapper::MapSecurity(const WinEvent& event) {
     case 5145:
       SecurityShare(event.event_id);
       return true;
+    case 5154:
     case 5156:
     case 5157:
     case 5158:
@@ -617,7 +618,7 @@ void EventMapper::SecurityFilteringPlatform(int64_t event_id) {
   w_.MapPath("Application", Col::kInitiatingProcessFolderPath, Col::kInitiatingProcessFileName);
   w_.MapNamed("Protocol", Col::kProtocol, [](std::string_view v) { return ProtocolName(v); });
   std::string_view action;
-  if (event_id == 5158) {
+  if (event_id == 5158 || event_id == 5154) {  // bind / listen: only the local end
     action = "ListeningConnectionCreated";
     w_.Map("SourceAddress", Col::kLocalIP);
     w_.Map("SourcePort", Col::kLocalPort);
