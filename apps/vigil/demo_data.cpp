@@ -450,7 +450,7 @@ Result<DemoFiles> WriteDemoData(const std::filesystem::path& dir, int64_t end_ti
   }
   JsonLineWriter writer(json);
   for (const Host& host : Hosts()) {
-    WriteNoise(writer, rng, start, end_ticks);
+    WriteNoise(writer, rng, host, start, end_ticks);
   }
   WriteAttack(writer, rng, attack);
 

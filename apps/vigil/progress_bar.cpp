@@ -55,11 +55,11 @@ std::string HumanBytes(uint64_t bytes) {
 }
 
 std::string WithThousands(uint64_t value) {
-  std::string digits = std::to_string(value);
+  const std::string digits = std::to_string(value);
   std::string out;
-  const size_t lead = digits.size() % 3;
   for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i - lead) % 3 == 0) {
+    const size_t remaining = digits.size() - i;
+    if (i != 0 && remaining % 3 == 0) {
       out.push_back(',');
     }
     out.push_back(digits[i]);
