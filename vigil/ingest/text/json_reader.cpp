@@ -1,5 +1,6 @@
 #include "vigil/ingest/text/json_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -746,6 +747,7 @@ Status ReadWindowsJson(std::string_view input, const std::string& source,
   event.source = source;
   internal::LineCounter lines(data);
   size_t pos = 0;
+  size_t failed_end = 0;  // end of the furthest scan that failed
   const size_t n = data.size();
   while (pos < n) {
     // Between documents: whitespace and array/sequence punctuation.
@@ -774,7 +776,12 @@ Status ReadWindowsJson(std::string_view input, const std::string& source,
       error = ParseSpan(parser, data, start, scan.end, buffer, root);
     }
     if (!scan.ok || error != simdjson::SUCCESS) {
-      const size_t next = NextObjectLine(data, start);
+      // Resume at the next line that opens an object. A failure inside the region an earlier
+      // failure already scanned resumes after that region, so hostile input (many nested,
+      // never-closed objects) cannot make the scan quadratic.
+      const size_t resume_from = start < failed_end ? failed_end - 1 : start;
+      failed_end = std::max(failed_end, scan.end);
+      const size_t next = NextObjectLine(data, resume_from);
       pos = next == std::string_view::npos ? n : next;
       report.Skip(source, internal::LinePosition(line), "invalid JSON",
                   SkippedDetail(scan.ok ? simdjson::error_message(error) : scan.problem, line,

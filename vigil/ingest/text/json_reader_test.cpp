@@ -1,6 +1,7 @@
 #include "vigil/ingest/text/json_reader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -300,6 +301,21 @@ TEST(WindowsJsonReaderTest, BrokenPrettyPrintedObjectDoesNotLoseTheNext) {
   EXPECT_EQ(events[0].event_id, 2);
   ASSERT_EQ(report.skipped(), 1u);
   EXPECT_EQ(report.kept_skips()[0].position, "line 1");
+}
+
+TEST(WindowsJsonReaderTest, ManyNeverClosedObjectsStayLinear) {
+  std::string input = "{\n";
+  for (int i = 0; i < 200'000; ++i) {
+    input += "  {\"a\": [\n";
+  }
+  input += "{\"EventID\":9,\"Channel\":\"Z\"}";  // not at column 0 of a new line
+  IngestReport report;
+  const auto started = std::chrono::steady_clock::now();
+  const auto events = ReadAll(input, report);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(elapsed, std::chrono::seconds(5));  // quadratic rescanning would take minutes
+  EXPECT_GE(report.skipped(), 1u);
+  EXPECT_LE(events.size(), 1u);
 }
 
 TEST(WindowsJsonReaderTest, ObjectsWithoutEventFieldsAreSkipped) {

@@ -116,8 +116,11 @@ std::string JoinPath(std::string_view prefix, std::string_view name) {
 
 // Leaves below `node` as fields named by dotted path under `prefix`; non-xmlns attributes of
 // the visited elements become fields "<path>.<attr>".
+// Deeper nesting is kept as raw XML text, which also bounds the recursion on hostile input.
+constexpr int kMaxFlattenDepth = 16;
+
 void Flatten(const pugi::xml_node& node, const std::string& prefix,
-             std::vector<EventField>& fields) {
+             std::vector<EventField>& fields, int depth = 0) {
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     if (child.type() != pugi::node_element) {
       continue;
@@ -128,8 +131,10 @@ void Flatten(const pugi::xml_node& node, const std::string& prefix,
         fields.push_back(EventField{JoinPath(path, attr.name()), attr.value()});
       }
     }
-    if (HasElementChildren(child)) {
-      Flatten(child, path, fields);
+    if (HasElementChildren(child) && depth >= kMaxFlattenDepth) {
+      fields.push_back(EventField{path, DataText(child)});
+    } else if (HasElementChildren(child)) {
+      Flatten(child, path, fields, depth + 1);
     } else {
       fields.push_back(EventField{path, NodeText(child)});
     }
@@ -309,13 +314,21 @@ Status ReadWindowsXml(std::string_view input, const std::string& source,
   WinEvent event;
   event.source = source;
   size_t events_seen = 0;
+  size_t close_cache = 0;
+  bool close_known = false;
   size_t pos = FindEventStart(data, 0);
   while (pos != std::string_view::npos) {
     ++events_seen;
     const size_t start = pos;
     const uint64_t line = lines.LineAt(start);
     const size_t next = FindEventStart(data, start + kEventOpen.size());
-    const size_t close = data.find(kEventClose, start);
+    // Searches move forward only, so one cached result keeps the scan linear even when
+    // closing tags are missing.
+    if (!close_known || (close_cache != std::string_view::npos && close_cache < start)) {
+      close_cache = data.find(kEventClose, start);
+      close_known = true;
+    }
+    const size_t close = close_cache;
     size_t end = std::string_view::npos;
     if (close != std::string_view::npos && (next == std::string_view::npos || close < next)) {
       end = close + kEventClose.size();

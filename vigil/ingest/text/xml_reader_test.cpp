@@ -1,5 +1,6 @@
 #include "vigil/ingest/text/xml_reader.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -161,6 +162,34 @@ TEST(WindowsXmlReaderTest, BareSequenceWithMalformedEventInTheMiddle) {
             fmt::format("line 4 (offset 0x{:x})", good1.size() + bad_markup.size() + good2.size()));
   EXPECT_EQ(report.kept_skips()[2].position.substr(0, 6), "line 6");
   EXPECT_EQ(report.skips_by_reason().at("malformed event XML"), 3u);
+}
+
+TEST(WindowsXmlReaderTest, HostileInputsStayLinearAndBounded) {
+  std::string unclosed;
+  for (int i = 0; i < 100'000; ++i) {
+    unclosed += "<Event><System><EventID>1</EventID></System>\n";
+  }
+  IngestReport report;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ReadAll(unclosed, report).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(report.skipped(), 100'000u);
+
+  // Deeply nested UserData: flattened to a bounded depth, the rest kept as XML text.
+  std::string deep = "<Event><System><EventID>2</EventID></System><UserData><P>";
+  for (int i = 0; i < 50'000; ++i) {
+    deep += "<n>";
+  }
+  deep += "leaf";
+  for (int i = 0; i < 50'000; ++i) {
+    deep += "</n>";
+  }
+  deep += "</P></UserData></Event>";
+  IngestReport deep_report;
+  const auto events = ReadAll(deep, deep_report);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events[0].data.size(), 1u);
+  EXPECT_NE(events[0].data[0].value.find("leaf"), std::string::npos);
 }
 
 TEST(WindowsXmlReaderTest, NoEventsIsAWarningNotAFailure) {
