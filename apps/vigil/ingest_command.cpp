@@ -25,7 +25,8 @@ Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& global) {
   return std::move(*opened);
 }
 
-void PrintIngestSummary(const ingest::IngestReport& report, double seconds, std::FILE* out) {
+void PrintIngestSummary(const ingest::IngestReport& report, double seconds, std::FILE* out,
+                        bool verbose) {
   const double rate = seconds > 0 ? static_cast<double>(report.records_read()) / seconds : 0.0;
   fmt::print(out, "Ingested {} file(s): {} records read, {} rows written in {:.2f} s ({} events/s)\n",
              WithThousands(report.files()), WithThousands(report.records_read()),
@@ -45,8 +46,8 @@ void PrintIngestSummary(const ingest::IngestReport& report, double seconds, std:
     fmt::print(out, "First skips (file, position, reason):\n");
     size_t shown = 0;
     for (const auto& skip : report.kept_skips()) {
-      if (++shown > 20) {
-        fmt::print(out, "  ... {} more (run with -v for all kept)\n",
+      if (!verbose && ++shown > 20) {
+        fmt::print(out, "  ... {} more (run with -v to see the first 200)\n",
                    report.kept_skips().size() - 20);
         break;
       }
@@ -124,14 +125,14 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
                "vigil ingest: the store refused a batch: {}\n"
                "rows acknowledged before this error are durable; nothing after it was written\n",
                store_error.message());
-    PrintIngestSummary(report, seconds, stderr);
+    PrintIngestSummary(report, seconds, stderr, global.verbose);
     return kExitError;
   }
   if (!close_status.ok()) {
     fmt::print(stderr, "vigil ingest: closing the store: {}\n", close_status.message());
     return kExitError;
   }
-  PrintIngestSummary(report, seconds, stdout);
+  PrintIngestSummary(report, seconds, stdout, global.verbose);
   if (ingestor.failed_inputs() > 0) {
     fmt::print(stderr, "vigil ingest: {} input(s) could not be read (see above)\n",
                ingestor.failed_inputs());

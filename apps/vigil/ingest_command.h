@@ -21,6 +21,7 @@ struct IngestArgs {
 
 Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& global);
 int RunIngest(const GlobalOptions& global, const IngestArgs& args);
-void PrintIngestSummary(const ingest::IngestReport& report, double seconds, std::FILE* out);
+void PrintIngestSummary(const ingest::IngestReport& report, double seconds, std::FILE* out,
+                        bool verbose);
 
 }  // namespace vigil::app

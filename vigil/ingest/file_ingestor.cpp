@@ -79,6 +79,34 @@ bool ReadWholeFile(const std::string& path, std::string& out, std::string& error
   return true;
 }
 
+// Recognises inputs that are telemetry of a kind this version does not normalize, so the
+// report names them instead of calling them broken. Empty when the input is not one of them.
+std::string UnsupportedFormat(std::string_view data) {
+  if (data.size() >= 4) {
+    const std::string_view magic = data.substr(0, 4);
+    if (magic == std::string_view("\xd4\xc3\xb2\xa1", 4) ||
+        magic == std::string_view("\xa1\xb2\xc3\xd4", 4) ||
+        magic == std::string_view("\x0a\x0d\x0d\x0a", 4)) {
+      return "packet capture (pcap/pcapng): packet data is not ingested";
+    }
+  }
+  if (data.rfind("#separator", 0) == 0) {
+    return "Zeek TSV log: network sensor logs are not normalized by this version";
+  }
+  const size_t probe = std::min<size_t>(data.size(), 4096);
+  const std::string_view head = data.substr(0, probe);
+  if (head.find("\"eventSource\"") != std::string_view::npos &&
+      head.find("\"awsRegion\"") != std::string_view::npos) {
+    return "AWS CloudTrail records: cloud audit normalization is not built yet";
+  }
+  if (head.find("\"ts\"") != std::string_view::npos &&
+      head.find("\"uid\"") != std::string_view::npos &&
+      head.find("\"id.orig_h\"") != std::string_view::npos) {
+    return "Zeek JSON log: network sensor logs are not normalized by this version";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string_view InputFormatName(InputFormat format) {
@@ -311,6 +339,14 @@ void FileIngestor::IngestZip(const std::string& name, std::string_view data, int
 
 void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
   const std::string source(name);
+  if (options_.format == InputFormat::kAuto && options_.table == nullptr) {
+    const std::string unsupported = UnsupportedFormat(data);
+    if (!unsupported.empty()) {
+      ++failed_inputs_;
+      report_.Skip(source, "file", "unsupported format", unsupported);
+      return;
+    }
+  }
   const InputFormat format = Detect(name, data);
   Normalizer& normalizer = impl_->normalizer;
   IngestReport& report = report_;
@@ -331,6 +367,11 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
     case InputFormat::kJson:
       if (options_.table != nullptr) {
         status = ReadTableJsonLines(data, source, *options_.table, sink_, report_);
+      } else if (options_.format == InputFormat::kAuto && !LooksLikeWindowsEvent(data)) {
+        // One clear report for the file rather than one "not a Windows event" per line.
+        status = InvalidArgumentError(
+            "JSON records are not Windows events (the first has no EventID, Channel or "
+            "provider); for JSON lines keyed by hunting-table columns pass --table <Table>");
       } else {
         status = ReadWindowsJson(data, source, on_event, report_);
       }
