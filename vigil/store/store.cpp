@@ -1,5 +1,7 @@
 #include "vigil/store/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,7 +40,21 @@ constexpr uint64_t kCheckpointSeed = 0x56434b50;  // "VCKP"
 constexpr size_t kMaxWalRecordBytes = size_t{1} << 30;
 constexpr auto kRetentionPeriod = std::chrono::hours(1);
 
-std::string DayDirName(int64_t day) { return FormatDateTime(day * kTicksPerDay).substr(0, 10); }
+// "2026-10-24" for days since 1970-01-01 (proleptic Gregorian; years outside 0..9999 keep their
+// sign and digits). Computed here rather than through FormatDateTime so every int64 day works.
+std::string DayDirName(int64_t day) {
+  const int64_t shifted = day + 719468;  // days from 0000-03-01
+  const int64_t era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+  const int64_t day_of_era = shifted - era * 146097;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t mp = (5 * day_of_year + 2) / 153;
+  const int64_t dom = day_of_year - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}", year, month, dom);
+}
 
 std::string SegmentFileName(uint64_t id) { return fmt::format("{:016x}.vseg", id); }
 
@@ -158,6 +174,7 @@ struct Store::Impl {
 
   StoreOptions options;
   const schema::Catalog* catalog = nullptr;
+  File lock_file;  // flock()ed <dir>/LOCK: one Store per directory at a time
   fs::path wal_dir;
   fs::path tables_dir;
   fs::path checkpoint_path;
@@ -181,8 +198,18 @@ struct Store::Impl {
   // Serializes Flush, Compact and ApplyRetention.
   std::mutex maint_mu;
   std::atomic<uint64_t> next_segment_id{1};
-  std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_retention{};
+  // Written by Flush (under maint_mu), read by the background loop.
+  std::atomic<std::chrono::steady_clock::rep> last_flush{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::chrono::steady_clock::time_point last_retention{};  // background thread only
+
+  void MarkFlushed() {
+    last_flush = std::chrono::steady_clock::now().time_since_epoch().count();
+  }
+  std::chrono::steady_clock::duration SinceLastFlush() const {
+    return std::chrono::steady_clock::now().time_since_epoch() -
+           std::chrono::steady_clock::duration(last_flush.load());
+  }
 
   std::mutex bg_mu;
   std::condition_variable_any bg_cv;
@@ -222,6 +249,17 @@ Status Store::Impl::OpenDirs() {
   }
   if (ec) {
     return IoError("cannot create store directory '{}': {}", options.dir.string(), ec.message());
+  }
+  const fs::path lock_path = options.dir / "LOCK";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return IoError("cannot open '{}'", lock_path.string());
+  }
+  lock_file = File(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    lock_file.Close();
+    return FailedPreconditionError("store '{}' is already open (by this or another process)",
+                                   options.dir.string());
   }
   return Status::Ok();
 }
@@ -529,7 +567,7 @@ Status Store::Impl::Flush() {
     const bool any = std::any_of(tables.begin(), tables.end(),
                                  [](const auto& entry) { return !entry.second.active.empty(); });
     if (!any) {
-      last_flush = std::chrono::steady_clock::now();
+      MarkFlushed();
       return Status::Ok();
     }
     next_seq = wal_seq + 1;
@@ -612,7 +650,7 @@ Status Store::Impl::Flush() {
     health.segments_written += written.size();
   }
   RemoveWalFilesUpTo(frozen_high);
-  last_flush = std::chrono::steady_clock::now();
+  MarkFlushed();
   return Status::Ok();
 }
 
@@ -694,7 +732,7 @@ Status Store::Impl::ApplyRetention(int64_t now_ticks) {
   if (options.retention_days <= 0) {
     return Status::Ok();
   }
-  const int64_t cutoff = DayOf(now_ticks) - options.retention_days;
+  const int64_t cutoff = internal::PartitionDay(now_ticks) - options.retention_days;
   std::lock_guard maint(maint_mu);
   std::vector<std::shared_ptr<SegmentHandle>> dropped;
   std::lock_guard lock(mu);
@@ -732,7 +770,7 @@ void Store::Impl::BackgroundLoop(std::stop_token stop) {
     bool due = flush_requested.load();
     {
       std::lock_guard lock(mu);
-      due = due || (unflushed_rows > 0 && now - last_flush >= options.flush_interval);
+      due = due || (unflushed_rows > 0 && SinceLastFlush() >= options.flush_interval);
     }
     if (due) {
       Status status = Flush();
@@ -873,6 +911,7 @@ Status Store::Close() {
   impl_->commit_cv.wait(lock, [&] { return !impl_->writing; });
   impl_->closed = true;
   impl_->wal_file.Close();
+  impl_->lock_file.Close();
   return status;
 }
 
@@ -883,6 +922,7 @@ void Store::AbandonForTest() {
   impl_->commit_cv.wait(lock, [&] { return !impl_->writing; });
   impl_->closed = true;
   impl_->wal_file.Close();
+  impl_->lock_file.Close();
 }
 
 const schema::Catalog& Store::catalog() const { return *impl_->catalog; }

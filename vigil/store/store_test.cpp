@@ -590,6 +590,44 @@ TEST(StoreTest, DynamicPropertiesAreReadableFromScans) {
   EXPECT_EQ(n_values.size(), 13u);  // i % 3 == 0 and i % 5 != 0 for i < 50
 }
 
+TEST(StoreTest, ExtremeTimestampsArePartitionedAndScanned) {
+  TempDir dir;
+  const schema::TableSchema& t = *Hunting().Find("DeviceProcessEvents");
+  const int64_t times[] = {INT64_MIN, INT64_MAX, 0, -1, -kTicksPerDay * 400 * 365};
+  TableBatch batch(t);
+  for (size_t i = 0; i < std::size(times); ++i) {
+    batch.BeginRow();
+    batch.SetInt(t.timestamp_column(), times[i]);
+    batch.SetInt(t.FindColumn("ReportId"), static_cast<int64_t>(i));
+  }
+  batch.BeginRow();  // null Timestamp: partitioned by ingest day, never in a time range
+  batch.SetInt(t.FindColumn("ReportId"), 99);
+  {
+    auto store = OpenOrDie(Options(dir.path()), Hunting());
+    ASSERT_TRUE(store->Append(batch).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  auto store = OpenOrDie(Options(dir.path()), Hunting());
+  EXPECT_EQ(store->Health().corrupt_segments, 0u);
+  EXPECT_EQ(ReportIds(*store->GetSnapshot()), (std::vector<int64_t>{0, 1, 2, 3, 4, 99}));
+  ScanRequest around_epoch{.table = "DeviceProcessEvents", .min_time = -1, .max_time = 0};
+  EXPECT_EQ(ReportIds(*store->GetSnapshot(), around_epoch), (std::vector<int64_t>{2, 3}));
+  ScanRequest everything{.table = "DeviceProcessEvents", .min_time = INT64_MIN,
+                         .max_time = INT64_MAX};
+  EXPECT_EQ(ReportIds(*store->GetSnapshot(), everything),
+            (std::vector<int64_t>{0, 1, 2, 3, 4}));
+}
+
+TEST(StoreTest, ADirectoryIsOpenedByOneStoreAtATime) {
+  TempDir dir;
+  auto store = OpenOrDie(Options(dir.path()), Hunting());
+  auto second = Store::Open(Options(dir.path()), Hunting());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->Close().ok());
+  EXPECT_TRUE(Store::Open(Options(dir.path()), Hunting()).ok());
+}
+
 TEST(StoreTest, UnknownTableOrColumnIsAnError) {
   TempDir dir;
   auto store = OpenOrDie(Options(dir.path()), Hunting());

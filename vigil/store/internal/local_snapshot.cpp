@@ -121,8 +121,8 @@ class LocalScanCursor final : public ScanCursor {
     has_range_ = min_time.has_value() || max_time.has_value();
     lo_ = min_time.value_or(INT64_MIN);
     hi_ = max_time.value_or(INT64_MAX);
-    lo_day_ = DayOf(lo_);
-    hi_day_ = DayOf(hi_);
+    lo_day_ = PartitionDay(lo_);
+    hi_day_ = PartitionDay(hi_);
     time_col_ = view_.schema->timestamp_column();
   }
 

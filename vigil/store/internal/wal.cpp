@@ -24,15 +24,15 @@ int64_t MemChunk::RowDay(size_t row) const {
   if (time_col >= 0) {
     const ColumnData& col = batch.column(time_col);
     if (col.valid[row] != 0) {
-      return DayOf(col.ints[row]);
+      return PartitionDay(col.ints[row]);
     }
   }
-  return DayOf(ingest_ticks);
+  return PartitionDay(ingest_ticks);
 }
 
 void ComputeChunkStats(MemChunk& chunk) {
   chunk.has_time = false;
-  const int64_t ingest_day = DayOf(chunk.ingest_ticks);
+  const int64_t ingest_day = PartitionDay(chunk.ingest_ticks);
   chunk.min_day = chunk.max_day = ingest_day;
   const int time_col = chunk.batch.schema().timestamp_column();
   bool any_null = time_col < 0;
@@ -53,8 +53,8 @@ void ComputeChunkStats(MemChunk& chunk) {
     }
   }
   if (chunk.has_time) {
-    chunk.min_day = DayOf(chunk.min_time);
-    chunk.max_day = DayOf(chunk.max_time);
+    chunk.min_day = PartitionDay(chunk.min_time);
+    chunk.max_day = PartitionDay(chunk.max_time);
     if (any_null) {
       chunk.min_day = std::min(chunk.min_day, ingest_day);
       chunk.max_day = std::max(chunk.max_day, ingest_day);

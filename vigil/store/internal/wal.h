@@ -4,6 +4,7 @@
 // memtable and snapshots; the functions here are thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "vigil/base/status.h"
+#include "vigil/base/time.h"
 #include "vigil/schema/catalog.h"
 #include "vigil/schema/table_batch.h"
 #include "vigil/store/internal/file_util.h"
@@ -21,6 +23,12 @@ namespace vigil::store::internal {
 inline constexpr uint32_t kWalFormatVersion = 1;
 inline constexpr size_t kWalHeaderSize = 32;
 inline constexpr size_t kWalRecordHeaderSize = 12;
+
+// DayOf() that is defined for every int64 (DayOf negates its argument, which overflows for
+// INT64_MIN; timestamps come from untrusted events).
+inline int64_t PartitionDay(int64_t ticks) {
+  return DayOf(std::max<int64_t>(ticks, INT64_MIN + kTicksPerDay));
+}
 
 // Rows of one table from one Append. Dynamic columns hold the binary dynamic encoding.
 struct MemChunk {
