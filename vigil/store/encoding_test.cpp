@@ -20,13 +20,13 @@ std::vector<int64_t> RoundTripInts(const std::vector<int64_t>& values, size_t* e
   return decoded;
 }
 
-TEST(EncodingTest, IntsRoundTripExtremes) {
+TEST(StoreEncodingTest, IntsRoundTripExtremes) {
   const std::vector<int64_t> values = {INT64_MIN, INT64_MAX, 0, -1, 1, INT64_MIN, 42};
   size_t size = 0;
   EXPECT_EQ(RoundTripInts(values, &size), values);
 }
 
-TEST(EncodingTest, SortedTimesUseFewBitsPerValue) {
+TEST(StoreEncodingTest, SortedTimesUseFewBitsPerValue) {
   std::vector<int64_t> times;
   for (int i = 0; i < 10000; ++i) {
     times.push_back(638'000'000'000'000'000 + i * 10'000'000LL + (i % 7));
@@ -37,7 +37,7 @@ TEST(EncodingTest, SortedTimesUseFewBitsPerValue) {
   EXPECT_LT(size, times.size() * 4);
 }
 
-TEST(EncodingTest, RandomIntsRoundTrip) {
+TEST(StoreEncodingTest, RandomIntsRoundTrip) {
   std::mt19937_64 rng(7);
   for (int width : {0, 1, 7, 33, 63, 64}) {
     std::vector<int64_t> values;
@@ -50,7 +50,7 @@ TEST(EncodingTest, RandomIntsRoundTrip) {
   }
 }
 
-TEST(EncodingTest, DecodeRejectsTruncatedInput) {
+TEST(StoreEncodingTest, DecodeRejectsTruncatedInput) {
   ByteWriter out;
   EncodeInts({1, 1000, 5, 99999}, out);
   std::string bytes = out.Release();
@@ -60,7 +60,7 @@ TEST(EncodingTest, DecodeRejectsTruncatedInput) {
   EXPECT_FALSE(DecodeInts(in, 4, decoded));
 }
 
-TEST(EncodingTest, CompressionRoundTrips) {
+TEST(StoreEncodingTest, CompressionRoundTrips) {
   std::string raw;
   for (int i = 0; i < 1000; ++i) {
     raw += "C:\\Windows\\System32\\svchost.exe -k netsvcs ";
@@ -76,7 +76,7 @@ TEST(EncodingTest, CompressionRoundTrips) {
   }
 }
 
-TEST(EncodingTest, TermsAreLowerCasedAlphanumericRuns) {
+TEST(StoreEncodingTest, TermsAreLowerCasedAlphanumericRuns) {
   std::vector<std::string> terms;
   ForEachTerm("C:\\Windows\\PowerShell.EXE -enc ABC", [&](std::string_view term) {
     terms.emplace_back(term);
@@ -84,7 +84,7 @@ TEST(EncodingTest, TermsAreLowerCasedAlphanumericRuns) {
   EXPECT_EQ(terms, (std::vector<std::string>{"c", "windows", "powershell", "exe", "enc", "abc"}));
 }
 
-TEST(EncodingTest, BloomHasNoFalseNegativesAndFewFalsePositives) {
+TEST(StoreEncodingTest, BloomHasNoFalseNegativesAndFewFalsePositives) {
   TermBloom bloom(500);
   for (int i = 0; i < 500; ++i) {
     bloom.AddTerm("term" + std::to_string(i));

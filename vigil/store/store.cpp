@@ -490,6 +490,9 @@ Status Store::Impl::AppendAll(std::span<const schema::TableBatch* const> batches
       VIGIL_LOG_ERROR("store", "WAL write failed, appends fail until the next flush: {}",
                       status.ToString());
       wal_error = status;
+    } else {
+      ++health.wal_syncs;
+      health.wal_records += group.size();
     }
     for (PendingWrite* pending : group) {
       pending->status = status;

@@ -56,6 +56,8 @@ struct StoreHealth {
   uint64_t wal_chunks_dropped = 0;   // replayed rows of tables unknown to the catalog
   uint64_t corrupt_segments = 0;     // segment files skipped at open (bad header/footer)
   uint64_t invalid_dynamic_values = 0;  // dynamic cells that were not JSON (kept as strings)
+  uint64_t wal_records = 0;  // acknowledged Append/AppendAll calls
+  uint64_t wal_syncs = 0;    // fsyncs they needed (fewer than records under concurrency)
   uint64_t flushes = 0;
   uint64_t segments_written = 0;
   uint64_t compactions = 0;

@@ -382,6 +382,29 @@ TEST(StoreTest, ScansDuringConcurrentAppendsSeeWholeBatches) {
   EXPECT_EQ(ReportIds(*reopened->GetSnapshot()).size(), 3u * 40 * 50);
 }
 
+TEST(StoreTest, ConcurrentAppendersShareFsyncs) {
+  TempDir dir;
+  auto store = OpenOrDie(Options(dir.path()), Hunting());
+  const schema::TableSchema& t = *Hunting().Find("DeviceProcessEvents");
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int b = 0; b < 25; ++b) {
+        TableBatch batch(t);
+        AddProcessRows(batch, 4, DayStart(2026, 10, 24), (w * 100 + b) * 10);
+        EXPECT_TRUE(store->Append(batch).ok());
+      }
+    });
+  }
+  for (auto& writer : writers) {
+    writer.join();
+  }
+  const StoreHealth health = store->Health();
+  EXPECT_EQ(health.wal_records, 200u);
+  EXPECT_LT(health.wal_syncs, health.wal_records);  // group commit
+  EXPECT_EQ(ReportIds(*store->GetSnapshot()).size(), 800u);
+}
+
 TEST(StoreTest, WalIsReplayedAfterCrashWithoutFlush) {
   TempDir dir;
   const schema::TableSchema& t = *Hunting().Find("DeviceProcessEvents");
