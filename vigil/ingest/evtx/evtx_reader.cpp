@@ -21,11 +21,14 @@ bool AllZero(std::span<const uint8_t> bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
 }
 
-// Next offset >= `from` (8-byte aligned, as records are) holding a record signature, or `limit`.
-size_t FindNextSignature(std::span<const uint8_t> chunk, size_t from, size_t limit) {
-  from = (from + 7) & ~size_t{7};
-  for (size_t pos = from; pos + evtx::kMinRecordSize <= limit; pos += 8) {
-    if (evtx::IsRecordSignature(chunk.data() + pos)) {
+// Next offset >= `from` holding a plausible record (signature, size and trailing size copy),
+// or `limit`. Byte by byte: writers align records, damage does not.
+size_t FindNextRecord(std::span<const uint8_t> chunk, size_t from, size_t limit) {
+  RecordHeader record;
+  std::string error;
+  for (size_t pos = from; pos + evtx::kMinRecordSize <= limit; ++pos) {
+    if (evtx::IsRecordSignature(chunk.data() + pos) &&
+        evtx::ParseRecordHeader(chunk, pos, chunk.size(), record, error)) {
       return pos;
     }
   }
@@ -113,7 +116,7 @@ ScanResult ScanFile(std::span<const uint8_t> data, const std::string& source,
           report->Skip(source, fmt::format("offset 0x{:x}", chunk_offset + pos), "bad record header",
                        error);
         }
-        pos = FindNextSignature(chunk, pos + 8, records_end);
+        pos = FindNextRecord(chunk, pos + 1, records_end);
         continue;
       }
       const Status status = on_record(parser, chunk_offset + pos, pos, record);
