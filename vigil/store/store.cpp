@@ -569,11 +569,13 @@ Status Store::Impl::Flush() {
     }
     const bool any = std::any_of(tables.begin(), tables.end(),
                                  [](const auto& entry) { return !entry.second.active.empty(); });
+    next_seq = wal_seq + 1;
     if (!any) {
+      // Older WAL files hold nothing unflushed (e.g. the empty files of earlier opens).
+      RemoveWalFilesUpTo(wal_seq - 1);
       MarkFlushed();
       return Status::Ok();
     }
-    next_seq = wal_seq + 1;
   }
   const fs::path next_path = internal::WalFilePath(wal_dir, next_seq);
   VIGIL_ASSIGN_OR_RETURN(File next_file, internal::CreateWalFile(next_path, next_seq));
@@ -748,6 +750,7 @@ Status Store::Impl::ApplyRetention(int64_t now_ticks) {
       }
       segment->obsolete = true;
       days.insert(segment->info.day);
+      dropped.push_back(segment);  // unlinked after `mu` is released
       return true;
     });
     if (!days.empty()) {

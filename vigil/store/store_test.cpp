@@ -651,6 +651,19 @@ TEST(StoreTest, ADirectoryIsOpenedByOneStoreAtATime) {
   EXPECT_TRUE(Store::Open(Options(dir.path()), Hunting()).ok());
 }
 
+TEST(StoreTest, RepeatedOpenCloseDoesNotAccumulateWalFiles) {
+  TempDir dir;
+  for (int i = 0; i < 4; ++i) {
+    auto store = OpenOrDie(Options(dir.path()), Hunting());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path() / "wal")) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1u);
+}
+
 TEST(StoreTest, UnknownTableOrColumnIsAnError) {
   TempDir dir;
   auto store = OpenOrDie(Options(dir.path()), Hunting());
