@@ -22,7 +22,7 @@ struct Output {
   std::string text;  // stdout and stderr together
 };
 
-Output Run(const std::string& args) {
+Output RunVigil(const std::string& args) {
   const std::string command = std::string(VIGIL_BINARY) + " " + args + " 2>&1";
   Output out;
   FILE* pipe = popen(command.c_str(), "r");
@@ -41,7 +41,7 @@ Output Run(const std::string& args) {
 
 // Rows per table from `vigil tables` output.
 std::map<std::string, uint64_t> TableRows(const std::string& data_dir) {
-  const Output out = Run("--data " + data_dir + " tables");
+  const Output out = RunVigil("--data " + data_dir + " tables");
   std::map<std::string, uint64_t> rows;
   std::istringstream lines(out.text);
   std::string line;
@@ -81,17 +81,17 @@ const char* kSysmonLine =
     R"("ParentImage":"C:\\Windows\\explorer.exe","ProcessId":"4242","User":"CONTOSO\\jdoe"})";
 
 TEST_F(CliTest, HelpListsCommands) {
-  const Output out = Run("--help");
+  const Output out = RunVigil("--help");
   EXPECT_EQ(out.exit_code, 0);
   EXPECT_NE(out.text.find("ingest"), std::string::npos);
   EXPECT_NE(out.text.find("tables"), std::string::npos);
   EXPECT_NE(out.text.find("demo"), std::string::npos);
-  EXPECT_EQ(Run("ingest --help").exit_code, 0);
-  EXPECT_EQ(Run("tables --help").exit_code, 0);
+  EXPECT_EQ(RunVigil("ingest --help").exit_code, 0);
+  EXPECT_EQ(RunVigil("tables --help").exit_code, 0);
 }
 
 TEST_F(CliTest, DemoLoadsEveryDomainOfTheStory) {
-  const Output out = Run("--data " + data_ + " demo --out " + (dir_ / "demo").string());
+  const Output out = RunVigil("--data " + data_ + " demo --out " + (dir_ / "demo").string());
   ASSERT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("Skipped: none"), std::string::npos) << out.text;
   const auto rows = TableRows(data_);
@@ -101,7 +101,7 @@ TEST_F(CliTest, DemoLoadsEveryDomainOfTheStory) {
     EXPECT_GT(rows.count(table) ? rows.at(table) : 0, 0u) << table << "\n" << out.text;
   }
   // A second run notices the data is loaded and does not duplicate it.
-  const Output again = Run("--data " + data_ + " demo");
+  const Output again = RunVigil("--data " + data_ + " demo");
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_EQ(TableRows(data_), rows);
 }
@@ -109,7 +109,7 @@ TEST_F(CliTest, DemoLoadsEveryDomainOfTheStory) {
 TEST_F(CliTest, BadLineIsSkippedWithPositionAndOthersKept) {
   const fs::path input = dir_ / "events.jsonl";
   Write(input, std::string(kSysmonLine) + "\n{\"EventID\": 1, broken\n" + kSysmonLine + "\n");
-  const Output out = Run("--data " + data_ + " ingest " + input.string());
+  const Output out = RunVigil("--data " + data_ + " ingest " + input.string());
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("line 2"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("events.jsonl"), std::string::npos) << out.text;
@@ -119,19 +119,19 @@ TEST_F(CliTest, BadLineIsSkippedWithPositionAndOthersKept) {
 TEST_F(CliTest, CsvNeedsTable) {
   const fs::path input = dir_ / "rows.csv";
   Write(input, "Timestamp,DeviceName\n2026-10-24 00:00:00.069501,ws1\n");
-  const Output without = Run("--data " + data_ + " ingest " + input.string());
+  const Output without = RunVigil("--data " + data_ + " ingest " + input.string());
   EXPECT_EQ(without.exit_code, 2) << without.text;
   EXPECT_NE(without.text.find("--table"), std::string::npos) << without.text;
-  const Output with = Run("--data " + data_ + " ingest --table DeviceInfo " + input.string());
+  const Output with = RunVigil("--data " + data_ + " ingest --table DeviceInfo " + input.string());
   EXPECT_EQ(with.exit_code, 0) << with.text;
   EXPECT_EQ(TableRows(data_)["DeviceInfo"], 1u);
 }
 
 TEST_F(CliTest, MissingPathAndUnknownTableAreClearErrors) {
-  const Output missing = Run("--data " + data_ + " ingest " + (dir_ / "nope.evtx").string());
+  const Output missing = RunVigil("--data " + data_ + " ingest " + (dir_ / "nope.evtx").string());
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.text.find("does not exist"), std::string::npos) << missing.text;
-  const Output table = Run("--data " + data_ + " ingest --table NoSuchTable x.csv");
+  const Output table = RunVigil("--data " + data_ + " ingest --table NoSuchTable x.csv");
   EXPECT_EQ(table.exit_code, 1);
   EXPECT_NE(table.text.find("unknown table 'NoSuchTable'"), std::string::npos) << table.text;
 }
@@ -151,7 +151,7 @@ TEST_F(CliTest, ReadsZipArchivesAndDirectoriesRecursively) {
   ASSERT_EQ(zip_close(archive), 0);
   Write(dir_ / "in" / "deeper" / "more" / "c.jsonl", std::string(kSysmonLine) + "\n");
   Write(dir_ / "in" / "notes.txt", "not telemetry");
-  const Output out = Run("--data " + data_ + " ingest " + (dir_ / "in").string());
+  const Output out = RunVigil("--data " + data_ + " ingest " + (dir_ / "in").string());
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 5u) << out.text;
   EXPECT_NE(out.text.find("unsupported file type"), std::string::npos) << out.text;
@@ -160,8 +160,8 @@ TEST_F(CliTest, ReadsZipArchivesAndDirectoriesRecursively) {
 TEST_F(CliTest, IngestAppendsAcrossRuns) {
   const fs::path input = dir_ / "one.jsonl";
   Write(input, std::string(kSysmonLine) + "\n");
-  ASSERT_EQ(Run("--data " + data_ + " ingest " + input.string()).exit_code, 0);
-  ASSERT_EQ(Run("--data " + data_ + " ingest " + input.string()).exit_code, 0);
+  ASSERT_EQ(RunVigil("--data " + data_ + " ingest " + input.string()).exit_code, 0);
+  ASSERT_EQ(RunVigil("--data " + data_ + " ingest " + input.string()).exit_code, 0);
   EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 2u);
 }
 
