@@ -1,5 +1,8 @@
 #include "vigil/store/internal/wal.h"
 
+#include <bit>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "vigil/base/time.h"
@@ -16,6 +19,42 @@ constexpr std::string_view kWalMagic = "VIGILWAL";
 constexpr uint64_t kWalHeaderSeed = 0x5657414c;  // "VWAL"
 constexpr uint8_t kPayloadVersion = 1;
 constexpr uint32_t kMaxRecordBytes = 1u << 30;
+
+// rows x 8-byte little-endian values (int64 or double bit patterns).
+template <typename T>
+void PutFixed64(const std::vector<T>& values, size_t rows, ByteWriter& out) {
+  static_assert(sizeof(T) == 8);
+  if constexpr (std::endian::native == std::endian::little) {
+    out.PutBytes(std::string_view(reinterpret_cast<const char*>(values.data()), rows * 8));
+  } else {
+    for (size_t r = 0; r < rows; ++r) {
+      uint64_t bits = 0;
+      std::memcpy(&bits, &values[r], 8);
+      out.PutU64(bits);
+    }
+  }
+}
+
+template <typename T>
+bool GetFixed64(ByteReader& in, size_t rows, std::vector<T>& values) {
+  static_assert(sizeof(T) == 8);
+  std::string_view bytes;
+  if (rows > in.remaining() / 8 || !in.GetBytes(rows * 8, bytes)) {
+    return false;
+  }
+  values.resize(rows);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(values.data(), bytes.data(), rows * 8);
+  } else {
+    ByteReader fixed(bytes);
+    for (size_t r = 0; r < rows; ++r) {
+      uint64_t bits = 0;
+      (void)fixed.GetU64(bits);
+      std::memcpy(&values[r], &bits, 8);
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -106,13 +145,9 @@ std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) 
       out.PutU8(static_cast<uint8_t>(col.type));
       out.PutBytes(std::string_view(reinterpret_cast<const char*>(col.valid.data()), rows));
       if (schema::IsIntegerBacked(col.type)) {
-        for (size_t r = 0; r < rows; ++r) {
-          out.PutI64(col.ints[r]);
-        }
+        PutFixed64(col.ints, rows, out);
       } else if (col.type == ColumnType::kReal) {
-        for (size_t r = 0; r < rows; ++r) {
-          out.PutF64(col.reals[r]);
-        }
+        PutFixed64(col.reals, rows, out);
       } else {
         for (size_t r = 0; r < rows; ++r) {
           out.PutVarint(col.offsets[r + 1] - col.offsets[r]);
@@ -165,18 +200,12 @@ Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view
         }
       }
       if (schema::IsIntegerBacked(col.type)) {
-        col.ints.resize(rows);
-        for (auto& value : col.ints) {
-          if (!in.GetI64(value)) {
-            return DataLossError("truncated WAL integer column");
-          }
+        if (!GetFixed64(in, rows, col.ints)) {
+          return DataLossError("truncated WAL integer column");
         }
       } else if (col.type == ColumnType::kReal) {
-        col.reals.resize(rows);
-        for (auto& value : col.reals) {
-          if (!in.GetF64(value)) {
-            return DataLossError("truncated WAL real column");
-          }
+        if (!GetFixed64(in, rows, col.reals)) {
+          return DataLossError("truncated WAL real column");
         }
       } else {
         col.offsets.assign(1, 0);
@@ -336,6 +365,17 @@ Result<WalReadResult> ReadWalFile(const std::filesystem::path& path, uint64_t se
 
 void AppendRows(schema::TableBatch& dst, const schema::TableBatch& src,
                 std::span<const uint32_t> rows) {
+  // Common case (a whole batch of one day, already in time order): copy column by column.
+  if (rows.size() == src.rows() && (rows.empty() || rows.back() == rows.size() - 1)) {
+    bool identity = true;
+    for (size_t i = 0; i < rows.size() && identity; ++i) {
+      identity = rows[i] == i;
+    }
+    if (identity) {
+      dst.Append(src);
+      return;
+    }
+  }
   const size_t ncols = src.schema().column_count();
   for (uint32_t row : rows) {
     dst.BeginRow();
