@@ -2,6 +2,7 @@
 // while it appends with background flush and compaction running, then proves every
 // acknowledged batch is present exactly once, no batch is partial, and the store opens cleanly.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,8 +15,6 @@
 #include <random>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "vigil/schema/catalog.h"
 #include "vigil/store/store.h"
@@ -152,7 +151,8 @@ TEST(StoreKillTest, EveryAcknowledgedBatchSurvivesSigkill) {
   const auto start = std::chrono::steady_clock::now();
 
   for (int trial = 0; trial < kTrials; ++trial) {
-    const DriverRun run = RunAndKill(dir.path(), next_seq, std::chrono::milliseconds(delay_ms(rng)));
+    const DriverRun run =
+        RunAndKill(dir.path(), next_seq, std::chrono::milliseconds(delay_ms(rng)));
     total_acked += run.acked.size();
     all_acked.insert(run.acked.begin(), run.acked.end());
     kills_with_partial_segment += CountFiles(dir.path() / "tables", ".tmp") > 0 ? 1 : 0;
@@ -188,8 +188,8 @@ TEST(StoreKillTest, EveryAcknowledgedBatchSurvivesSigkill) {
       ASSERT_TRUE(present.contains(seq));
     }
     for (int64_t seq : all_acked) {
-      ASSERT_TRUE(present.contains(seq)) << "trial " << trial << ": acknowledged seq " << seq
-                                         << " lost";
+      ASSERT_TRUE(present.contains(seq))
+          << "trial " << trial << ": acknowledged seq " << seq << " lost";
     }
     for (int64_t seq : present_before) {
       ASSERT_TRUE(present.contains(seq)) << "trial " << trial << ": seq " << seq << " vanished";

@@ -1,8 +1,8 @@
 // Robustness of the store's decoders against damaged bytes: every decoder must fail cleanly
 // (or decode something) and never read out of bounds. Run under ASan/UBSan in CI.
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "vigil/store/internal/file_util.h"
 #include "vigil/store/internal/local_snapshot.h"
@@ -19,8 +19,7 @@ TEST(StoreCorruptionTest, DamagedWalPayloadsFailCleanly) {
   const auto& catalog = schema::Catalog::Default();
   schema::TableBatch batch(*catalog.Find("DeviceProcessEvents"));
   testing::AddProcessRows(batch, 20, testing::DayStart(2026, 10, 24), 0);
-  std::vector<std::shared_ptr<MemChunk>> chunks = {
-      MakeMemChunk(batch.schema(), batch, 0, nullptr)};
+  std::vector<std::shared_ptr<MemChunk>> chunks = {MakeMemChunk(batch.schema(), batch, 0, nullptr)};
   const std::string payload = EncodeWalPayload(chunks);
   auto decoded = DecodeWalPayload(payload, catalog, nullptr);
   ASSERT_TRUE(decoded.ok());

@@ -1,11 +1,11 @@
 #include "vigil/store/dynamic_value.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 namespace vigil::store {
 namespace {
@@ -140,9 +140,8 @@ bool Encode(simdjson::dom::element element, std::string& out) {
       for (uint32_t i = 0; i < sorted.size(); ++i) {
         sorted[i] = i;
       }
-      std::stable_sort(sorted.begin(), sorted.end(), [&](uint32_t a, uint32_t b) {
-        return fields[a].first < fields[b].first;
-      });
+      std::stable_sort(sorted.begin(), sorted.end(),
+                       [&](uint32_t a, uint32_t b) { return fields[a].first < fields[b].first; });
       std::vector<bool> keep(fields.size(), true);
       for (size_t i = 0; i + 1 < sorted.size(); ++i) {
         if (fields[sorted[i]].first == fields[sorted[i + 1]].first) {

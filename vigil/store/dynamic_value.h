@@ -31,9 +31,9 @@ class DynamicView {
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
-  bool AsBool() const;             // false unless kBool true
-  int64_t AsLong() const;          // kLong, or kReal truncated; 0 otherwise
-  double AsReal() const;           // kReal or kLong; 0 otherwise
+  bool AsBool() const;                // false unless kBool true
+  int64_t AsLong() const;             // kLong, or kReal truncated; 0 otherwise
+  double AsReal() const;              // kReal or kLong; 0 otherwise
   std::string_view AsString() const;  // kString bytes; empty otherwise
 
   // Array elements or object properties; 0 for scalars.

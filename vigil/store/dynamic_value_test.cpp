@@ -15,8 +15,8 @@ std::string Encode(std::string_view json, bool* valid = nullptr) {
 }
 
 TEST(DynamicValueTest, PropertyAccessWithoutParsing) {
-  const std::string bytes = Encode(
-      R"({"Zeta":1,"Alpha":"x","Nested":{"List":[10,2.5,"s",null,true]},"Beta":false})");
+  const std::string bytes =
+      Encode(R"({"Zeta":1,"Alpha":"x","Nested":{"List":[10,2.5,"s",null,true]},"Beta":false})");
   DynamicView view(bytes);
   ASSERT_EQ(view.kind(), DynamicView::Kind::kObject);
   EXPECT_EQ(view.size(), 4u);
@@ -68,8 +68,8 @@ TEST(DynamicValueTest, InvalidJsonIsKeptAsString) {
 TEST(DynamicValueTest, ManyPropertiesBinarySearch) {
   std::string json = "{";
   for (int i = 0; i < 300; ++i) {
-    json += (i > 0 ? "," : "") + std::string("\"k") + std::to_string(299 - i) + "\":" +
-            std::to_string(i);
+    json += (i > 0 ? "," : "") + std::string("\"k") + std::to_string(299 - i) +
+            "\":" + std::to_string(i);
   }
   json += "}";
   const std::string bytes = Encode(json);

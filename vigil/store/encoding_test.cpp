@@ -1,9 +1,9 @@
 #include "vigil/store/internal/encoding.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace vigil::store::internal {
 namespace {
@@ -78,9 +78,8 @@ TEST(StoreEncodingTest, CompressionRoundTrips) {
 
 TEST(StoreEncodingTest, TermsAreLowerCasedAlphanumericRuns) {
   std::vector<std::string> terms;
-  ForEachTerm("C:\\Windows\\PowerShell.EXE -enc ABC", [&](std::string_view term) {
-    terms.emplace_back(term);
-  });
+  ForEachTerm("C:\\Windows\\PowerShell.EXE -enc ABC",
+              [&](std::string_view term) { terms.emplace_back(term); });
   EXPECT_EQ(terms, (std::vector<std::string>{"c", "windows", "powershell", "exe", "enc", "abc"}));
 }
 

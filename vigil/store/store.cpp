@@ -1,6 +1,7 @@
 #include "vigil/store/store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -13,8 +14,6 @@
 #include <set>
 #include <stop_token>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "vigil/base/log.h"
 #include "vigil/base/time.h"
@@ -48,7 +47,8 @@ std::string DayDirName(int64_t day) {
   const int64_t day_of_era = shifted - era * 146097;
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t mp = (5 * day_of_year + 2) / 153;
   const int64_t dom = day_of_year - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
@@ -203,9 +203,7 @@ struct Store::Impl {
       std::chrono::steady_clock::now().time_since_epoch().count()};
   std::chrono::steady_clock::time_point last_retention{};  // background thread only
 
-  void MarkFlushed() {
-    last_flush = std::chrono::steady_clock::now().time_since_epoch().count();
-  }
+  void MarkFlushed() { last_flush = std::chrono::steady_clock::now().time_since_epoch().count(); }
   std::chrono::steady_clock::duration SinceLastFlush() const {
     return std::chrono::steady_clock::now().time_since_epoch() -
            std::chrono::steady_clock::duration(last_flush.load());
@@ -345,8 +343,7 @@ Status Store::Impl::LoadSegments(uint64_t checkpoint) {
       continue;
     }
     State(*segment.table)
-        .segments.push_back(
-            std::make_shared<SegmentHandle>(segment.path, std::move(segment.info)));
+        .segments.push_back(std::make_shared<SegmentHandle>(segment.path, std::move(segment.info)));
   }
   for (auto& [name, state] : tables) {
     std::sort(state.segments.begin(), state.segments.end(), [](const auto& a, const auto& b) {
@@ -387,8 +384,7 @@ Result<uint64_t> Store::Impl::ReplayWal(uint64_t checkpoint) {
       continue;
     }
     if (read->torn) {
-      VIGIL_LOG_WARN("store",
-                     "WAL file '{}': torn tail ({}), truncating {} unacknowledged bytes",
+      VIGIL_LOG_WARN("store", "WAL file '{}': torn tail ({}), truncating {} unacknowledged bytes",
                      path.string(), read->torn_reason, read->file_bytes - read->valid_bytes);
       ++health.wal_torn_tails;
       health.wal_bytes_truncated += read->file_bytes - read->valid_bytes;
@@ -551,8 +547,7 @@ void Store::Impl::RemoveWalFilesUpTo(uint64_t seq) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(wal_dir, ec)) {
     uint64_t file_seq = 0;
-    if (internal::ParseWalFileName(entry.path().filename().string(), file_seq) &&
-        file_seq <= seq) {
+    if (internal::ParseWalFileName(entry.path().filename().string(), file_seq) && file_seq <= seq) {
       std::error_code remove_ec;
       fs::remove(entry.path(), remove_ec);
     }
@@ -762,8 +757,8 @@ Status Store::Impl::ApplyRetention(int64_t now_ticks) {
 }
 
 void Store::Impl::BackgroundLoop(std::stop_token stop) {
-  const auto tick = std::min<std::chrono::milliseconds>(options.flush_interval,
-                                                        std::chrono::milliseconds(1000));
+  const auto tick =
+      std::min<std::chrono::milliseconds>(options.flush_interval, std::chrono::milliseconds(1000));
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(bg_mu);

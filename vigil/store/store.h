@@ -24,11 +24,11 @@ namespace vigil::store {
 enum class Compression : uint8_t { kZstd, kLz4 };
 
 struct StoreOptions {
-  std::filesystem::path dir;  // created when missing
-  int retention_days = 30;    // ApplyRetention drops days older than this; <= 0 keeps all
-  bool background_flush = true;        // flush + compaction thread
-  bool background_retention = false;   // also ApplyRetention(NowTicks()) once an hour
-  size_t flush_rows = 200'000;         // background flush once this many rows are unflushed
+  std::filesystem::path dir;          // created when missing
+  int retention_days = 30;            // ApplyRetention drops days older than this; <= 0 keeps all
+  bool background_flush = true;       // flush + compaction thread
+  bool background_retention = false;  // also ApplyRetention(NowTicks()) once an hour
+  size_t flush_rows = 200'000;        // background flush once this many rows are unflushed
   std::chrono::milliseconds flush_interval{10'000};  // ... or this long after the last flush
   size_t compact_max_rows = 1'000'000;  // segments below this row count are merged per day
   size_t block_rows = 16'384;           // rows per column block
@@ -38,26 +38,26 @@ struct StoreOptions {
 
 struct TableStats {
   std::string table;
-  uint64_t rows = 0;             // segment rows + unflushed rows
-  uint64_t unflushed_rows = 0;   // in the WAL / memory, not yet in segments
+  uint64_t rows = 0;            // segment rows + unflushed rows
+  uint64_t unflushed_rows = 0;  // in the WAL / memory, not yet in segments
   uint64_t segments = 0;
-  uint64_t days = 0;             // day partitions with segments
+  uint64_t days = 0;                // day partitions with segments
   std::optional<int64_t> min_time;  // over Timestamp (ticks); nullopt without values
   std::optional<int64_t> max_time;
   uint64_t segment_bytes = 0;
-  uint64_t wal_bytes = 0;        // this table's share of the WAL
-  uint64_t bytes_on_disk = 0;    // segment_bytes + wal_bytes
+  uint64_t wal_bytes = 0;      // this table's share of the WAL
+  uint64_t bytes_on_disk = 0;  // segment_bytes + wal_bytes
 };
 
 // Degraded-path counters since Open (each is also logged as a WARN when it happens).
 struct StoreHealth {
-  uint64_t wal_torn_tails = 0;       // WAL files whose unacknowledged tail was truncated
+  uint64_t wal_torn_tails = 0;  // WAL files whose unacknowledged tail was truncated
   uint64_t wal_bytes_truncated = 0;
-  uint64_t wal_chunks_dropped = 0;   // replayed rows of tables unknown to the catalog
-  uint64_t corrupt_segments = 0;     // segment files skipped at open (bad header/footer)
+  uint64_t wal_chunks_dropped = 0;      // replayed rows of tables unknown to the catalog
+  uint64_t corrupt_segments = 0;        // segment files skipped at open (bad header/footer)
   uint64_t invalid_dynamic_values = 0;  // dynamic cells that were not JSON (kept as strings)
-  uint64_t wal_records = 0;  // acknowledged Append/AppendAll calls
-  uint64_t wal_syncs = 0;    // fsyncs they needed (fewer than records under concurrency)
+  uint64_t wal_records = 0;             // acknowledged Append/AppendAll calls
+  uint64_t wal_syncs = 0;               // fsyncs they needed (fewer than records under concurrency)
   uint64_t flushes = 0;
   uint64_t segments_written = 0;
   uint64_t compactions = 0;
@@ -70,8 +70,7 @@ class Store final : public TableSource {
   // Opens (creating when needed) the store in options.dir and replays its WAL. A torn WAL tail
   // (crash mid-write) is truncated with a WARN and counted, never a failure; corrupt segments
   // are reported and skipped. `catalog` must outlive the store.
-  static Result<std::unique_ptr<Store>> Open(StoreOptions options,
-                                             const schema::Catalog& catalog);
+  static Result<std::unique_ptr<Store>> Open(StoreOptions options, const schema::Catalog& catalog);
   ~Store() override;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

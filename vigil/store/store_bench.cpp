@@ -24,9 +24,9 @@ void BM_AppendAndFlush(benchmark::State& state) {
   size_t raw_bytes = 0;
   for (size_t done = 0; done < total_rows; done += kBatchRows) {
     batches.emplace_back(table);
-    AddProcessRows(batches.back(), kBatchRows, DayStart(2026, 10, 24) +
-                   static_cast<int64_t>(done) * kTicksPerSecond, static_cast<int64_t>(done),
-                   static_cast<uint32_t>(done));
+    AddProcessRows(batches.back(), kBatchRows,
+                   DayStart(2026, 10, 24) + static_cast<int64_t>(done) * kTicksPerSecond,
+                   static_cast<int64_t>(done), static_cast<uint32_t>(done));
     raw_bytes += batches.back().ByteSize();
   }
   uint64_t segment_bytes = 0;

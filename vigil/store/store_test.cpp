@@ -1,5 +1,6 @@
 #include "vigil/store/store.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <fstream>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "vigil/base/time.h"
 #include "vigil/store/internal/local_snapshot.h"
@@ -144,13 +143,14 @@ TableBatch TypesBatch(int64_t base_time) {
     batch.SetInt(2, i % 3 == 0 ? -2147483648LL : i * 1000);
     batch.SetInt(3, i % 4 == 0 ? INT64_MAX : -i * 123456789LL);
     batch.SetReal(4, i * 0.5 - 3.25);
-    batch.SetBytes(5, i % 7 == 0 ? std::string_view() : (i == 11 ? std::string_view(large)
-                                                                  : std::string_view("value")));
+    batch.SetBytes(5, i % 7 == 0 ? std::string_view()
+                                 : (i == 11 ? std::string_view(large) : std::string_view("value")));
     batch.SetInt(6, base_time - i * kTicksPerDay);
     batch.SetInt(7, -i * kTicksPerSecond);
     batch.SetBytes(8, fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i * 31));
-    batch.SetBytes(9, i % 3 == 0 ? fmt::format(R"({{"n":{},"list":[1,"two",null],"s":"v{}"}})", i, i)
-                                 : std::string("[1.5,true]"));
+    batch.SetBytes(9, i % 3 == 0
+                          ? fmt::format(R"({{"n":{},"list":[1,"two",null],"s":"v{}"}})", i, i)
+                          : std::string("[1.5,true]"));
   }
   return batch;
 }
@@ -216,8 +216,8 @@ TEST(StoreTest, DictionaryAndCompressionKeepSegmentsSmall) {
   EXPECT_EQ(stats[0].rows, 20000u);
   EXPECT_EQ(stats[0].unflushed_rows, 0u);
   // Uncompressed the batch is several MB; encoded it should be well under 40 bytes a row.
-  EXPECT_LT(stats[0].segment_bytes, 20000u * 40) << "bytes per row "
-                                                  << stats[0].segment_bytes / 20000.0;
+  EXPECT_LT(stats[0].segment_bytes, 20000u * 40)
+      << "bytes per row " << stats[0].segment_bytes / 20000.0;
   EXPECT_LT(stats[0].segment_bytes * 5, batch.ByteSize());
 
   auto cursor = store->GetSnapshot()->Scan(
@@ -293,9 +293,8 @@ TEST(StoreTest, TermHintsSkipBlocksWithoutTheTerm) {
 
   ScanStats stats;
   ScanRequest request{.table = "DeviceProcessEvents", .columns = {"ReportId"}};
-  request.hints.push_back({.kind = PredicateHint::Kind::kHasTerm,
-                           .column = "ProcessCommandLine",
-                           .text = "mimikatz"});
+  request.hints.push_back(
+      {.kind = PredicateHint::Kind::kHasTerm, .column = "ProcessCommandLine", .text = "mimikatz"});
   const auto rows = ScanRows(*store->GetSnapshot(), request, &stats);
   EXPECT_NE(std::find(rows.begin(), rows.end(), "9999"), rows.end());
   EXPECT_EQ(stats.blocks_read + stats.blocks_skipped_hint, 5u);
@@ -497,8 +496,7 @@ TEST(StoreTest, CorruptSegmentBlockIsReportedAndSkipped) {
   const uint64_t corrupt_before = internal::ScanCounters().blocks_corrupt;
   auto store = OpenOrDie(Options(dir.path()), Hunting());
   ScanStats stats;
-  const auto rows = ScanRows(*store->GetSnapshot(),
-                             {.table = "DeviceProcessEvents"}, &stats);
+  const auto rows = ScanRows(*store->GetSnapshot(), {.table = "DeviceProcessEvents"}, &stats);
   EXPECT_EQ(rows.size(), 100u);  // the intact day
   EXPECT_EQ(stats.blocks_corrupt, 1u);
   EXPECT_EQ(internal::ScanCounters().blocks_corrupt, corrupt_before + 1);
@@ -635,10 +633,9 @@ TEST(StoreTest, ExtremeTimestampsArePartitionedAndScanned) {
   EXPECT_EQ(ReportIds(*store->GetSnapshot()), (std::vector<int64_t>{0, 1, 2, 3, 4, 99}));
   ScanRequest around_epoch{.table = "DeviceProcessEvents", .min_time = -1, .max_time = 0};
   EXPECT_EQ(ReportIds(*store->GetSnapshot(), around_epoch), (std::vector<int64_t>{2, 3}));
-  ScanRequest everything{.table = "DeviceProcessEvents", .min_time = INT64_MIN,
-                         .max_time = INT64_MAX};
-  EXPECT_EQ(ReportIds(*store->GetSnapshot(), everything),
-            (std::vector<int64_t>{0, 1, 2, 3, 4}));
+  ScanRequest everything{
+      .table = "DeviceProcessEvents", .min_time = INT64_MIN, .max_time = INT64_MAX};
+  EXPECT_EQ(ReportIds(*store->GetSnapshot(), everything), (std::vector<int64_t>{0, 1, 2, 3, 4}));
 }
 
 TEST(StoreTest, ADirectoryIsOpenedByOneStoreAtATime) {

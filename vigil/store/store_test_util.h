@@ -2,14 +2,13 @@
 // rows with realistic repetition. Test-only; not thread-safe.
 #pragma once
 
+#include <fmt/format.h>
 #include <stdlib.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <random>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "vigil/base/time.h"
 #include "vigil/schema/catalog.h"
@@ -22,8 +21,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/vigil_store_XXXXXX";
+    std::string pattern =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vigil_store_XXXXXX";
     path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string("/tmp/vigil_store");
     std::filesystem::create_directories(path_);
   }

@@ -23,13 +23,13 @@ namespace vigil::store {
 // still evaluates its predicate on every returned row.
 struct PredicateHint {
   enum class Kind : uint8_t {
-    kHasTerm,      // string `column has term` (whole term, case-insensitive): bloom filter
+    kHasTerm,       // string `column has term` (whole term, case-insensitive): bloom filter
     kStringEquals,  // string `column == value` or `=~ value`: every term of value must be present
-    kIntRange,     // integer-backed/datetime `column` within [min, max] (inclusive): block min/max
+    kIntRange,      // integer-backed/datetime `column` within [min, max] (inclusive): block min/max
   };
   Kind kind = Kind::kHasTerm;
   std::string column = {};
-  std::string text = {};  // kHasTerm, kStringEquals
+  std::string text = {};    // kHasTerm, kStringEquals
   int64_t min = INT64_MIN;  // kIntRange
   int64_t max = INT64_MAX;  // kIntRange
 };

@@ -1,11 +1,11 @@
 #include "vigil/store/internal/encoding.h"
 
-#include <algorithm>
-#include <cstring>
-
 #include <lz4.h>
 #include <xxhash.h>
 #include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace vigil::store::internal {
 
@@ -285,8 +285,8 @@ bool DecodeInts(ByteReader& in, size_t count, std::vector<int64_t>& values) {
   values[0] = first;
   for (size_t i = 1; i < count; ++i) {
     const int64_t diff = UnZigZag(packed[i - 1] + delta_min);
-    values[i] = static_cast<int64_t>(static_cast<uint64_t>(values[i - 1]) +
-                                     static_cast<uint64_t>(diff));
+    values[i] =
+        static_cast<int64_t>(static_cast<uint64_t>(values[i - 1]) + static_cast<uint64_t>(diff));
   }
   return true;
 }
@@ -295,8 +295,8 @@ Codec Compress(Codec codec, std::string_view raw, int zstd_level, std::string& o
   out.clear();
   if (codec == Codec::kZstd && raw.size() >= 32) {
     out.resize(ZSTD_compressBound(raw.size()));
-    const size_t written = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(),
-                                         zstd_level);
+    const size_t written =
+        ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), zstd_level);
     if (ZSTD_isError(written) == 0 && written < raw.size()) {
       out.resize(written);
       return Codec::kZstd;
@@ -319,15 +319,14 @@ Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std
   switch (codec) {
     case Codec::kNone:
       if (compressed.size() != raw_size) {
-        return DataLossError("stored block size {} does not match {}", compressed.size(),
-                             raw_size);
+        return DataLossError("stored block size {} does not match {}", compressed.size(), raw_size);
       }
       out.assign(compressed);
       return Status::Ok();
     case Codec::kZstd: {
       out.resize(raw_size);
-      const size_t got = ZSTD_decompress(out.data(), raw_size, compressed.data(),
-                                         compressed.size());
+      const size_t got =
+          ZSTD_decompress(out.data(), raw_size, compressed.data(), compressed.size());
       if (ZSTD_isError(got) != 0 || got != raw_size) {
         return DataLossError("zstd block does not decompress to {} bytes", raw_size);
       }
@@ -335,9 +334,9 @@ Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std
     }
     case Codec::kLz4: {
       out.resize(raw_size);
-      const int got = LZ4_decompress_safe(compressed.data(), out.data(),
-                                          static_cast<int>(compressed.size()),
-                                          static_cast<int>(raw_size));
+      const int got =
+          LZ4_decompress_safe(compressed.data(), out.data(), static_cast<int>(compressed.size()),
+                              static_cast<int>(raw_size));
       if (got < 0 || static_cast<size_t>(got) != raw_size) {
         return DataLossError("lz4 block does not decompress to {} bytes", raw_size);
       }

@@ -82,8 +82,8 @@ Status File::ReadAt(uint64_t offset, size_t length, std::string& out,
   out.resize(length);
   size_t done = 0;
   while (done < length) {
-    const ssize_t got = ::pread(fd_, out.data() + done, length - done,
-                                static_cast<off_t>(offset + done));
+    const ssize_t got =
+        ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
     if (got < 0) {
       if (errno == EINTR) {
         continue;

@@ -320,8 +320,7 @@ class LocalScanCursor final : public ScanCursor {
     }
     if (has_range_) {
       if (chunk.max_day < lo_day_ || chunk.min_day > hi_day_ ||
-          (time_col_ >= 0 &&
-           (!chunk.has_time || chunk.max_time < lo_ || chunk.min_time > hi_))) {
+          (time_col_ >= 0 && (!chunk.has_time || chunk.max_time < lo_ || chunk.min_time > hi_))) {
         ++stats_.blocks_skipped_time;
         ++ScanCounters().blocks_skipped;
         return false;
@@ -395,8 +394,7 @@ SegmentHandle::~SegmentHandle() {
   std::error_code ec;
   std::filesystem::remove(path, ec);
   if (ec) {
-    VIGIL_LOG_WARN("store", "cannot remove retired segment '{}': {}", path.string(),
-                   ec.message());
+    VIGIL_LOG_WARN("store", "cannot remove retired segment '{}': {}", path.string(), ec.message());
     return;
   }
   // Removes the day directory once its last segment is gone (fails harmlessly otherwise).
@@ -438,9 +436,9 @@ Result<std::unique_ptr<ScanCursor>> LocalSnapshot::Scan(const ScanRequest& reque
     view = it->second;
   }
   view.schema = table;
-  return std::unique_ptr<ScanCursor>(std::make_unique<LocalScanCursor>(
-      std::move(view), std::move(columns), std::move(names), request.min_time, request.max_time,
-      std::move(hints)));
+  return std::unique_ptr<ScanCursor>(
+      std::make_unique<LocalScanCursor>(std::move(view), std::move(columns), std::move(names),
+                                        request.min_time, request.max_time, std::move(hints)));
 }
 
 Status ReadWholeSegment(const SegmentHandle& segment, schema::TableBatch& out) {

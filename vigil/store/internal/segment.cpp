@@ -222,9 +222,9 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
       uint8_t codec = 0;
       uint8_t has_min_max = 0;
       if (!in.GetU64(col.offset) || !in.GetU32(col.stored_size) || !in.GetU32(col.raw_size) ||
-          !in.GetU64(col.checksum) || !in.GetU8(codec) || codec > 2 ||
-          !in.GetU32(col.null_count) || !in.GetU8(has_min_max) || !in.GetI64(col.min) ||
-          !in.GetI64(col.max) || !in.GetString(text)) {
+          !in.GetU64(col.checksum) || !in.GetU8(codec) || codec > 2 || !in.GetU32(col.null_count) ||
+          !in.GetU8(has_min_max) || !in.GetI64(col.min) || !in.GetI64(col.max) ||
+          !in.GetString(text)) {
         return false;
       }
       col.codec = static_cast<Codec>(codec);

@@ -42,7 +42,7 @@ struct SegmentInfo {
   std::string table;
   int64_t day = 0;  // days since epoch
   uint64_t id = 0;
-  uint64_t wal_high = 0;  // highest WAL file sequence whose rows this segment holds
+  uint64_t wal_high = 0;             // highest WAL file sequence whose rows this segment holds
   std::vector<uint64_t> supersedes;  // ids of segments this one replaced (compaction)
   std::vector<schema::ColumnDef> columns;  // as written (name, type)
   uint64_t rows = 0;

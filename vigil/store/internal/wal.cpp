@@ -1,9 +1,9 @@
 #include "vigil/store/internal/wal.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "vigil/base/time.h"
 #include "vigil/store/dynamic_value.h"

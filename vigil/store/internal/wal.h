@@ -75,8 +75,8 @@ Result<File> CreateWalFile(const std::filesystem::path& path, uint64_t seq);
 
 struct WalReadResult {
   std::vector<std::string> payloads;
-  bool torn = false;          // a bad or partial record ended the file early
-  uint64_t valid_bytes = 0;   // file prefix holding the header and good records
+  bool torn = false;         // a bad or partial record ended the file early
+  uint64_t valid_bytes = 0;  // file prefix holding the header and good records
   uint64_t file_bytes = 0;
   std::string torn_reason;
 };
