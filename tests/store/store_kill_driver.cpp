@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   options.flush_rows = 400;
   options.flush_interval = std::chrono::milliseconds(5);
   options.compact_max_rows = 3000;
+  options.compact_min_segments = 3;
   options.block_rows = 256;
   const int64_t first_seq = std::atoll(argv[2]);
   const int rows = std::atoi(argv[3]);

@@ -675,7 +675,7 @@ Status Store::Impl::Compact() {
         }
       }
       for (auto& [day, segments] : small) {
-        if (segments.size() < 2) {
+        if (segments.size() < std::max<size_t>(options.compact_min_segments, 2)) {
           continue;
         }
         // Bound the memory of one merge.

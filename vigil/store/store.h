@@ -31,6 +31,7 @@ struct StoreOptions {
   size_t flush_rows = 200'000;        // background flush once this many rows are unflushed
   std::chrono::milliseconds flush_interval{10'000};  // ... or this long after the last flush
   size_t compact_max_rows = 1'000'000;  // segments below this row count are merged per day
+  size_t compact_min_segments = 4;      // ... once a day has this many of them (>= 2)
   size_t block_rows = 16'384;           // rows per column block
   Compression compression = Compression::kZstd;
   int zstd_level = 3;
@@ -81,7 +82,8 @@ class Store final : public TableSource {
   Status AppendAll(std::span<const schema::TableBatch* const> batches);
   // Writes everything acknowledged so far into segments, then retires the WAL it came from.
   Status Flush();
-  // Merges segments smaller than compact_max_rows within each table/day.
+  // Merges the segments smaller than compact_max_rows of each table/day that has at least
+  // compact_min_segments of them.
   Status Compact();
   // Drops day partitions older than retention_days before DayOf(now_ticks): day d goes when
   // d < DayOf(now_ticks) - retention_days. Unflushed rows of such days are dropped at flush.

@@ -57,6 +57,7 @@ StoreOptions Options(const fs::path& dir) {
   StoreOptions options;
   options.dir = dir;
   options.background_flush = false;
+  options.compact_min_segments = 2;
   return options;
 }
 
