@@ -1,9 +1,9 @@
 #include "vigil/ingest/evtx/binxml.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "vigil/ingest/evtx/evtx_format.h"
 
@@ -145,8 +145,7 @@ const Fragment* ChunkParser::Template(uint32_t def_offset, int depth) {
   return &fragment;
 }
 
-bool ChunkParser::Compile(size_t offset, size_t end, Fragment& out, int depth,
-                          bool in_template) {
+bool ChunkParser::Compile(size_t offset, size_t end, Fragment& out, int depth, bool in_template) {
   if (depth > kMaxDepth) {
     return Fail("binary XML nested too deeply");
   }
@@ -413,8 +412,8 @@ void ChunkParser::WalkAttributes(const Fragment& fragment, std::span<const Value
         i = j - 1;
       }
     } else if (node.kind == NodeKind::kText) {
-      handler.Value(ValueRef::Utf8(
-          std::string_view(fragment.text).substr(node.text_offset, node.text_size)));
+      handler.Value(
+          ValueRef::Utf8(std::string_view(fragment.text).substr(node.text_offset, node.text_size)));
     } else if (node.kind == NodeKind::kSubstitution && node.sub_index < values.size() &&
                !values[node.sub_index].is_null()) {
       handler.Value(values[node.sub_index]);
@@ -439,8 +438,9 @@ bool ChunkParser::WalkFragment(const Fragment& fragment, std::span<const ValueRe
         if (content + 1 < end) {
           bool all_absent = true;
           for (size_t j = content + 1; j < end && all_absent; ++j) {
-            all_absent = nodes[j].kind == NodeKind::kSubstitution && nodes[j].optional &&
-                         (nodes[j].sub_index >= values.size() || values[nodes[j].sub_index].is_null());
+            all_absent =
+                nodes[j].kind == NodeKind::kSubstitution && nodes[j].optional &&
+                (nodes[j].sub_index >= values.size() || values[nodes[j].sub_index].is_null());
           }
           if (all_absent) {
             i = end;

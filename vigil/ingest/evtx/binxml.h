@@ -32,8 +32,8 @@ class BinXmlHandler {
 };
 
 enum class NodeKind : uint8_t {
-  kStartElement,      // name; end = index of the matching kEndElement, content = kCloseStart
-  kAttribute,         // name; its value nodes follow
+  kStartElement,  // name; end = index of the matching kEndElement, content = kCloseStart
+  kAttribute,     // name; its value nodes follow
   kCloseStart,
   kEndElement,
   kText,              // UTF-8 text in Fragment::text [text_offset, +text_size)

@@ -59,8 +59,8 @@ class EventBuilder final : public BinXmlHandler {
   std::string_view system_element_;  // current child of <System>
   bool in_attributes_ = false;
   Target target_;
-  bool target_done_ = false;     // an int/time target was set from a typed value
-  std::string target_text_;      // text of an int/time target, parsed when it ends
+  bool target_done_ = false;  // an int/time target was set from a typed value
+  std::string target_text_;   // text of an int/time target, parsed when it ends
   int unnamed_data_ = 0;
   bool has_record_id_ = false;
   int64_t record_id_ = 0;

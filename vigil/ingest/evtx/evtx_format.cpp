@@ -1,9 +1,9 @@
 #include "vigil/ingest/evtx/evtx_format.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
 
 namespace vigil::ingest::evtx {
 namespace {
@@ -44,9 +44,9 @@ uint32_t Crc32(std::span<const uint8_t> data, uint32_t crc) {
     const uint32_t lo = LoadU32(p) ^ crc;
     const uint32_t hi = LoadU32(p + 4);
     crc = kCrcTables[7][lo & 0xff] ^ kCrcTables[6][(lo >> 8) & 0xff] ^
-          kCrcTables[5][(lo >> 16) & 0xff] ^ kCrcTables[4][lo >> 24] ^
-          kCrcTables[3][hi & 0xff] ^ kCrcTables[2][(hi >> 8) & 0xff] ^
-          kCrcTables[1][(hi >> 16) & 0xff] ^ kCrcTables[0][hi >> 24];
+          kCrcTables[5][(lo >> 16) & 0xff] ^ kCrcTables[4][lo >> 24] ^ kCrcTables[3][hi & 0xff] ^
+          kCrcTables[2][(hi >> 8) & 0xff] ^ kCrcTables[1][(hi >> 16) & 0xff] ^
+          kCrcTables[0][hi >> 24];
     p += 8;
     n -= 8;
   }

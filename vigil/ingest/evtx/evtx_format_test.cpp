@@ -2,11 +2,11 @@
 // validation.
 #include "vigil/ingest/evtx/evtx_format.h"
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace vigil::ingest::evtx {
 namespace {

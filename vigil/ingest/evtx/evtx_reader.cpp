@@ -1,10 +1,10 @@
 #include "vigil/ingest/evtx/evtx_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "vigil/ingest/evtx/binxml.h"
 #include "vigil/ingest/evtx/event_builder.h"
@@ -36,7 +36,7 @@ size_t FindNextRecord(std::span<const uint8_t> chunk, size_t from, size_t limit)
 }
 
 struct ScanResult {
-  uint64_t chunks_seen = 0;   // chunks with a valid signature
+  uint64_t chunks_seen = 0;  // chunks with a valid signature
   uint64_t records_ok = 0;
   bool header_ok = false;
 };
@@ -44,8 +44,8 @@ struct ScanResult {
 // Walks every chunk and record of the file. `on_record(parser, file_offset, chunk_pos, header)`
 // returns a Status; a non-OK one skips the record. `report` may be null (diagnostics).
 template <typename OnRecord>
-ScanResult ScanFile(std::span<const uint8_t> data, const std::string& source,
-                    IngestReport* report, OnRecord&& on_record) {
+ScanResult ScanFile(std::span<const uint8_t> data, const std::string& source, IngestReport* report,
+                    OnRecord&& on_record) {
   ScanResult result;
   std::string error;
   evtx::FileHeader file_header;
@@ -113,8 +113,8 @@ ScanResult ScanFile(std::span<const uint8_t> data, const std::string& source,
           break;  // unused space
         }
         if (report != nullptr) {
-          report->Skip(source, fmt::format("offset 0x{:x}", chunk_offset + pos), "bad record header",
-                       error);
+          report->Skip(source, fmt::format("offset 0x{:x}", chunk_offset + pos),
+                       "bad record header", error);
         }
         pos = FindNextRecord(chunk, pos + 1, records_end);
         continue;
@@ -267,9 +267,8 @@ Result<std::string> RenderEvtxRecordXml(std::span<const uint8_t> data, uint64_t 
   if (record_offset < evtx::kFileHeaderSize || record_offset >= data.size()) {
     return InvalidArgumentError("record offset 0x{:x} outside the file", record_offset);
   }
-  const size_t chunk_offset =
-      evtx::kFileHeaderSize +
-      (record_offset - evtx::kFileHeaderSize) / evtx::kChunkSize * evtx::kChunkSize;
+  const size_t chunk_offset = evtx::kFileHeaderSize + (record_offset - evtx::kFileHeaderSize) /
+                                                          evtx::kChunkSize * evtx::kChunkSize;
   const std::span<const uint8_t> chunk =
       data.subspan(chunk_offset, std::min(evtx::kChunkSize, data.size() - chunk_offset));
   if (!evtx::HasChunkSignature(chunk) || chunk.size() < evtx::kChunkHeaderSize) {
@@ -285,8 +284,7 @@ Result<std::string> RenderEvtxRecordXml(std::span<const uint8_t> data, uint64_t 
   parser.Reset(chunk);
   std::string xml;
   XmlWriter writer(xml);
-  VIGIL_RETURN_IF_ERROR(
-      parser.Walk(pos + evtx::kRecordHeaderSize, pos + record.size - 4, writer));
+  VIGIL_RETURN_IF_ERROR(parser.Walk(pos + evtx::kRecordHeaderSize, pos + record.size - 4, writer));
   return xml;
 }
 

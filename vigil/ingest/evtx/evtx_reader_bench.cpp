@@ -1,14 +1,14 @@
 // Micro-benchmark of the EVTX reader: parse + WinEvent building of a whole file held in memory,
 // reported as events/s. Reads ../shared/data/evtx-samples/samples/security.evtx (or the file in
 // $VIGIL_EVTX_BENCH_FILE); skipped when absent.
+#include <benchmark/benchmark.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "vigil/ingest/evtx/evtx_reader.h"
 
@@ -21,8 +21,8 @@ std::vector<uint8_t> LoadBenchFile() {
     path = env;
   } else {
     const char* shared = std::getenv("VIGIL_SHARED_DIR");
-    const std::filesystem::path base = shared != nullptr ? std::filesystem::path(shared)
-                                                         : std::filesystem::path("../shared");
+    const std::filesystem::path base =
+        shared != nullptr ? std::filesystem::path(shared) : std::filesystem::path("../shared");
     path = base / "data/evtx-samples/samples/security.evtx";
   }
   std::ifstream in(path, std::ios::binary);

@@ -3,13 +3,13 @@
 // of its tolerance: damaged records and chunks are skipped and reported, reading goes on.
 #include "vigil/ingest/evtx/evtx_reader.h"
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "vigil/base/time.h"
 #include "vigil/ingest/evtx/evtx_format.h"
@@ -338,16 +338,16 @@ TestChunk MakeChunk(uint64_t first_id) {
     t.End();
     t.Eof();
   });
-  b.Values({{0x06, Bytes<uint16_t>(1102), {}},
-            {0x21, {}, [](ChunkBuilder& v) {
-               v.FragmentHeader();
-               v.Open("LogFileCleared", false, /*in_template=*/false);
-               v.CloseStart();
-               v.TextElement("SubjectUserName", "bob", false);
-               v.TextElement("Count", "3", false);
-               v.End();
-               v.Eof();
-             }}});
+  b.Values({{0x06, Bytes<uint16_t>(1102), {}}, {0x21, {}, [](ChunkBuilder& v) {
+                                                  v.FragmentHeader();
+                                                  v.Open("LogFileCleared", false,
+                                                         /*in_template=*/false);
+                                                  v.CloseStart();
+                                                  v.TextElement("SubjectUserName", "bob", false);
+                                                  v.TextElement("Count", "3", false);
+                                                  v.End();
+                                                  v.Eof();
+                                                }}});
   b.Eof();
   b.EndRecord(record);
   out.bytes = b.Finish();

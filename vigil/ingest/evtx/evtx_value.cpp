@@ -1,9 +1,9 @@
 #include "vigil/ingest/evtx/evtx_value.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "vigil/base/time.h"
 #include "vigil/ingest/evtx/evtx_format.h"

@@ -58,8 +58,8 @@ struct ValueRef {
     return {reinterpret_cast<const char*>(data), static_cast<size_t>(size)};
   }
   static ValueRef Utf8(std::string_view text) {
-    return {static_cast<uint8_t>(ValueType::kUtf8Text), reinterpret_cast<const uint8_t*>(text.data()),
-            static_cast<uint32_t>(text.size())};
+    return {static_cast<uint8_t>(ValueType::kUtf8Text),
+            reinterpret_cast<const uint8_t*>(text.data()), static_cast<uint32_t>(text.size())};
   }
 };
 

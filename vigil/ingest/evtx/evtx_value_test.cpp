@@ -2,11 +2,11 @@
 // the UTF-16 to UTF-8 conversion.
 #include "vigil/ingest/evtx/evtx_value.h"
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace vigil::ingest::evtx {
 namespace {
@@ -54,9 +54,11 @@ std::string Utf8Of(std::u16string_view text) {
 TEST(EvtxUtf16Test, ConvertsAsciiAndMultiByteCharacters) {
   EXPECT_EQ(Utf8Of(u"SYSTEM"), "SYSTEM");
   EXPECT_EQ(Utf8Of(u""), "");
-  EXPECT_EQ(Utf8Of(u"for\u00eat"), "for\xc3\xaat");            // 2-byte sequence
-  EXPECT_EQ(Utf8Of(u"\u20ac 5"), "\xe2\x82\xac 5");              // 3-byte sequence
-  EXPECT_EQ(Utf8Of(u"a\U0001F600b"), "a\xf0\x9f\x98\x80" "b");  // surrogate pair
+  EXPECT_EQ(Utf8Of(u"for\u00eat"), "for\xc3\xaat");  // 2-byte sequence
+  EXPECT_EQ(Utf8Of(u"\u20ac 5"), "\xe2\x82\xac 5");  // 3-byte sequence
+  EXPECT_EQ(Utf8Of(u"a\U0001F600b"),
+            "a\xf0\x9f\x98\x80"
+            "b");  // surrogate pair
 }
 
 TEST(EvtxUtf16Test, UnpairedSurrogatesBecomeReplacementCharacter) {
@@ -142,9 +144,9 @@ TEST(EvtxValueTest, RendersSids) {
 TEST(EvtxValueTest, SplitsAndJoinsArrays) {
   std::vector<ValueRef> items;
   const std::vector<uint8_t> strings = Utf16(std::u16string(u"a\0bc\0\0d", 7));
-  ASSERT_TRUE(SplitArray(ValueRef{static_cast<uint8_t>(0x81), strings.data(),
-                                  static_cast<uint32_t>(strings.size())},
-                         items));
+  ASSERT_TRUE(SplitArray(
+      ValueRef{static_cast<uint8_t>(0x81), strings.data(), static_cast<uint32_t>(strings.size())},
+      items));
   ASSERT_EQ(items.size(), 4u);
   std::string second;
   AppendValue(second, items[1]);
@@ -157,8 +159,8 @@ TEST(EvtxValueTest, SplitsAndJoinsArrays) {
     numbers.push_back(static_cast<uint8_t>(n >> 8));
   }
   EXPECT_EQ(RenderArray(ValueType::kUInt16, numbers), "1, 2, 300");
-  EXPECT_EQ(RenderArray(ValueType::kSid, {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0, 1, 1, 0, 0, 0, 0,
-                                          0, 5, 19, 0, 0, 0}),
+  EXPECT_EQ(RenderArray(ValueType::kSid,
+                        {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 5, 19, 0, 0, 0}),
             "S-1-5-18, S-1-5-19");
   // A fixed-size array whose size is not a multiple of the item size is malformed.
   EXPECT_FALSE(SplitArray(ValueRef{static_cast<uint8_t>(0x88), numbers.data(), 5}, items));
