@@ -18,6 +18,11 @@ constexpr std::string_view kSegmentMagic = "VIGILSEG";
 constexpr std::string_view kSegmentEndMagic = "VSEGEND1";
 constexpr uint64_t kHeaderSeed = 0x56534547;  // "VSEG"
 constexpr size_t kMaxBloomTerms = 20000;
+// Footer per-column flags byte: bits 0-1 codec, then these.
+constexpr uint8_t kCodecMask = 0x03;
+constexpr uint8_t kHasMinMax = 0x04;
+constexpr uint8_t kHasBloom = 0x08;
+constexpr uint8_t kKnownFlags = kCodecMask | kHasMinMax | kHasBloom;
 
 int64_t RealBits(double value) {
   int64_t bits = 0;
@@ -130,7 +135,8 @@ void EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end, std::str
         }
       });
     }
-    if (terms.size() <= kMaxBloomTerms) {
+    // No terms (all null or empty): no filter; scans skip all-null blocks by null_count.
+    if (!terms.empty() && terms.size() <= kMaxBloomTerms) {
       TermBloom bloom(terms.size());
       for (const std::string& term : terms) {
         bloom.AddTerm(term);
@@ -163,16 +169,21 @@ void PutInfo(const SegmentInfo& info, ByteWriter& out) {
   for (const auto& block : info.blocks) {
     out.PutU32(block.rows);
     for (const auto& col : block.columns) {
-      out.PutU64(col.offset);
-      out.PutU32(col.stored_size);
-      out.PutU32(col.raw_size);
+      out.PutVarint(col.offset);
+      out.PutVarint(col.stored_size);
+      out.PutVarint(col.raw_size);
       out.PutU64(col.checksum);
-      out.PutU8(static_cast<uint8_t>(col.codec));
-      out.PutU32(col.null_count);
-      out.PutU8(col.has_min_max ? 1 : 0);
-      out.PutI64(col.min);
-      out.PutI64(col.max);
-      out.PutString(col.bloom);
+      out.PutU8(static_cast<uint8_t>(static_cast<uint8_t>(col.codec) |
+                                     (col.has_min_max ? kHasMinMax : 0) |
+                                     (col.bloom.empty() ? 0 : kHasBloom)));
+      out.PutVarint(col.null_count);
+      if (col.has_min_max) {
+        out.PutSignedVarint(col.min);
+        out.PutSignedVarint(col.max);
+      }
+      if (!col.bloom.empty()) {
+        out.PutString(col.bloom);
+      }
     }
   }
 }
@@ -219,17 +230,31 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
     }
     block.columns.resize(info.columns.size());
     for (auto& col : block.columns) {
-      uint8_t codec = 0;
-      uint8_t has_min_max = 0;
-      if (!in.GetU64(col.offset) || !in.GetU32(col.stored_size) || !in.GetU32(col.raw_size) ||
-          !in.GetU64(col.checksum) || !in.GetU8(codec) || codec > 2 || !in.GetU32(col.null_count) ||
-          !in.GetU8(has_min_max) || !in.GetI64(col.min) || !in.GetI64(col.max) ||
-          !in.GetString(text)) {
+      uint64_t stored_size = 0;
+      uint64_t raw_size = 0;
+      uint64_t null_count = 0;
+      uint8_t flags = 0;
+      if (!in.GetVarint(col.offset) || !in.GetVarint(stored_size) || !in.GetVarint(raw_size) ||
+          stored_size > UINT32_MAX || raw_size > UINT32_MAX || !in.GetU64(col.checksum) ||
+          !in.GetU8(flags) || (flags & kCodecMask) > 2 || (flags & ~kKnownFlags) != 0 ||
+          !in.GetVarint(null_count) || null_count > block.rows) {
         return false;
       }
-      col.codec = static_cast<Codec>(codec);
-      col.has_min_max = has_min_max != 0;
-      col.bloom.assign(text);
+      col.stored_size = static_cast<uint32_t>(stored_size);
+      col.raw_size = static_cast<uint32_t>(raw_size);
+      col.null_count = static_cast<uint32_t>(null_count);
+      col.codec = static_cast<Codec>(flags & kCodecMask);
+      col.has_min_max = (flags & kHasMinMax) != 0;
+      if (col.has_min_max && (!in.GetSignedVarint(col.min) || !in.GetSignedVarint(col.max))) {
+        return false;
+      }
+      col.bloom.clear();
+      if ((flags & kHasBloom) != 0) {
+        if (!in.GetString(text)) {
+          return false;
+        }
+        col.bloom.assign(text);
+      }
     }
   }
   return in.at_end();
