@@ -134,8 +134,11 @@ std::optional<int64_t> ParseDateTime(std::string_view text) {
 }
 
 std::string FormatDateTime(int64_t ticks) {
-  int64_t days = DayOf(ticks);
-  int64_t rem = ticks - days * kTicksPerDay;
+  const int64_t days = DayOf(ticks);
+  int64_t rem = ticks % kTicksPerDay;  // not ticks - days * kTicksPerDay: that overflows at INT64_MIN
+  if (rem < 0) {
+    rem += kTicksPerDay;
+  }
   int64_t year = 0;
   unsigned month = 0;
   unsigned day = 0;

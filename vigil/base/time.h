@@ -33,8 +33,10 @@ inline int64_t FileTimeToTicks(uint64_t filetime) {
 }
 
 // Day partition (days since epoch) of a datetime, rounding towards negative infinity.
+// Defined for every int64 value (floor division, no overflow at the extremes).
 inline int64_t DayOf(int64_t ticks) {
-  return ticks >= 0 ? ticks / kTicksPerDay : -((-ticks + kTicksPerDay - 1) / kTicksPerDay);
+  const int64_t quotient = ticks / kTicksPerDay;
+  return (ticks % kTicksPerDay < 0) ? quotient - 1 : quotient;
 }
 
 // Current wall-clock time in ticks.

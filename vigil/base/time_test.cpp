@@ -1,5 +1,7 @@
 #include "vigil/base/time.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace vigil {
@@ -31,6 +33,16 @@ TEST(TimeTest, RejectsGarbage) {
   EXPECT_FALSE(ParseDateTime("yesterday").has_value());
   EXPECT_FALSE(ParseDateTime("2026-13-01").has_value());
   EXPECT_FALSE(ParseDateTime("2026-01-01T00:00:00Zjunk").has_value());
+}
+
+TEST(TimeTest, ExtremeTicksDoNotOverflow) {
+  // Event timestamps are untrusted; the extremes must format without undefined behaviour.
+  EXPECT_EQ(DayOf(INT64_MIN), INT64_MIN / kTicksPerDay - 1);
+  EXPECT_EQ(DayOf(INT64_MAX), INT64_MAX / kTicksPerDay);
+  EXPECT_EQ(DayOf(-kTicksPerDay), -1);
+  EXPECT_EQ(DayOf(kTicksPerDay - 1), 0);
+  EXPECT_FALSE(FormatDateTime(INT64_MIN).empty());
+  EXPECT_EQ(FormatDateTime(INT64_MAX).substr(0, 5), "31197");
 }
 
 TEST(TimeTest, FileTimeConversion) {
