@@ -1,6 +1,7 @@
 // RowWriter: the per-event machinery behind Normalizer. It builds one row in one table batch
 // from a WinEvent: typed column setters, field lookups that remember which fields were used,
-// and the AdditionalFields JSON of everything left over. Used only by normalizer.cpp.
+// and the AdditionalFields JSON of everything left over. Used only by the normalizer
+// (normalizer.cpp and the EventMapper source mappings).
 // Not thread-safe; owned by one Normalizer.
 #pragma once
 
