@@ -80,10 +80,6 @@ std::string Sha1Hex(std::string_view text);
 // too, so queries and joins behave alike).
 std::string DeviceIdFor(std::string_view lower_device_name);
 
-// Appends `text` as a JSON string literal: the same output as schema::AppendJsonString, but
-// copying unescaped runs in bulk (AdditionalFields text is the normalizer's hottest path).
-void AppendJsonQuoted(std::string& out, std::string_view text);
-
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -6,8 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "vigil/schema/row_json.h"
-
 namespace vigil::ingest {
 namespace {
 
@@ -146,23 +144,6 @@ TEST(FieldTransformsTest, Sha1MatchesKnownVectors) {
   EXPECT_EQ(Sha1Hex(std::string(56, 'a')), "c2db330f6083854c99d4b5bfb6e8f29f201be699");
   EXPECT_EQ(Sha1Hex(std::string(64, 'a')), "0098ba824b5c16427bd7a1122a5a442a25ec644d");
   EXPECT_EQ(DeviceIdFor("ws01"), Sha1Hex("ws01"));
-}
-
-TEST(FieldTransformsTest, JsonQuotingMatchesRowJson) {
-  std::string every_byte;
-  for (int c = 0; c < 256; ++c) {
-    every_byte.push_back(static_cast<char>(c));
-  }
-  for (const std::string& text :
-       {std::string(), std::string("plain"), std::string("C:\\a \"b\"\n\r\t"), every_byte,
-        std::string("\x01tail"), std::string("caf\xc3\xa9"),
-        std::string(37, 'x') + "\"" + std::string(9, 'y') + "\x1f" + std::string(20, '\\')}) {
-    std::string ours;
-    std::string reference;
-    AppendJsonQuoted(ours, text);
-    schema::AppendJsonString(reference, text);
-    EXPECT_EQ(ours, reference);
-  }
 }
 
 }  // namespace

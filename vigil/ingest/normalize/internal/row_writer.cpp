@@ -3,6 +3,7 @@
 #include <charconv>
 #include <limits>
 
+#include "vigil/base/json_escape.h"
 #include "vigil/base/time.h"
 #include "vigil/ingest/normalize/field_transforms.h"
 

@@ -6,51 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "vigil/base/json_escape.h"
+
 namespace vigil::ingest::internal {
 namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
-
-void AppendEscaped(std::string& out, std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t run_start = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      continue;
-    }
-    out.append(value.data() + run_start, i - run_start);
-    run_start = i + 1;
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      default: {
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(esc, sizeof(esc));
-      }
-    }
-  }
-  out.append(value.data() + run_start, value.size() - run_start);
-}
 
 // Length of the valid UTF-8 sequence at `pos`, or 0 if the bytes there are not valid UTF-8.
 size_t ValidSequenceLength(std::string_view text, size_t pos) {
@@ -113,26 +74,24 @@ void AppendUtf8(std::string& out, uint32_t code) {
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view value) {
-  out.push_back('"');
   if (simdjson::validate_utf8(value.data(), value.size())) {
-    AppendEscaped(out, value);
-  } else {
-    std::string repaired;
-    repaired.reserve(value.size() + 8);
-    size_t pos = 0;
-    while (pos < value.size()) {
-      const size_t len = ValidSequenceLength(value, pos);
-      if (len == 0) {
-        repaired.append(kReplacementChar);
-        ++pos;
-      } else {
-        repaired.append(value.data() + pos, len);
-        pos += len;
-      }
-    }
-    AppendEscaped(out, repaired);
+    AppendJsonQuoted(out, value);
+    return;
   }
-  out.push_back('"');
+  std::string repaired;
+  repaired.reserve(value.size() + 8);
+  size_t pos = 0;
+  while (pos < value.size()) {
+    const size_t len = ValidSequenceLength(value, pos);
+    if (len == 0) {
+      repaired.append(kReplacementChar);
+      ++pos;
+    } else {
+      repaired.append(value.data() + pos, len);
+      pos += len;
+    }
+  }
+  AppendJsonQuoted(out, repaired);
 }
 
 void AppendElementText(std::string& out, simdjson::dom::element element) {
