@@ -1,11 +1,13 @@
 #include "vigil/store/internal/encoding.h"
 
 #include <lz4.h>
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace vigil::store::internal {
 
@@ -315,6 +317,142 @@ Codec Compress(Codec codec, std::string_view raw, int zstd_level, std::string& o
   return Codec::kNone;
 }
 
+struct Compressor::ZstdContext {
+  ZSTD_CCtx* cctx = nullptr;
+  int level = 0;
+};
+
+Compressor::~Compressor() {
+  if (zstd_ != nullptr) {
+    ZSTD_freeCCtx(zstd_->cctx);
+    delete zstd_;
+  }
+}
+
+Codec Compressor::Compress(Codec codec, std::string_view raw, int zstd_level, std::string& out) {
+  if (codec != Codec::kZstd || raw.size() < 32) {
+    return internal::Compress(codec, raw, zstd_level, out);
+  }
+  if (zstd_ == nullptr) {
+    zstd_ = new ZstdContext;
+    zstd_->cctx = ZSTD_createCCtx();
+  }
+  if (zstd_->cctx == nullptr) {
+    return internal::Compress(codec, raw, zstd_level, out);
+  }
+  out.resize(ZSTD_compressBound(raw.size()));
+  const size_t written =
+      ZSTD_compressCCtx(zstd_->cctx, out.data(), out.size(), raw.data(), raw.size(), zstd_level);
+  if (ZSTD_isError(written) == 0 && written < raw.size()) {
+    out.resize(written);
+    return Codec::kZstd;
+  }
+  out.assign(raw);
+  return Codec::kNone;
+}
+
+namespace {
+
+uint64_t StringHash(std::string_view value) { return XXH3_64bits(value.data(), value.size()); }
+
+bool IsHexDigit(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+uint8_t HexValue(unsigned char c) {
+  if (c <= '9') {
+    return static_cast<uint8_t>(c - '0');
+  }
+  return static_cast<uint8_t>((c | 0x20) - 'a' + 10);
+}
+
+}  // namespace
+
+uint32_t StringDictionary::Insert(std::string_view value) {
+  if ((values_.size() + 1) * 2 > slots_.size()) {
+    Grow();
+  }
+  const uint64_t hash = StringHash(value);
+  const auto tag = static_cast<uint32_t>(hash >> 32);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.code_plus_one == 0) {
+      values_.push_back(value);
+      slot.code_plus_one = static_cast<uint32_t>(values_.size());
+      slot.hash_tag = tag;
+      return slot.code_plus_one - 1;
+    }
+    if (slot.hash_tag == tag && values_[slot.code_plus_one - 1] == value) {
+      return slot.code_plus_one - 1;
+    }
+  }
+}
+
+void StringDictionary::Clear() {
+  values_.clear();
+  std::fill(slots_.begin(), slots_.end(), Slot{});
+}
+
+void StringDictionary::Grow() {
+  const size_t size = std::max<size_t>(slots_.size() * 2, 1024);
+  slots_.assign(size, Slot{});
+  const size_t mask = size - 1;
+  for (size_t code = 0; code < values_.size(); ++code) {
+    const uint64_t hash = StringHash(values_[code]);
+    size_t i = hash & mask;
+    while (slots_[i].code_plus_one != 0) {
+      i = (i + 1) & mask;
+    }
+    slots_[i].code_plus_one = static_cast<uint32_t>(code + 1);
+    slots_[i].hash_tag = static_cast<uint32_t>(hash >> 32);
+  }
+}
+
+uint8_t HexCaseOf(const std::vector<std::string_view>& values) {
+  bool lower = false;
+  bool upper = false;
+  for (std::string_view value : values) {
+    if (value.size() % 2 != 0) {
+      return 0;
+    }
+    for (char c : value) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (!IsHexDigit(byte)) {
+        return 0;
+      }
+      lower = lower || byte >= 'a';
+      upper = upper || (byte >= 'A' && byte <= 'F');
+    }
+    if (lower && upper) {
+      return 0;
+    }
+  }
+  return upper ? 2 : 1;
+}
+
+void PackHex(std::string_view hex, std::string& out) {
+  const size_t base = out.size();
+  out.resize(base + hex.size() / 2);
+  char* dst = out.data() + base;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    dst[i / 2] = static_cast<char>((HexValue(static_cast<unsigned char>(hex[i])) << 4) |
+                                   HexValue(static_cast<unsigned char>(hex[i + 1])));
+  }
+}
+
+void UnpackHex(std::string_view bytes, bool upper, std::string& out) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  const size_t base = out.size();
+  out.resize(base + bytes.size() * 2);
+  char* dst = out.data() + base;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<uint8_t>(bytes[i]);
+    dst[2 * i] = digits[byte >> 4];
+    dst[2 * i + 1] = digits[byte & 0x0f];
+  }
+}
+
 Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std::string& out) {
   switch (codec) {
     case Codec::kNone:
@@ -362,11 +500,12 @@ TermBloom TermBloom::FromBytes(std::string_view bytes) {
   return bloom;
 }
 
-void TermBloom::AddTerm(std::string_view lower_term) {
+uint64_t TermBloom::TermHash(std::string_view lower_term) { return Hash64(lower_term, 0x5eed); }
+
+void TermBloom::AddHash(uint64_t hash) {
   if (bits_.empty()) {
     return;
   }
-  const uint64_t hash = Hash64(lower_term, 0x5eed);
   const auto h1 = static_cast<uint32_t>(hash);
   const auto h2 = static_cast<uint32_t>(hash >> 32);
   const size_t nbits = bits_.size() * 8;

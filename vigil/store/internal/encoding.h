@@ -28,7 +28,9 @@ class ByteWriter {
   void PutString(std::string_view bytes);
 
   size_t size() const { return out_.size(); }
+  void Clear() { out_.clear(); }  // keeps the capacity
   std::string& buffer() { return out_; }
+  const std::string& buffer() const { return out_; }
   std::string Release() { return std::move(out_); }
 
  private:
@@ -83,6 +85,53 @@ enum class Codec : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2 };
 
 // Compresses `raw` with `codec`; returns kNone (raw copy) when compression does not help.
 Codec Compress(Codec codec, std::string_view raw, int zstd_level, std::string& out);
+
+// Compress() with a zstd context kept across calls (ZSTD_compress would allocate and clear a
+// fresh one each time). One per thread; not thread-safe.
+class Compressor {
+ public:
+  Compressor() = default;
+  ~Compressor();
+  Compressor(const Compressor&) = delete;
+  Compressor& operator=(const Compressor&) = delete;
+
+  Codec Compress(Codec codec, std::string_view raw, int zstd_level, std::string& out);
+
+ private:
+  struct ZstdContext;
+  ZstdContext* zstd_ = nullptr;
+};
+
+// Open-addressing hash table from byte strings to dense codes 0..size()-1 in first-insertion
+// order (XXH3 hashes). Keys are views: the bytes must stay alive and unchanged until Clear().
+// Clear() keeps the capacity so one table serves many column blocks.
+class StringDictionary {
+ public:
+  // The code of `value`, inserting it when new.
+  uint32_t Insert(std::string_view value);
+  void Clear();
+  size_t size() const { return values_.size(); }
+  const std::vector<std::string_view>& values() const { return values_; }
+
+ private:
+  void Grow();
+
+  struct Slot {
+    uint32_t code_plus_one = 0;  // 0: empty
+    uint32_t hash_tag = 0;       // high hash bits, checked before comparing bytes
+  };
+  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  std::vector<std::string_view> values_;
+};
+
+// Hex text packing for string dictionaries: every value must be even-length and made of hex
+// digits whose letters all share one case. Returns 0 if some value does not qualify, else 1
+// (letters lower-case or none) or 2 (upper-case).
+uint8_t HexCaseOf(const std::vector<std::string_view>& values);
+// Appends the bytes that the hex text `hex` spells (two digits per byte).
+void PackHex(std::string_view hex, std::string& out);
+// Appends the hex text of `bytes` in lower (`upper` false) or upper case.
+void UnpackHex(std::string_view bytes, bool upper, std::string& out);
 Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std::string& out);
 
 uint64_t Hash64(std::string_view bytes, uint64_t seed = 0);
@@ -91,22 +140,39 @@ uint64_t Hash64(std::string_view bytes, uint64_t seed = 0);
 // This splits at least as finely as Kusto's term index (every other byte, including non-ASCII,
 // separates), so "all terms of the needle are in the block's filter" is a safe pre-test for
 // `has` and `==`.
+// Terms that are already lower-case are passed as views into `text` (no copy).
 template <typename Fn>
 void ForEachTerm(std::string_view text, Fn&& fn) {
-  std::string term;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool word = (byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') ||
-                      (byte >= 'A' && byte <= 'Z');
-    if (word) {
-      term.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : c);
-    } else if (!term.empty()) {
-      fn(std::string_view(term));
-      term.clear();
+  std::string lowered;
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    size_t start = i;
+    bool upper = false;
+    while (i < n) {
+      const auto byte = static_cast<unsigned char>(text[i]);
+      const bool is_upper = byte >= 'A' && byte <= 'Z';
+      if (!((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') || is_upper)) {
+        break;
+      }
+      upper = upper || is_upper;
+      ++i;
     }
-  }
-  if (!term.empty()) {
-    fn(std::string_view(term));
+    if (i > start) {
+      const std::string_view term = text.substr(start, i - start);
+      if (!upper) {
+        fn(term);
+      } else {
+        lowered.assign(term);
+        for (char& c : lowered) {
+          if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c + 32);
+          }
+        }
+        fn(std::string_view(lowered));
+      }
+    }
+    ++i;  // skip the separator
   }
 }
 
@@ -119,7 +185,10 @@ class TermBloom {
   explicit TermBloom(size_t expected_terms);
   static TermBloom FromBytes(std::string_view bytes);
 
-  void AddTerm(std::string_view lower_term);
+  void AddTerm(std::string_view lower_term) { AddHash(TermHash(lower_term)); }
+  // AddTerm() split in two, so writers can deduplicate terms by hash.
+  static uint64_t TermHash(std::string_view lower_term);
+  void AddHash(uint64_t term_hash);
   bool MayContainTerm(std::string_view lower_term) const;
   const std::string& bytes() const { return bits_; }
   bool empty() const { return bits_.empty(); }

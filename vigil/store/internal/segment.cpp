@@ -2,8 +2,7 @@
 
 #include <cstring>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
+#include <algorithm>
 
 #include "vigil/store/dynamic_value.h"
 #include "vigil/store/internal/file_util.h"
@@ -30,31 +29,68 @@ int64_t RealBits(double value) {
   return bits;
 }
 
-// Encodes rows [begin, end) of `col` into the raw (uncompressed) block form and fills the
-// statistics of `meta`.
-void EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end, std::string& raw,
-                       BlockColumnMeta& meta) {
-  ByteWriter out;
-  const size_t rows = end - begin;
-  uint32_t nulls = 0;
-  for (size_t r = begin; r < end; ++r) {
-    nulls += col.valid[r] == 0 ? 1 : 0;
-  }
-  meta.null_count = nulls;
-  out.PutU8(nulls > 0 ? 1 : 0);
-  if (nulls > 0) {
-    std::string bitmap((rows + 7) / 8, '\0');
+// Raw column block, first byte.
+constexpr uint8_t kNoNulls = 0;
+constexpr uint8_t kSomeNulls = 1;  // a validity bitmap follows
+constexpr uint8_t kAllNull = 2;    // nothing follows
+// String block flags byte.
+constexpr uint8_t kStringPlain = 0x01;  // no codes: value i belongs to the i-th non-null row
+constexpr uint8_t kStringHexShift = 1;  // bits 1-2: 0 raw bytes, 1 lower hex, 2 upper hex
+constexpr uint8_t kStringKnownFlags = 0x07;
+
+// Encodes and compresses column blocks. Keeps its scratch buffers, dictionary and zstd context
+// across blocks, so a segment write allocates almost nothing per block. Not thread-safe.
+class BlockEncoder {
+ public:
+  explicit BlockEncoder(const SegmentWriteOptions& options) : options_(options) {}
+
+  // Encodes rows [begin, end) of `col` into stored() and fills `meta` (all but the offset).
+  void Encode(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+    out_.Clear();
+    const size_t rows = end - begin;
+    uint32_t nulls = 0;
     for (size_t r = begin; r < end; ++r) {
-      if (col.valid[r] != 0) {
-        const size_t i = r - begin;
-        bitmap[i / 8] = static_cast<char>(static_cast<uint8_t>(bitmap[i / 8]) | (1u << (i % 8)));
+      nulls += col.valid[r] == 0 ? 1 : 0;
+    }
+    meta.null_count = nulls;
+    meta.has_min_max = false;
+    meta.bloom.clear();
+    if (nulls == rows) {
+      out_.PutU8(kAllNull);
+    } else {
+      out_.PutU8(nulls > 0 ? kSomeNulls : kNoNulls);
+      if (nulls > 0) {
+        std::string& buffer = out_.buffer();
+        const size_t base = buffer.size();
+        buffer.resize(base + (rows + 7) / 8, '\0');
+        for (size_t r = begin; r < end; ++r) {
+          if (col.valid[r] != 0) {
+            const size_t i = r - begin;
+            buffer[base + i / 8] =
+                static_cast<char>(static_cast<uint8_t>(buffer[base + i / 8]) | (1u << (i % 8)));
+          }
+        }
+      }
+      if (schema::IsIntegerBacked(col.type)) {
+        EncodeIntegers(col, begin, end, meta);
+      } else if (col.type == ColumnType::kReal) {
+        EncodeReals(col, begin, end, meta);
+      } else {
+        EncodeStrings(col, begin, end, meta);
       }
     }
-    out.PutBytes(bitmap);
+    meta.raw_size = static_cast<uint32_t>(out_.size());
+    meta.codec = compressor_.Compress(options_.codec, out_.buffer(), options_.zstd_level, stored_);
+    meta.stored_size = static_cast<uint32_t>(stored_.size());
+    meta.checksum = Hash64(stored_);
   }
-  if (schema::IsIntegerBacked(col.type)) {
-    std::vector<int64_t> values;
-    values.reserve(rows);
+
+  const std::string& stored() const { return stored_; }
+  const std::string& raw() const { return out_.buffer(); }
+
+ private:
+  void EncodeIntegers(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+    ints_.clear();
     int64_t last = 0;
     bool any = false;
     for (size_t r = begin; r < end; ++r) {
@@ -68,11 +104,13 @@ void EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end, std::str
         meta.max = std::max(meta.max, last);
       }
       // Nulls repeat the previous value so they cost nothing under delta encoding.
-      values.push_back(last);
+      ints_.push_back(last);
     }
     meta.has_min_max = any;
-    EncodeInts(values, out);
-  } else if (col.type == ColumnType::kReal) {
+    EncodeInts(ints_, out_);
+  }
+
+  void EncodeReals(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
     bool any = false;
     double min = 0;
     double max = 0;
@@ -86,66 +124,109 @@ void EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end, std::str
         min = std::min(min, value);
         max = std::max(max, value);
       }
-      out.PutF64(value);
+      out_.PutF64(value);
     }
     meta.has_min_max = any;
     meta.min = RealBits(min);
     meta.max = RealBits(max);
-  } else {
-    std::unordered_map<std::string_view, uint32_t> codes_by_value;
-    std::vector<std::string_view> dict;
-    std::vector<uint64_t> codes;
-    codes.reserve(rows);
+  }
+
+  void EncodeStrings(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+    dict_.Clear();
+    codes_.clear();
+    size_t present = 0;
+    size_t total_bytes = 0;
     for (size_t r = begin; r < end; ++r) {
       if (col.valid[r] == 0) {
-        codes.push_back(0);
+        codes_.push_back(0);
         continue;
       }
+      ++present;
+      const size_t before = dict_.size();
       const std::string_view value = col.GetBytes(r);
-      auto [it, inserted] = codes_by_value.emplace(value, static_cast<uint32_t>(dict.size()));
-      if (inserted) {
-        dict.push_back(value);
+      codes_.push_back(dict_.Insert(value));
+      if (dict_.size() != before) {
+        total_bytes += value.size();
       }
-      codes.push_back(it->second);
     }
-    out.PutVarint(dict.size());
+    const std::vector<std::string_view>& dict = dict_.values();
+    // Every value distinct: the codes would just count the non-null rows.
+    const bool plain = dict.size() == present;
+    const uint8_t hex =
+        col.type != ColumnType::kDynamic && total_bytes > 0 ? HexCaseOf(dict) : uint8_t{0};
+    out_.PutU8(static_cast<uint8_t>((plain ? kStringPlain : 0) | (hex << kStringHexShift)));
+    out_.PutVarint(dict.size());
     // Lengths first, then the bytes: zstd finds more repetition in separated streams.
     for (std::string_view value : dict) {
-      out.PutVarint(value.size());
+      out_.PutVarint(hex != 0 ? value.size() / 2 : value.size());
     }
+    std::string& buffer = out_.buffer();
+    buffer.reserve(buffer.size() + total_bytes);
     for (std::string_view value : dict) {
-      out.PutBytes(value);
+      if (hex != 0) {
+        PackHex(value, buffer);
+      } else {
+        buffer.append(value);
+      }
     }
-    const int width = dict.size() > 1 ? BitWidth(dict.size() - 1) : 0;
-    out.PutU8(static_cast<uint8_t>(width));
-    BitPack(codes, width, out);
+    if (!plain) {
+      const int width = dict.size() > 1 ? BitWidth(dict.size() - 1) : 0;
+      out_.PutU8(static_cast<uint8_t>(width));
+      BitPack(codes_, width, out_);
+    }
+    BuildBloom(col.type, dict, meta);
+  }
 
-    std::unordered_set<std::string> terms;
-    std::string json;
+  // Distinct terms are counted by hash; a 64-bit collision only costs one filter bit.
+  void BuildBloom(ColumnType type, const std::vector<std::string_view>& dict,
+                  BlockColumnMeta& meta) {
+    term_hashes_.clear();
+    bool too_many = false;
     for (std::string_view value : dict) {
       std::string_view text = value;
-      if (col.type == ColumnType::kDynamic) {
-        json.clear();
-        DynamicView(value).AppendJson(json);
-        text = json;
+      if (type == ColumnType::kDynamic) {
+        json_.clear();
+        DynamicView(value).AppendJson(json_);
+        text = json_;
       }
       ForEachTerm(text, [&](std::string_view term) {
-        if (terms.size() <= kMaxBloomTerms) {
-          terms.emplace(term);
-        }
+        term_hashes_.push_back(TermBloom::TermHash(term));
       });
-    }
-    // No terms (all null or empty): no filter; scans skip all-null blocks by null_count.
-    if (!terms.empty() && terms.size() <= kMaxBloomTerms) {
-      TermBloom bloom(terms.size());
-      for (const std::string& term : terms) {
-        bloom.AddTerm(term);
+      if (term_hashes_.size() > 4 * kMaxBloomTerms) {
+        SortUnique(term_hashes_);
+        if (term_hashes_.size() > kMaxBloomTerms) {
+          too_many = true;
+          break;
+        }
       }
-      meta.bloom = bloom.bytes();
     }
+    SortUnique(term_hashes_);
+    // No terms (all null or empty): no filter; scans skip all-null blocks by null_count.
+    if (too_many || term_hashes_.empty() || term_hashes_.size() > kMaxBloomTerms) {
+      return;
+    }
+    TermBloom bloom(term_hashes_.size());
+    for (uint64_t hash : term_hashes_) {
+      bloom.AddHash(hash);
+    }
+    meta.bloom = bloom.bytes();
   }
-  raw = out.Release();
-}
+
+  static void SortUnique(std::vector<uint64_t>& values) {
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+  }
+
+  SegmentWriteOptions options_;
+  Compressor compressor_;
+  ByteWriter out_;
+  std::string stored_;
+  std::vector<int64_t> ints_;
+  std::vector<uint64_t> codes_;
+  StringDictionary dict_;
+  std::vector<uint64_t> term_hashes_;
+  std::string json_;
+};
 
 void PutInfo(const SegmentInfo& info, ByteWriter& out) {
   out.PutString(info.table);
@@ -262,6 +343,13 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
 
 }  // namespace
 
+std::string EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end,
+                              BlockColumnMeta& meta) {
+  BlockEncoder encoder(SegmentWriteOptions{});
+  encoder.Encode(col, begin, end, meta);
+  return encoder.raw();
+}
+
 int SegmentInfo::FindColumn(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == name) {
@@ -287,8 +375,7 @@ Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema
   file.PutU64(Hash64(std::string_view(file.buffer()).substr(0, 16), kHeaderSeed));
 
   const size_t block_rows = std::max<size_t>(options.block_rows, 1);
-  std::string raw;
-  std::string stored;
+  BlockEncoder encoder(options);
   for (size_t begin = 0; begin < rows.rows(); begin += block_rows) {
     const size_t end = std::min(rows.rows(), begin + block_rows);
     BlockMeta block;
@@ -296,13 +383,9 @@ Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema
     block.columns.resize(table.column_count());
     for (size_t c = 0; c < table.column_count(); ++c) {
       BlockColumnMeta& meta = block.columns[c];
-      EncodeColumnBlock(rows.column(c), begin, end, raw, meta);
-      meta.codec = Compress(options.codec, raw, options.zstd_level, stored);
-      meta.raw_size = static_cast<uint32_t>(raw.size());
-      meta.stored_size = static_cast<uint32_t>(stored.size());
+      encoder.Encode(rows.column(c), begin, end, meta);
       meta.offset = file.size();
-      meta.checksum = Hash64(stored);
-      file.PutBytes(stored);
+      file.PutBytes(encoder.stored());
       if (static_cast<int>(c) == time_col && meta.has_min_max) {
         if (!info.has_time) {
           info.min_time = meta.min;
@@ -410,12 +493,29 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
   out.reals.clear();
   out.codes.clear();
   out.dict.reset();
-  uint8_t has_nulls = 0;
-  if (!in.GetU8(has_nulls)) {
+  uint8_t nulls = 0;
+  if (!in.GetU8(nulls) || nulls > kAllNull) {
     return DataLossError("truncated column block");
   }
+  if (nulls == kAllNull) {
+    if (!in.at_end()) {
+      return DataLossError("all-null column block with {} trailing bytes", in.remaining());
+    }
+    out.valid.assign(rows, 0);
+    if (schema::IsIntegerBacked(type)) {
+      out.ints.assign(rows, 0);
+    } else if (type == ColumnType::kReal) {
+      out.reals.assign(rows, 0.0);
+    } else {
+      auto dict = std::make_shared<Dictionary>();
+      dict->values.emplace_back();  // code 0 of null cells stays addressable
+      out.codes.assign(rows, 0);
+      out.dict = std::move(dict);
+    }
+    return Status::Ok();
+  }
   out.valid.assign(rows, 1);
-  if (has_nulls != 0) {
+  if (nulls == kSomeNulls) {
     std::string_view bitmap;
     if (!in.GetBytes((rows + 7) / 8, bitmap)) {
       return DataLossError("truncated null bitmap");
@@ -444,10 +544,15 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
     }
     return Status::Ok();
   }
+  uint8_t flags = 0;
   uint64_t dict_size = 0;
-  if (!in.GetVarint(dict_size) || dict_size > in.remaining()) {
+  if (!in.GetU8(flags) || (flags & ~kStringKnownFlags) != 0 ||
+      (flags >> kStringHexShift) > 2 || !in.GetVarint(dict_size) ||
+      dict_size > in.remaining()) {
     return DataLossError("malformed dictionary");
   }
+  const bool plain = (flags & kStringPlain) != 0;
+  const uint8_t hex = static_cast<uint8_t>(flags >> kStringHexShift);
   auto dict = std::make_shared<Dictionary>();
   dict->values.resize(dict_size);
   std::vector<uint64_t> lengths(dict_size);
@@ -461,19 +566,33 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
     if (!in.GetBytes(lengths[i], value)) {
       return DataLossError("truncated dictionary value");
     }
-    dict->values[i].assign(value);
-  }
-  uint8_t width = 0;
-  std::vector<uint64_t> codes;
-  if (!in.GetU8(width) || !BitUnpack(in, rows, width, codes)) {
-    return DataLossError("truncated dictionary codes");
+    if (hex != 0) {
+      UnpackHex(value, hex == 2, dict->values[i]);
+    } else {
+      dict->values[i].assign(value);
+    }
   }
   out.codes.resize(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    if (out.valid[r] != 0 && codes[r] >= dict_size) {
-      return DataLossError("dictionary code {} out of range", codes[r]);
+  if (plain) {
+    uint32_t next = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      out.codes[r] = out.valid[r] != 0 ? next++ : 0;
     }
-    out.codes[r] = out.valid[r] != 0 ? static_cast<uint32_t>(codes[r]) : 0;
+    if (next != dict_size || !in.at_end()) {
+      return DataLossError("plain string block holds {} values for {} rows", dict_size, next);
+    }
+  } else {
+    uint8_t width = 0;
+    std::vector<uint64_t> codes;
+    if (!in.GetU8(width) || !BitUnpack(in, rows, width, codes)) {
+      return DataLossError("truncated dictionary codes");
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      if (out.valid[r] != 0 && codes[r] >= dict_size) {
+        return DataLossError("dictionary code {} out of range", codes[r]);
+      }
+      out.codes[r] = out.valid[r] != 0 ? static_cast<uint32_t>(codes[r]) : 0;
+    }
   }
   if (dict->values.empty()) {
     dict->values.emplace_back();  // code 0 of null cells stays addressable

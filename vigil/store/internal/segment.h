@@ -16,7 +16,7 @@
 
 namespace vigil::store::internal {
 
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+inline constexpr uint32_t kSegmentFormatVersion = 2;
 inline constexpr size_t kSegmentHeaderSize = 24;
 inline constexpr size_t kSegmentTrailerSize = 32;
 
@@ -70,6 +70,11 @@ Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema
 // Validates header, trailer and footer checksums and returns the footer. Errors name the file
 // and offset.
 Result<SegmentInfo> ReadSegmentInfo(const std::filesystem::path& path);
+
+// Encodes rows [begin, end) of `col` as one raw (uncompressed) column block and fills `meta`'s
+// statistics. For tests and tools: WriteSegment keeps one encoder for all its blocks.
+std::string EncodeColumnBlock(const schema::ColumnData& col, size_t begin, size_t end,
+                              BlockColumnMeta& meta);
 
 // Decodes one raw (decompressed) column block into `out` (`rows` rows of `type`).
 Status DecodeColumnBlock(std::string_view raw, schema::ColumnType type, size_t rows,
