@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/shared_data.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -163,6 +165,55 @@ TEST_F(CliTest, IngestAppendsAcrossRuns) {
   ASSERT_EQ(RunVigil("--data " + data_ + " ingest " + input.string()).exit_code, 0);
   ASSERT_EQ(RunVigil("--data " + data_ + " ingest " + input.string()).exit_code, 0);
   EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 2u);
+}
+
+}  // namespace
+
+namespace {
+
+// Reference-data suite (skips without ../shared): every zip of the recorded attack datasets
+// ingests, and whatever is skipped is skipped for a named, expected reason.
+TEST_F(CliTest, SharedSecurityDatasetsIngestWithOnlyExplainedSkips) {
+  const auto shared = vigil::testing::SharedDir();
+  if (!shared) {
+    GTEST_SKIP() << "../shared reference data not found (set VIGIL_SHARED_DIR); skipped";
+  }
+  const fs::path datasets = *shared / "data/security-datasets/datasets";
+  const Output out = RunVigil("-v --data " + data_ + " ingest " + datasets.string());
+  // Exit 2: some inputs are formats this version does not read (pcap, Zeek, CloudTrail).
+  EXPECT_EQ(out.exit_code, 2) << out.text;
+  // The reasons every skip was counted under.
+  std::map<std::string, uint64_t> reasons;
+  const size_t start = out.text.find("by reason:\n");
+  ASSERT_NE(start, std::string::npos) << out.text;
+  std::istringstream lines(out.text.substr(start + 11));
+  std::string line;
+  const std::regex reason_re(R"(^\s+([\d,]+)\s+(.+)$)");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (!std::regex_match(line, m, reason_re)) {
+      break;
+    }
+    std::string digits = m[1];
+    digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+    reasons[m[2]] = std::stoull(digits);
+  }
+  // Zeek logs, CloudTrail JSON and one pcapng are recognised and named; the S3 access-log CSV
+  // is table-shaped data with no hunting table. Nothing else may be skipped.
+  for (const auto& [reason, count] : reasons) {
+    EXPECT_TRUE(reason == "unsupported format" || reason == "unsupported file type" ||
+                reason == "needs --table")
+        << "unexpected skip reason '" << reason << "' (" << count << ")\n" << out.text;
+  }
+  EXPECT_LE(reasons["needs --table"], 1u);
+  EXPECT_LE(reasons["unsupported file type"], 1u);
+  const std::regex read_re(R"(([\d,]+) records read)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out.text, m, read_re)) << out.text;
+  std::string digits = m[1];
+  digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+  EXPECT_GT(std::stoull(digits), 500'000u);
+  EXPECT_GT(TableRows(data_)["DeviceProcessEvents"], 1000u);
 }
 
 }  // namespace

@@ -355,6 +355,8 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
   };
   const uint64_t records_before = report_.records_read();
   Status status;
+  // Reason under which a failed input is counted; specific where the cause is known.
+  std::string failure_reason = "unreadable input";
   switch (format) {
     case InputFormat::kEvtx:
       status = ReadEvtx(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()),
@@ -369,6 +371,7 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
         status = ReadTableJsonLines(data, source, *options_.table, sink_, report_);
       } else if (options_.format == InputFormat::kAuto && !LooksLikeWindowsEvent(data)) {
         // One clear report for the file rather than one "not a Windows event" per line.
+        failure_reason = "not Windows events";
         status = InvalidArgumentError(
             "JSON records are not Windows events (the first has no EventID, Channel or "
             "provider); for JSON lines keyed by hunting-table columns pass --table <Table>");
@@ -378,6 +381,7 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
       break;
     case InputFormat::kCsv:
       if (options_.table == nullptr) {
+        failure_reason = "needs --table";
         status = InvalidArgumentError(
             "'{}' looks like CSV (or is not a recognised format); CSV input needs --table <Table> "
             "to name the hunting table its header columns belong to",
@@ -391,7 +395,7 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
   }
   if (!status.ok()) {
     ++failed_inputs_;
-    report_.Skip(source, "file", "unreadable input", status.message());
+    report_.Skip(source, "file", failure_reason, status.message());
   }
   progress_.records += report_.records_read() - records_before;
   impl_->normalizer.Drain(sink_, kDefaultBatchRows);
