@@ -436,16 +436,14 @@ Status Store::Impl::AppendAll(std::span<const schema::TableBatch* const> batches
   if (write.chunks.empty()) {
     return Status::Ok();
   }
-  std::string payload = internal::EncodeWalPayload(write.chunks);
-  if (payload.size() > kMaxWalRecordBytes) {
+  const size_t payload_size = internal::EncodeWalRecord(write.chunks, write.record);
+  if (payload_size > kMaxWalRecordBytes) {
     return InvalidArgumentError("batch of {} bytes exceeds the WAL record limit; split it",
-                                payload.size());
+                                payload_size);
   }
   for (auto& chunk : write.chunks) {
-    chunk->wal_bytes = payload.size() / write.chunks.size();
+    chunk->wal_bytes = payload_size / write.chunks.size();
   }
-  internal::FrameWalRecord(payload, write.record);
-  payload.clear();
 
   std::unique_lock lock(mu);
   if (closed) {

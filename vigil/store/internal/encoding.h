@@ -3,6 +3,7 @@
 // checksums and the per-block term bloom filter. Pure functions and value types; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -143,24 +144,32 @@ uint64_t Hash64(std::string_view bytes, uint64_t seed = 0);
 // Terms that are already lower-case are passed as views into `text` (no copy).
 template <typename Fn>
 void ForEachTerm(std::string_view text, Fn&& fn) {
+  // 0: separator, 1: digit or lower-case letter, 2: upper-case letter.
+  static constexpr std::array<uint8_t, 256> kClass = [] {
+    std::array<uint8_t, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) {
+      table[c] = 1;
+    }
+    for (int c = 'a'; c <= 'z'; ++c) {
+      table[c] = 1;
+      table[c - 32] = 2;
+    }
+    return table;
+  }();
   std::string lowered;
   size_t i = 0;
   const size_t n = text.size();
   while (i < n) {
-    size_t start = i;
-    bool upper = false;
-    while (i < n) {
-      const auto byte = static_cast<unsigned char>(text[i]);
-      const bool is_upper = byte >= 'A' && byte <= 'Z';
-      if (!((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') || is_upper)) {
-        break;
-      }
-      upper = upper || is_upper;
+    const size_t start = i;
+    uint8_t seen = 0;
+    uint8_t cls = 0;
+    while (i < n && (cls = kClass[static_cast<unsigned char>(text[i])]) != 0) {
+      seen |= cls;
       ++i;
     }
     if (i > start) {
       const std::string_view term = text.substr(start, i - start);
-      if (!upper) {
+      if ((seen & 2) == 0) {
         fn(term);
       } else {
         lowered.assign(term);

@@ -174,13 +174,27 @@ class BlockEncoder {
       out_.PutU8(static_cast<uint8_t>(width));
       BitPack(codes_, width, out_);
     }
-    BuildBloom(col.type, dict, meta);
+    BuildBloom(col.type, dict, hex, plain, meta);
   }
 
   // Distinct terms are counted by hash; a 64-bit collision only costs one filter bit.
-  void BuildBloom(ColumnType type, const std::vector<std::string_view>& dict,
-                  BlockColumnMeta& meta) {
+  void BuildBloom(ColumnType type, const std::vector<std::string_view>& dict, uint8_t hex,
+                  bool plain, BlockColumnMeta& meta) {
     term_hashes_.clear();
+    if (hex == 1) {
+      // Each non-empty value is exactly one term, already lower-case; distinct values of a
+      // plain block are distinct terms.
+      for (std::string_view value : dict) {
+        if (!value.empty()) {
+          term_hashes_.push_back(TermBloom::TermHash(value));
+        }
+      }
+      if (!plain) {
+        SortUnique(term_hashes_);
+      }
+      AddBloom(meta);
+      return;
+    }
     bool too_many = false;
     for (std::string_view value : dict) {
       std::string_view text = value;
@@ -200,9 +214,16 @@ class BlockEncoder {
         }
       }
     }
+    if (too_many) {
+      return;
+    }
     SortUnique(term_hashes_);
+    AddBloom(meta);
+  }
+
+  void AddBloom(BlockColumnMeta& meta) {
     // No terms (all null or empty): no filter; scans skip all-null blocks by null_count.
-    if (too_many || term_hashes_.empty() || term_hashes_.size() > kMaxBloomTerms) {
+    if (term_hashes_.empty() || term_hashes_.size() > kMaxBloomTerms) {
       return;
     }
     TermBloom bloom(term_hashes_.size());

@@ -17,7 +17,11 @@ using schema::ColumnType;
 
 constexpr std::string_view kWalMagic = "VIGILWAL";
 constexpr uint64_t kWalHeaderSeed = 0x5657414c;  // "VWAL"
-constexpr uint8_t kPayloadVersion = 1;
+constexpr uint8_t kPayloadVersion = 2;
+// Column presence byte of payload version 2.
+constexpr uint8_t kAllNull = 0;     // nothing else follows
+constexpr uint8_t kAllPresent = 1;  // no validity bytes
+constexpr uint8_t kMixed = 2;       // rows validity bytes (0/1) follow
 constexpr uint32_t kMaxRecordBytes = 1u << 30;
 
 // rows x 8-byte little-endian values (int64 or double bit patterns).
@@ -128,8 +132,9 @@ std::shared_ptr<MemChunk> MakeMemChunk(const schema::TableSchema& table,
   return chunk;
 }
 
-std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) {
-  ByteWriter out;
+namespace {
+
+void EncodePayload(std::span<const std::shared_ptr<MemChunk>> chunks, ByteWriter& out) {
   out.PutU8(kPayloadVersion);
   out.PutVarint(chunks.size());
   for (const auto& chunk : chunks) {
@@ -143,7 +148,20 @@ std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) 
       const ColumnData& col = batch.column(c);
       out.PutString(batch.schema().column(c).name);
       out.PutU8(static_cast<uint8_t>(col.type));
-      out.PutBytes(std::string_view(reinterpret_cast<const char*>(col.valid.data()), rows));
+      size_t present = 0;
+      for (size_t r = 0; r < rows; ++r) {
+        present += col.valid[r] != 0 ? 1 : 0;
+      }
+      if (present == 0) {
+        out.PutU8(kAllNull);
+        continue;
+      }
+      if (present == rows) {
+        out.PutU8(kAllPresent);
+      } else {
+        out.PutU8(kMixed);
+        out.PutBytes(std::string_view(reinterpret_cast<const char*>(col.valid.data()), rows));
+      }
       if (schema::IsIntegerBacked(col.type)) {
         PutFixed64(col.ints, rows, out);
       } else if (col.type == ColumnType::kReal) {
@@ -152,11 +170,35 @@ std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) 
         for (size_t r = 0; r < rows; ++r) {
           out.PutVarint(col.offsets[r + 1] - col.offsets[r]);
         }
-        out.PutString(col.bytes);
+        out.PutString(std::string_view(col.bytes).substr(0, col.offsets[rows]));
       }
     }
   }
+}
+
+}  // namespace
+
+std::string EncodeWalPayload(std::span<const std::shared_ptr<MemChunk>> chunks) {
+  ByteWriter out;
+  EncodePayload(chunks, out);
   return out.Release();
+}
+
+size_t EncodeWalRecord(std::span<const std::shared_ptr<MemChunk>> chunks, std::string& record) {
+  ByteWriter out;
+  out.buffer().swap(record);
+  out.Clear();
+  out.PutU32(0);
+  out.PutU64(0);
+  EncodePayload(chunks, out);
+  std::string& bytes = out.buffer();
+  const size_t payload_size = bytes.size() - kWalRecordHeaderSize;
+  ByteWriter header;
+  header.PutU32(static_cast<uint32_t>(payload_size));
+  header.PutU64(Hash64(std::string_view(bytes).substr(kWalRecordHeaderSize), payload_size));
+  std::memcpy(bytes.data(), header.buffer().data(), kWalRecordHeaderSize);
+  record.swap(bytes);
+  return payload_size;
 }
 
 Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view payload,
@@ -185,19 +227,36 @@ Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view
     for (uint64_t c = 0; c < ncols; ++c) {
       std::string_view name;
       uint8_t type = 0;
+      uint8_t presence = 0;
       std::string_view valid;
       if (!in.GetString(name) || !in.GetU8(type) || type < 1 || type > 9 ||
-          !in.GetBytes(rows, valid)) {
+          !in.GetU8(presence) || presence > kMixed ||
+          (presence == kMixed && !in.GetBytes(rows, valid))) {
         return DataLossError("malformed WAL record column");
       }
       ColumnData& col = columns[c];
       col.type = static_cast<ColumnType>(type);
-      col.valid.assign(valid.begin(), valid.end());
       if (table != nullptr) {
         const int index = table->FindColumn(name);
         if (index >= 0 && table->column(index).type == col.type) {
           target[c] = index;
         }
+      }
+      if (presence == kAllNull) {
+        col.valid.assign(rows, 0);
+        if (schema::IsIntegerBacked(col.type)) {
+          col.ints.assign(rows, 0);
+        } else if (col.type == ColumnType::kReal) {
+          col.reals.assign(rows, 0.0);
+        } else {
+          col.offsets.assign(rows + 1, 0);
+        }
+        continue;
+      }
+      if (presence == kAllPresent) {
+        col.valid.assign(rows, 1);
+      } else {
+        col.valid.assign(valid.begin(), valid.end());
       }
       if (schema::IsIntegerBacked(col.type)) {
         if (!GetFixed64(in, rows, col.ints)) {

@@ -63,6 +63,10 @@ Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view
                                                                 const schema::Catalog& catalog,
                                                                 uint64_t* dropped_chunks);
 
+// The framed record (u32 length, u64 xxh64, payload) of `chunks`, built in place in `record`
+// (its old content is dropped); returns the payload size.
+size_t EncodeWalRecord(std::span<const std::shared_ptr<MemChunk>> chunks, std::string& record);
+
 // Appends the framed record (u32 length, u64 xxh64, payload) to `out`.
 void FrameWalRecord(std::string_view payload, std::string& out);
 
