@@ -436,6 +436,19 @@ Status Store::Impl::AppendAll(std::span<const schema::TableBatch* const> batches
   if (write.chunks.empty()) {
     return Status::Ok();
   }
+  // One record buffer per appending thread: a fresh multi-megabyte string per Append would be
+  // mapped, page-faulted in and unmapped every time.
+  thread_local std::string record_buffer;
+  write.record.swap(record_buffer);
+  struct GiveBack {
+    std::string& from;
+    std::string& to;
+    ~GiveBack() {
+      if (from.capacity() <= (size_t{64} << 20)) {
+        to.swap(from);
+      }
+    }
+  } give_back{write.record, record_buffer};
   const size_t payload_size = internal::EncodeWalRecord(write.chunks, write.record);
   if (payload_size > kMaxWalRecordBytes) {
     return InvalidArgumentError("batch of {} bytes exceeds the WAL record limit; split it",

@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #define XXH_INLINE_ALL
@@ -355,16 +356,18 @@ namespace {
 
 uint64_t StringHash(std::string_view value) { return XXH3_64bits(value.data(), value.size()); }
 
-bool IsHexDigit(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-uint8_t HexValue(unsigned char c) {
-  if (c <= '9') {
-    return static_cast<uint8_t>(c - '0');
+// Bit 0: hex digit; bit 1: a-f; bit 2: A-F. Bits 4-7: the digit's value.
+constexpr std::array<uint8_t, 256> kHexClass = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 10; ++c) {
+    table['0' + c] = static_cast<uint8_t>(1 | (c << 4));
   }
-  return static_cast<uint8_t>((c | 0x20) - 'a' + 10);
-}
+  for (int c = 0; c < 6; ++c) {
+    table['a' + c] = static_cast<uint8_t>(1 | 2 | ((10 + c) << 4));
+    table['A' + c] = static_cast<uint8_t>(1 | 4 | ((10 + c) << 4));
+  }
+  return table;
+}();
 
 }  // namespace
 
@@ -410,25 +413,22 @@ void StringDictionary::Grow() {
 }
 
 uint8_t HexCaseOf(const std::vector<std::string_view>& values) {
-  bool lower = false;
-  bool upper = false;
+  uint8_t all = 1;
+  uint8_t any = 0;
   for (std::string_view value : values) {
     if (value.size() % 2 != 0) {
       return 0;
     }
     for (char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (!IsHexDigit(byte)) {
-        return 0;
-      }
-      lower = lower || byte >= 'a';
-      upper = upper || (byte >= 'A' && byte <= 'F');
+      const uint8_t cls = kHexClass[static_cast<unsigned char>(c)];
+      all &= cls;
+      any |= cls;
     }
-    if (lower && upper) {
+    if ((all & 1) == 0 || (any & 6) == 6) {
       return 0;
     }
   }
-  return upper ? 2 : 1;
+  return (any & 4) != 0 ? 2 : 1;
 }
 
 void PackHex(std::string_view hex, std::string& out) {
@@ -436,8 +436,8 @@ void PackHex(std::string_view hex, std::string& out) {
   out.resize(base + hex.size() / 2);
   char* dst = out.data() + base;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    dst[i / 2] = static_cast<char>((HexValue(static_cast<unsigned char>(hex[i])) << 4) |
-                                   HexValue(static_cast<unsigned char>(hex[i + 1])));
+    dst[i / 2] = static_cast<char>((kHexClass[static_cast<unsigned char>(hex[i])] & 0xf0) |
+                                   (kHexClass[static_cast<unsigned char>(hex[i + 1])] >> 4));
   }
 }
 

@@ -38,6 +38,62 @@ constexpr uint8_t kStringPlain = 0x01;  // no codes: value i belongs to the i-th
 constexpr uint8_t kStringHexShift = 1;  // bits 1-2: 0 raw bytes, 1 lower hex, 2 upper hex
 constexpr uint8_t kStringKnownFlags = 0x07;
 
+// Set of 64-bit hashes (open addressing; the hashes are already well mixed). Clear() keeps the
+// capacity.
+class HashSet64 {
+ public:
+  void Clear() {
+    values_.clear();
+    has_zero_ = false;
+    std::fill(slots_.begin(), slots_.end(), 0);
+  }
+  void Insert(uint64_t hash) {
+    if (hash == 0) {
+      if (!has_zero_) {
+        has_zero_ = true;
+        values_.push_back(0);
+      }
+      return;
+    }
+    if ((values_.size() + 1) * 2 > slots_.size()) {
+      Grow();
+    }
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == hash) {
+        return;
+      }
+      if (slots_[i] == 0) {
+        slots_[i] = hash;
+        values_.push_back(hash);
+        return;
+      }
+    }
+  }
+  size_t size() const { return values_.size(); }
+  const std::vector<uint64_t>& values() const { return values_; }
+
+ private:
+  void Grow() {
+    slots_.assign(std::max<size_t>(slots_.size() * 2, 1024), 0);
+    const size_t mask = slots_.size() - 1;
+    for (uint64_t hash : values_) {
+      if (hash == 0) {
+        continue;
+      }
+      size_t i = hash & mask;
+      while (slots_[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      slots_[i] = hash;
+    }
+  }
+
+  std::vector<uint64_t> slots_;
+  std::vector<uint64_t> values_;
+  bool has_zero_ = false;
+};
+
 // Encodes and compresses column blocks. Keeps its scratch buffers, dictionary and zstd context
 // across blocks, so a segment write allocates almost nothing per block. Not thread-safe.
 class BlockEncoder {
@@ -195,7 +251,7 @@ class BlockEncoder {
       AddBloom(meta);
       return;
     }
-    bool too_many = false;
+    term_set_.Clear();
     for (std::string_view value : dict) {
       std::string_view text = value;
       if (type == ColumnType::kDynamic) {
@@ -203,21 +259,12 @@ class BlockEncoder {
         DynamicView(value).AppendJson(json_);
         text = json_;
       }
-      ForEachTerm(text, [&](std::string_view term) {
-        term_hashes_.push_back(TermBloom::TermHash(term));
-      });
-      if (term_hashes_.size() > 4 * kMaxBloomTerms) {
-        SortUnique(term_hashes_);
-        if (term_hashes_.size() > kMaxBloomTerms) {
-          too_many = true;
-          break;
-        }
+      ForEachTerm(text, [&](std::string_view term) { term_set_.Insert(TermBloom::TermHash(term)); });
+      if (term_set_.size() > kMaxBloomTerms) {
+        return;
       }
     }
-    if (too_many) {
-      return;
-    }
-    SortUnique(term_hashes_);
+    term_hashes_.assign(term_set_.values().begin(), term_set_.values().end());
     AddBloom(meta);
   }
 
@@ -246,6 +293,7 @@ class BlockEncoder {
   std::vector<uint64_t> codes_;
   StringDictionary dict_;
   std::vector<uint64_t> term_hashes_;
+  HashSet64 term_set_;
   std::string json_;
 };
 
