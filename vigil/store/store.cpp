@@ -87,8 +87,16 @@ Result<uint64_t> DecodeCheckpoint(std::string_view data, const fs::path& path) {
   return seq;
 }
 
-// Rows of a chunk list for one table, grouped by day and sorted by Timestamp within a day.
-std::map<int64_t, schema::TableBatch> PartitionByDay(
+// Rows of one table and day, sorted by Timestamp: runs of chunk rows, or (when the rows had
+// to be reordered into many short runs) a copy.
+struct DayRows {
+  std::vector<internal::RowRun> runs;
+  std::unique_ptr<schema::TableBatch> copy;
+};
+
+// Rows of a chunk list for one table, grouped by day and sorted by Timestamp within a day. The
+// runs point into `chunks`, which must outlive the result.
+std::map<int64_t, DayRows> PartitionByDay(
     const schema::TableSchema& table, const std::vector<std::shared_ptr<const MemChunk>>& chunks,
     int64_t cutoff_day) {
   struct RowRef {
@@ -96,10 +104,22 @@ std::map<int64_t, schema::TableBatch> PartitionByDay(
     uint32_t chunk;
     uint32_t row;
   };
+  // Below this mean run length the rows are copied into one batch instead.
+  constexpr size_t kMinMeanRun = 256;
   std::map<int64_t, std::vector<RowRef>> by_day;
   const int time_col = table.timestamp_column();
   for (uint32_t c = 0; c < chunks.size(); ++c) {
     const MemChunk& chunk = *chunks[c];
+    if (chunk.min_day == chunk.max_day && chunk.min_day >= cutoff_day) {
+      // The whole chunk is one day (the common case): no per-row day computation.
+      std::vector<RowRef>& refs = by_day[chunk.min_day];
+      const schema::ColumnData* times = time_col >= 0 ? &chunk.batch.column(time_col) : nullptr;
+      for (uint32_t r = 0; r < chunk.batch.rows(); ++r) {
+        const bool has = times != nullptr && times->valid[r] != 0;
+        refs.push_back({has ? times->ints[r] : INT64_MIN, c, r});
+      }
+      continue;
+    }
     for (uint32_t r = 0; r < chunk.batch.rows(); ++r) {
       const int64_t day = chunk.RowDay(r);
       if (day < cutoff_day) {
@@ -112,14 +132,28 @@ std::map<int64_t, schema::TableBatch> PartitionByDay(
       by_day[day].push_back({time, c, r});
     }
   }
-  std::map<int64_t, schema::TableBatch> result;
+  std::map<int64_t, DayRows> result;
   std::vector<uint32_t> rows;
   for (auto& [day, refs] : by_day) {
-    std::stable_sort(refs.begin(), refs.end(),
-                     [](const RowRef& a, const RowRef& b) { return a.time < b.time; });
-    schema::TableBatch& batch = result.emplace(day, schema::TableBatch(table)).first->second;
-    batch.Reserve(refs.size());
-    // Copy runs of rows that come from the same chunk in one call.
+    auto by_time = [](const RowRef& a, const RowRef& b) { return a.time < b.time; };
+    if (!std::is_sorted(refs.begin(), refs.end(), by_time)) {
+      std::stable_sort(refs.begin(), refs.end(), by_time);
+    }
+    DayRows& out = result[day];
+    for (const RowRef& ref : refs) {
+      const schema::TableBatch* batch = &chunks[ref.chunk]->batch;
+      if (!out.runs.empty() && out.runs.back().batch == batch && out.runs.back().end == ref.row) {
+        ++out.runs.back().end;
+      } else {
+        out.runs.push_back({batch, ref.row, size_t{ref.row} + 1});
+      }
+    }
+    if (out.runs.size() * kMinMeanRun <= refs.size()) {
+      continue;
+    }
+    // Many short runs: copy the rows once, runs of the same chunk per call.
+    out.copy = std::make_unique<schema::TableBatch>(table);
+    out.copy->Reserve(refs.size());
     size_t begin = 0;
     while (begin < refs.size()) {
       size_t end = begin;
@@ -128,9 +162,10 @@ std::map<int64_t, schema::TableBatch> PartitionByDay(
         rows.push_back(refs[end].row);
         ++end;
       }
-      internal::AppendRows(batch, chunks[refs[begin].chunk]->batch, rows);
+      internal::AppendRows(*out.copy, chunks[refs[begin].chunk]->batch, rows);
       begin = end;
     }
+    out.runs.assign(1, {out.copy.get(), 0, out.copy->rows()});
   }
   return result;
 }
@@ -228,8 +263,8 @@ struct Store::Impl {
   Status Flush();
   Status Compact();
   Status ApplyRetention(int64_t now_ticks);
-  Status WriteSegment(const schema::TableSchema& table, int64_t day, const schema::TableBatch& rows,
-                      uint64_t wal_high, std::vector<uint64_t> supersedes,
+  Status WriteSegment(const schema::TableSchema& table, int64_t day,
+                      std::span<const internal::RowRun> rows, uint64_t wal_high, std::vector<uint64_t> supersedes,
                       std::shared_ptr<SegmentHandle>& out);
   void RemoveWalFilesUpTo(uint64_t seq);
   void BackgroundLoop(std::stop_token stop);
@@ -522,7 +557,7 @@ Status Store::Impl::AppendAll(std::span<const schema::TableBatch* const> batches
 }
 
 Status Store::Impl::WriteSegment(const schema::TableSchema& table, int64_t day,
-                                 const schema::TableBatch& rows, uint64_t wal_high,
+                                 std::span<const internal::RowRun> rows, uint64_t wal_high,
                                  std::vector<uint64_t> supersedes,
                                  std::shared_ptr<SegmentHandle>& out) {
   const fs::path table_dir = tables_dir / table.name();
@@ -548,7 +583,8 @@ Status Store::Impl::WriteSegment(const schema::TableSchema& table, int64_t day,
   info.supersedes = std::move(supersedes);
   const fs::path path = day_dir / SegmentFileName(info.id);
   VIGIL_ASSIGN_OR_RETURN(SegmentInfo written,
-                         internal::WriteSegment(path, rows, std::move(info), segment_options));
+                         internal::WriteSegment(path, table, rows, std::move(info),
+                                                segment_options));
   VIGIL_RETURN_IF_ERROR(internal::FsyncDir(day_dir));
   out = std::make_shared<SegmentHandle>(path, std::move(written));
   return Status::Ok();
@@ -615,10 +651,10 @@ Status Store::Impl::Flush() {
   std::vector<std::pair<std::string, std::shared_ptr<SegmentHandle>>> written;
   Status status;
   for (auto& [table, chunks] : work) {
-    std::map<int64_t, schema::TableBatch> days = PartitionByDay(*table, chunks, cutoff_day);
+    std::map<int64_t, DayRows> days = PartitionByDay(*table, chunks, cutoff_day);
     for (auto& [day, rows] : days) {
       std::shared_ptr<SegmentHandle> handle;
-      status = WriteSegment(*table, day, rows, frozen_high, {}, handle);
+      status = WriteSegment(*table, day, rows.runs, frozen_high, {}, handle);
       if (!status.ok()) {
         break;
       }
@@ -723,7 +759,9 @@ Status Store::Impl::Compact() {
     }
     SortByTime(merged);
     std::shared_ptr<SegmentHandle> output;
-    VIGIL_RETURN_IF_ERROR(WriteSegment(*job.table, job.day, merged, wal_high, ids, output));
+    const internal::RowRun all{&merged, 0, merged.rows()};
+    VIGIL_RETURN_IF_ERROR(WriteSegment(*job.table, job.day, std::span<const internal::RowRun>(&all, 1),
+                                       wal_high, ids, output));
     std::lock_guard lock(mu);
     TableState& state = tables[job.table->name()];
     for (const auto& input : job.inputs) {

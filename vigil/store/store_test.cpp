@@ -729,3 +729,84 @@ TEST(StoreTest, CrashAfterCompactionBeforeCleanupLeavesNoDuplicates) {
 
 }  // namespace
 }  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+// Rows of every segment file of DeviceProcessEvents, segment by segment.
+std::vector<TableBatch> ReadAllSegments(const fs::path& dir, const schema::TableSchema& t) {
+  std::vector<TableBatch> result;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "tables")) {
+    if (entry.path().extension() != ".vseg") {
+      continue;
+    }
+    auto info = internal::ReadSegmentInfo(entry.path());
+    EXPECT_TRUE(info.ok());
+    if (!info.ok()) {
+      continue;
+    }
+    internal::SegmentHandle handle(entry.path(), std::move(*info));
+    TableBatch rows(t);
+    EXPECT_TRUE(internal::ReadWholeSegment(handle, rows).ok());
+    result.push_back(std::move(rows));
+  }
+  return result;
+}
+
+TEST(StoreTest, FlushWritesRowsOfManyBatchesInTimeOrder) {
+  TempDir dir;
+  const schema::TableSchema& t = *Hunting().Find("DeviceProcessEvents");
+  StoreOptions options = Options(dir.path());
+  options.block_rows = 100;  // blocks made of several batches' rows
+  auto store = OpenOrDie(options, Hunting());
+  std::vector<TableBatch> appended;
+  // Day 1: batches in time order, written from the batches as they are (segment blocks
+  // straddle batches).
+  for (int b = 0; b < 12; ++b) {
+    TableBatch batch(t);
+    AddProcessRows(batch, 310, DayStart(2026, 10, 24) + b * 310 * kTicksPerSecond, b * 310, b + 1);
+    appended.push_back(std::move(batch));
+  }
+  // Day 2: each batch interleaves with the others (rows are reordered through a copy), and one
+  // batch also holds rows of day 1 that belong after the in-order ones.
+  for (int b = 0; b < 9; ++b) {
+    TableBatch batch(t);
+    for (int i = 0; i < 20; ++i) {
+      AddProcessRows(batch, 1, DayStart(2026, 10, 25) + (i * 9 + (8 - b)) * kTicksPerSecond,
+                     100000 + b * 100 + i, 100 + b * 20 + i);
+    }
+    if (b == 4) {
+      AddProcessRows(batch, 5, DayStart(2026, 10, 24) + 20000 * kTicksPerSecond, 50000, 77);
+    }
+    appended.push_back(std::move(batch));
+  }
+  std::vector<std::string> expected;
+  {
+    // The same rows straight from the batches, through a snapshot of the unflushed memtable.
+    for (const TableBatch& batch : appended) {
+      ASSERT_TRUE(store->Append(batch).ok());
+    }
+    ScanRequest request;
+    request.table = "DeviceProcessEvents";
+    request.columns = {"Timestamp", "ReportId", "DeviceId", "SHA256", "ProcessCommandLine",
+                       "FileSize", "IsProcessRemoteSession"};
+    expected = ScanRows(*store->GetSnapshot(), request);
+    ASSERT_EQ(expected.size(), 12u * 310 + 9 * 20 + 5);
+    ASSERT_TRUE(store->Flush().ok());
+    EXPECT_EQ(ScanRows(*store->GetSnapshot(), request), expected);
+  }
+  const std::vector<TableBatch> segments = ReadAllSegments(dir.path(), t);
+  ASSERT_EQ(segments.size(), 2u);
+  size_t rows = 0;
+  const int ts = t.timestamp_column();
+  for (const TableBatch& segment : segments) {
+    rows += segment.rows();
+    for (size_t r = 1; r < segment.rows(); ++r) {
+      EXPECT_LE(segment.column(ts).ints[r - 1], segment.column(ts).ints[r]) << r;
+    }
+  }
+  EXPECT_EQ(rows, expected.size());
+}
+
+}  // namespace
+}  // namespace vigil::store

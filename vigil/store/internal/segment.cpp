@@ -1,6 +1,7 @@
 #include "vigil/store/internal/segment.h"
 
 #include <cstring>
+#include <span>
 #include <string_view>
 #include <algorithm>
 
@@ -100,13 +101,17 @@ class BlockEncoder {
  public:
   explicit BlockEncoder(const SegmentWriteOptions& options) : options_(options) {}
 
-  // Encodes rows [begin, end) of `col` into stored() and fills `meta` (all but the offset).
-  void Encode(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+  // Encodes the rows of `pieces` (in order) into stored() and fills `meta` (all but the offset).
+  void Encode(ColumnType type, std::span<const ColumnPiece> pieces, BlockColumnMeta& meta) {
     out_.Clear();
-    const size_t rows = end - begin;
+    size_t rows = 0;
     uint32_t nulls = 0;
-    for (size_t r = begin; r < end; ++r) {
-      nulls += col.valid[r] == 0 ? 1 : 0;
+    for (const ColumnPiece& piece : pieces) {
+      rows += piece.end - piece.begin;
+      const uint8_t* valid = piece.col->valid.data();
+      for (size_t r = piece.begin; r < piece.end; ++r) {
+        nulls += valid[r] == 0 ? 1 : 0;
+      }
     }
     meta.null_count = nulls;
     meta.has_min_max = false;
@@ -119,20 +124,21 @@ class BlockEncoder {
         std::string& buffer = out_.buffer();
         const size_t base = buffer.size();
         buffer.resize(base + (rows + 7) / 8, '\0');
-        for (size_t r = begin; r < end; ++r) {
+        size_t i = 0;
+        ForEachRow(pieces, [&](const ColumnData& col, size_t r) {
           if (col.valid[r] != 0) {
-            const size_t i = r - begin;
             buffer[base + i / 8] =
                 static_cast<char>(static_cast<uint8_t>(buffer[base + i / 8]) | (1u << (i % 8)));
           }
-        }
+          ++i;
+        });
       }
-      if (schema::IsIntegerBacked(col.type)) {
-        EncodeIntegers(col, begin, end, meta);
-      } else if (col.type == ColumnType::kReal) {
-        EncodeReals(col, begin, end, meta);
+      if (schema::IsIntegerBacked(type)) {
+        EncodeIntegers(pieces, meta);
+      } else if (type == ColumnType::kReal) {
+        EncodeReals(pieces, meta);
       } else {
-        EncodeStrings(col, begin, end, meta);
+        EncodeStrings(type, pieces, meta);
       }
     }
     meta.raw_size = static_cast<uint32_t>(out_.size());
@@ -145,11 +151,21 @@ class BlockEncoder {
   const std::string& raw() const { return out_.buffer(); }
 
  private:
-  void EncodeIntegers(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+  template <typename Fn>
+  static void ForEachRow(std::span<const ColumnPiece> pieces, Fn&& fn) {
+    for (const ColumnPiece& piece : pieces) {
+      const ColumnData& col = *piece.col;
+      for (size_t r = piece.begin; r < piece.end; ++r) {
+        fn(col, r);
+      }
+    }
+  }
+
+  void EncodeIntegers(std::span<const ColumnPiece> pieces, BlockColumnMeta& meta) {
     ints_.clear();
     int64_t last = 0;
     bool any = false;
-    for (size_t r = begin; r < end; ++r) {
+    ForEachRow(pieces, [&](const ColumnData& col, size_t r) {
       if (col.valid[r] != 0) {
         last = col.ints[r];
         if (!any) {
@@ -161,16 +177,16 @@ class BlockEncoder {
       }
       // Nulls repeat the previous value so they cost nothing under delta encoding.
       ints_.push_back(last);
-    }
+    });
     meta.has_min_max = any;
     EncodeInts(ints_, out_);
   }
 
-  void EncodeReals(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+  void EncodeReals(std::span<const ColumnPiece> pieces, BlockColumnMeta& meta) {
     bool any = false;
     double min = 0;
     double max = 0;
-    for (size_t r = begin; r < end; ++r) {
+    ForEachRow(pieces, [&](const ColumnData& col, size_t r) {
       const double value = col.valid[r] != 0 ? col.reals[r] : 0.0;
       if (col.valid[r] != 0 && value == value) {
         if (!any) {
@@ -181,21 +197,22 @@ class BlockEncoder {
         max = std::max(max, value);
       }
       out_.PutF64(value);
-    }
+    });
     meta.has_min_max = any;
     meta.min = RealBits(min);
     meta.max = RealBits(max);
   }
 
-  void EncodeStrings(const ColumnData& col, size_t begin, size_t end, BlockColumnMeta& meta) {
+  void EncodeStrings(ColumnType type, std::span<const ColumnPiece> pieces,
+                     BlockColumnMeta& meta) {
     dict_.Clear();
     codes_.clear();
     size_t present = 0;
     size_t total_bytes = 0;
-    for (size_t r = begin; r < end; ++r) {
+    ForEachRow(pieces, [&](const ColumnData& col, size_t r) {
       if (col.valid[r] == 0) {
         codes_.push_back(0);
-        continue;
+        return;
       }
       ++present;
       const size_t before = dict_.size();
@@ -204,12 +221,12 @@ class BlockEncoder {
       if (dict_.size() != before) {
         total_bytes += value.size();
       }
-    }
+    });
     const std::vector<std::string_view>& dict = dict_.values();
     // Every value distinct: the codes would just count the non-null rows.
     const bool plain = dict.size() == present;
     const uint8_t hex =
-        col.type != ColumnType::kDynamic && total_bytes > 0 ? HexCaseOf(dict) : uint8_t{0};
+        type != ColumnType::kDynamic && total_bytes > 0 ? HexCaseOf(dict) : uint8_t{0};
     out_.PutU8(static_cast<uint8_t>((plain ? kStringPlain : 0) | (hex << kStringHexShift)));
     out_.PutVarint(dict.size());
     // Lengths first, then the bytes: zstd finds more repetition in separated streams.
@@ -230,7 +247,7 @@ class BlockEncoder {
       out_.PutU8(static_cast<uint8_t>(width));
       BitPack(codes_, width, out_);
     }
-    BuildBloom(col.type, dict, hex, plain, meta);
+    BuildBloom(type, dict, hex, plain, meta);
   }
 
   // Distinct terms are counted by hash; a 64-bit collision only costs one filter bit.
@@ -415,7 +432,8 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
 std::string EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end,
                               BlockColumnMeta& meta) {
   BlockEncoder encoder(SegmentWriteOptions{});
-  encoder.Encode(col, begin, end, meta);
+  const ColumnPiece piece{&col, begin, end};
+  encoder.Encode(col.type, std::span<const ColumnPiece>(&piece, 1), meta);
   return encoder.raw();
 }
 
@@ -430,14 +448,46 @@ int SegmentInfo::FindColumn(std::string_view name) const {
 
 Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema::TableBatch& rows,
                                  SegmentInfo info, const SegmentWriteOptions& options) {
-  const schema::TableSchema& table = rows.schema();
+  const RowRun run{&rows, 0, rows.rows()};
+  return WriteSegment(path, rows.schema(), std::span<const RowRun>(&run, 1), std::move(info),
+                      options);
+}
+
+Result<SegmentInfo> WriteSegment(const std::filesystem::path& path,
+                                 const schema::TableSchema& table, std::span<const RowRun> runs,
+                                 SegmentInfo info, const SegmentWriteOptions& options) {
   info.columns = table.columns();
-  info.rows = rows.rows();
+  info.rows = 0;
+  for (const RowRun& run : runs) {
+    info.rows += run.end - run.begin;
+  }
   info.blocks.clear();
   const int time_col = table.timestamp_column();
   info.has_time = false;
 
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  VIGIL_ASSIGN_OR_RETURN(File out, File::Create(tmp));
+  struct RemoveUnlessKept {
+    const std::filesystem::path& path;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      if (!keep) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+      }
+    }
+  } cleanup{tmp};
+  // Written in pieces of about kWriteChunk bytes; the file is never held whole in memory.
+  constexpr size_t kWriteChunk = size_t{1} << 20;
   ByteWriter file;
+  uint64_t file_offset = 0;
+  auto drain = [&]() -> Status {
+    VIGIL_RETURN_IF_ERROR(out.WriteAll(file.buffer(), tmp));
+    file_offset += file.size();
+    file.Clear();
+    return Status::Ok();
+  };
   file.PutBytes(kSegmentMagic);
   file.PutU32(kSegmentFormatVersion);
   file.PutU32(0);  // flags
@@ -445,15 +495,36 @@ Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema
 
   const size_t block_rows = std::max<size_t>(options.block_rows, 1);
   BlockEncoder encoder(options);
-  for (size_t begin = 0; begin < rows.rows(); begin += block_rows) {
-    const size_t end = std::min(rows.rows(), begin + block_rows);
+  std::vector<RowRun> block_runs;
+  std::vector<ColumnPiece> pieces;
+  size_t run_index = 0;
+  size_t run_pos = runs.empty() ? 0 : runs[0].begin;
+  for (uint64_t done = 0; done < info.rows;) {
+    // The runs (or parts of runs) that make up the next block.
+    block_runs.clear();
+    size_t want = std::min<uint64_t>(block_rows, info.rows - done);
+    while (want > 0) {
+      while (run_pos >= runs[run_index].end) {
+        ++run_index;
+        run_pos = runs[run_index].begin;
+      }
+      const size_t take = std::min(want, runs[run_index].end - run_pos);
+      block_runs.push_back({runs[run_index].batch, run_pos, run_pos + take});
+      run_pos += take;
+      want -= take;
+    }
     BlockMeta block;
-    block.rows = static_cast<uint32_t>(end - begin);
+    block.rows = static_cast<uint32_t>(std::min<uint64_t>(block_rows, info.rows - done));
+    done += block.rows;
     block.columns.resize(table.column_count());
     for (size_t c = 0; c < table.column_count(); ++c) {
+      pieces.clear();
+      for (const RowRun& part : block_runs) {
+        pieces.push_back({&part.batch->column(c), part.begin, part.end});
+      }
       BlockColumnMeta& meta = block.columns[c];
-      encoder.Encode(rows.column(c), begin, end, meta);
-      meta.offset = file.size();
+      encoder.Encode(table.column(c).type, pieces, meta);
+      meta.offset = file_offset + file.size();
       file.PutBytes(encoder.stored());
       if (static_cast<int>(c) == time_col && meta.has_min_max) {
         if (!info.has_time) {
@@ -464,32 +535,31 @@ Result<SegmentInfo> WriteSegment(const std::filesystem::path& path, const schema
         info.min_time = std::min(info.min_time, meta.min);
         info.max_time = std::max(info.max_time, meta.max);
       }
+      if (file.size() >= kWriteChunk) {
+        VIGIL_RETURN_IF_ERROR(drain());
+      }
     }
     info.blocks.push_back(std::move(block));
   }
 
   ByteWriter footer;
   PutInfo(info, footer);
-  const uint64_t footer_offset = file.size();
+  const uint64_t footer_offset = file_offset + file.size();
   file.PutBytes(footer.buffer());
   file.PutU64(footer_offset);
   file.PutU64(footer.size());
   file.PutU64(Hash64(footer.buffer()));
   file.PutBytes(kSegmentEndMagic);
-  info.file_bytes = file.size();
-
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    VIGIL_ASSIGN_OR_RETURN(File out, File::Create(tmp));
-    VIGIL_RETURN_IF_ERROR(out.WriteAll(file.buffer(), tmp));
-    VIGIL_RETURN_IF_ERROR(out.Sync(tmp));
-  }
+  VIGIL_RETURN_IF_ERROR(drain());
+  info.file_bytes = file_offset;
+  VIGIL_RETURN_IF_ERROR(out.Sync(tmp));
+  out.Close();
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     return IoError("cannot rename '{}' to '{}': {}", tmp.string(), path.string(), ec.message());
   }
+  cleanup.keep = true;
   return info;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,26 @@ struct SegmentWriteOptions {
   int zstd_level = 3;
   size_t block_rows = 16384;
 };
+
+// Consecutive rows [begin, end) of one batch.
+struct RowRun {
+  const schema::TableBatch* batch = nullptr;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// One column's part of a RowRun.
+struct ColumnPiece {
+  const schema::ColumnData* col = nullptr;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// Writes the rows of `runs`, in order, as a segment at `path` (every run's batch has the
+// layout of `table`); the batches are read, never copied. Otherwise like the overload below.
+Result<SegmentInfo> WriteSegment(const std::filesystem::path& path,
+                                 const schema::TableSchema& table, std::span<const RowRun> runs,
+                                 SegmentInfo info, const SegmentWriteOptions& options);
 
 // Writes `rows` as a segment at `path` (via <path>.tmp, fsync, rename; the caller fsyncs the
 // directory). `info` supplies table, day, id, wal_high and supersedes; columns, blocks, row
