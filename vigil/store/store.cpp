@@ -34,7 +34,7 @@ using internal::SegmentInfo;
 namespace {
 
 constexpr std::string_view kCheckpointMagic = "VIGILCKP";
-constexpr uint32_t kCheckpointVersion = 1;
+constexpr uint32_t kCheckpointVersion = 2;
 constexpr uint64_t kCheckpointSeed = 0x56434b50;  // "VCKP"
 constexpr size_t kMaxWalRecordBytes = size_t{1} << 30;
 constexpr auto kRetentionPeriod = std::chrono::hours(1);

@@ -485,7 +485,7 @@ Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std
 }
 
 uint64_t Hash64(std::string_view bytes, uint64_t seed) {
-  return XXH64(bytes.data(), bytes.size(), seed);
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
 }
 
 TermBloom::TermBloom(size_t expected_terms) {

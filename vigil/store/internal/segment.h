@@ -17,7 +17,7 @@
 
 namespace vigil::store::internal {
 
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kSegmentFormatVersion = 3;
 inline constexpr size_t kSegmentHeaderSize = 24;
 inline constexpr size_t kSegmentTrailerSize = 32;
 

@@ -167,9 +167,21 @@ void EncodePayload(std::span<const std::shared_ptr<MemChunk>> chunks, ByteWriter
       } else if (col.type == ColumnType::kReal) {
         PutFixed64(col.reals, rows, out);
       } else {
+        // Lengths are < 2^32: at most 5 varint bytes each, written through a raw pointer.
+        std::string& buffer = out.buffer();
+        const size_t base = buffer.size();
+        buffer.resize(base + rows * 5);
+        auto* dst = reinterpret_cast<uint8_t*>(buffer.data() + base);
+        const uint32_t* offsets = col.offsets.data();
         for (size_t r = 0; r < rows; ++r) {
-          out.PutVarint(col.offsets[r + 1] - col.offsets[r]);
+          uint32_t length = offsets[r + 1] - offsets[r];
+          while (length >= 0x80) {
+            *dst++ = static_cast<uint8_t>(length | 0x80);
+            length >>= 7;
+          }
+          *dst++ = static_cast<uint8_t>(length);
         }
+        buffer.resize(static_cast<size_t>(reinterpret_cast<char*>(dst) - buffer.data()));
         out.PutString(std::string_view(col.bytes).substr(0, col.offsets[rows]));
       }
     }

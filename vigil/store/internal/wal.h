@@ -20,7 +20,7 @@
 
 namespace vigil::store::internal {
 
-inline constexpr uint32_t kWalFormatVersion = 1;
+inline constexpr uint32_t kWalFormatVersion = 2;
 inline constexpr size_t kWalHeaderSize = 32;
 inline constexpr size_t kWalRecordHeaderSize = 12;
 
