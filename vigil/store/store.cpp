@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -87,16 +86,25 @@ Result<uint64_t> DecodeCheckpoint(std::string_view data, const fs::path& path) {
   return seq;
 }
 
-// Rows of one table and day, sorted by Timestamp: runs of chunk rows, or (when the rows had
-// to be reordered into many short runs) a copy.
-struct DayRows {
+// Consecutive rows of `refs` (in order) as runs over the chunks' batches.
+template <typename Ref, typename BatchOf>
+std::vector<internal::RowRun> ToRuns(const std::vector<Ref>& refs, BatchOf&& batch_of) {
   std::vector<internal::RowRun> runs;
-  std::unique_ptr<schema::TableBatch> copy;
-};
+  for (const Ref& ref : refs) {
+    const schema::TableBatch* batch = batch_of(ref);
+    if (!runs.empty() && runs.back().batch == batch && runs.back().end == ref.row) {
+      ++runs.back().end;
+    } else {
+      runs.push_back({batch, ref.row, size_t{ref.row} + 1});
+    }
+  }
+  return runs;
+}
 
-// Rows of a chunk list for one table, grouped by day and sorted by Timestamp within a day. The
-// runs point into `chunks`, which must outlive the result.
-std::map<int64_t, DayRows> PartitionByDay(
+// Rows of a chunk list for one table, grouped by day and sorted by Timestamp within a day, as
+// runs of chunk rows (the segment writer gathers them; nothing is copied). The runs point into
+// `chunks`, which must outlive the result.
+std::map<int64_t, std::vector<internal::RowRun>> PartitionByDay(
     const schema::TableSchema& table, const std::vector<std::shared_ptr<const MemChunk>>& chunks,
     int64_t cutoff_day) {
   struct RowRef {
@@ -104,8 +112,6 @@ std::map<int64_t, DayRows> PartitionByDay(
     uint32_t chunk;
     uint32_t row;
   };
-  // Below this mean run length the rows are copied into one batch instead.
-  constexpr size_t kMinMeanRun = 256;
   std::map<int64_t, std::vector<RowRef>> by_day;
   const int time_col = table.timestamp_column();
   for (uint32_t c = 0; c < chunks.size(); ++c) {
@@ -132,63 +138,35 @@ std::map<int64_t, DayRows> PartitionByDay(
       by_day[day].push_back({time, c, r});
     }
   }
-  std::map<int64_t, DayRows> result;
-  std::vector<uint32_t> rows;
+  std::map<int64_t, std::vector<internal::RowRun>> result;
   for (auto& [day, refs] : by_day) {
     auto by_time = [](const RowRef& a, const RowRef& b) { return a.time < b.time; };
     if (!std::is_sorted(refs.begin(), refs.end(), by_time)) {
       std::stable_sort(refs.begin(), refs.end(), by_time);
     }
-    DayRows& out = result[day];
-    for (const RowRef& ref : refs) {
-      const schema::TableBatch* batch = &chunks[ref.chunk]->batch;
-      if (!out.runs.empty() && out.runs.back().batch == batch && out.runs.back().end == ref.row) {
-        ++out.runs.back().end;
-      } else {
-        out.runs.push_back({batch, ref.row, size_t{ref.row} + 1});
-      }
-    }
-    if (out.runs.size() * kMinMeanRun <= refs.size()) {
-      continue;
-    }
-    // Many short runs: copy the rows once, runs of the same chunk per call.
-    out.copy = std::make_unique<schema::TableBatch>(table);
-    out.copy->Reserve(refs.size());
-    size_t begin = 0;
-    while (begin < refs.size()) {
-      size_t end = begin;
-      rows.clear();
-      while (end < refs.size() && refs[end].chunk == refs[begin].chunk) {
-        rows.push_back(refs[end].row);
-        ++end;
-      }
-      internal::AppendRows(*out.copy, chunks[refs[begin].chunk]->batch, rows);
-      begin = end;
-    }
-    out.runs.assign(1, {out.copy.get(), 0, out.copy->rows()});
+    result[day] =
+        ToRuns(refs, [&](const RowRef& ref) { return &chunks[ref.chunk]->batch; });
   }
   return result;
 }
 
-void SortByTime(schema::TableBatch& batch) {
+// The rows of `batch` sorted by Timestamp (stable), as runs over `batch`.
+std::vector<internal::RowRun> TimeOrderRuns(const schema::TableBatch& batch) {
+  struct RowRef {
+    int64_t time;
+    uint32_t row;
+  };
   const int time_col = batch.schema().timestamp_column();
-  if (time_col < 0 || batch.rows() < 2) {
-    return;
+  std::vector<RowRef> refs(batch.rows());
+  for (uint32_t r = 0; r < batch.rows(); ++r) {
+    const bool has = time_col >= 0 && batch.column(time_col).valid[r] != 0;
+    refs[r] = {has ? batch.column(time_col).ints[r] : INT64_MIN, r};
   }
-  const schema::ColumnData& times = batch.column(time_col);
-  std::vector<uint32_t> order(batch.rows());
-  std::iota(order.begin(), order.end(), 0);
-  auto key = [&](uint32_t r) { return times.valid[r] != 0 ? times.ints[r] : INT64_MIN; };
-  if (std::is_sorted(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return key(a) < key(b); })) {
-    return;
+  auto by_time = [](const RowRef& a, const RowRef& b) { return a.time < b.time; };
+  if (!std::is_sorted(refs.begin(), refs.end(), by_time)) {
+    std::stable_sort(refs.begin(), refs.end(), by_time);
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
-  schema::TableBatch sorted(batch.schema());
-  sorted.Reserve(batch.rows());
-  internal::AppendRows(sorted, batch, order);
-  batch = std::move(sorted);
+  return ToRuns(refs, [&](const RowRef&) { return &batch; });
 }
 
 }  // namespace
@@ -651,10 +629,11 @@ Status Store::Impl::Flush() {
   std::vector<std::pair<std::string, std::shared_ptr<SegmentHandle>>> written;
   Status status;
   for (auto& [table, chunks] : work) {
-    std::map<int64_t, DayRows> days = PartitionByDay(*table, chunks, cutoff_day);
-    for (auto& [day, rows] : days) {
+    std::map<int64_t, std::vector<internal::RowRun>> days =
+        PartitionByDay(*table, chunks, cutoff_day);
+    for (auto& [day, runs] : days) {
       std::shared_ptr<SegmentHandle> handle;
-      status = WriteSegment(*table, day, rows.runs, frozen_high, {}, handle);
+      status = WriteSegment(*table, day, runs, frozen_high, {}, handle);
       if (!status.ok()) {
         break;
       }
@@ -757,11 +736,9 @@ Status Store::Impl::Compact() {
                      status.ToString());
       continue;
     }
-    SortByTime(merged);
     std::shared_ptr<SegmentHandle> output;
-    const internal::RowRun all{&merged, 0, merged.rows()};
-    VIGIL_RETURN_IF_ERROR(WriteSegment(*job.table, job.day, std::span<const internal::RowRun>(&all, 1),
-                                       wal_high, ids, output));
+    VIGIL_RETURN_IF_ERROR(
+        WriteSegment(*job.table, job.day, TimeOrderRuns(merged), wal_high, ids, output));
     std::lock_guard lock(mu);
     TableState& state = tables[job.table->name()];
     for (const auto& input : job.inputs) {
