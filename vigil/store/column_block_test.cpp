@@ -121,7 +121,8 @@ TEST(StoreColumnBlockTest, DistinctAndRepeatedValuesRoundTrip) {
   std::vector<std::optional<std::string>> repeated;
   for (int i = 0; i < 1000; ++i) {
     distinct.emplace_back("C:\\path\\file" + std::to_string(i) + ".exe");
-    repeated.emplace_back(i % 3 == 0 ? std::optional<std::string>() : "value" + std::to_string(i % 4));
+    repeated.emplace_back(i % 3 == 0 ? std::optional<std::string>()
+                                     : "value" + std::to_string(i % 4));
   }
   RoundTrip(distinct);
   RoundTrip(repeated);
@@ -151,15 +152,16 @@ TEST(StoreColumnBlockTest, AllNullBlocksAreOneByte) {
 }
 
 TEST(StoreColumnBlockTest, BloomHoldsEveryTermOfTheBlock) {
-  const std::vector<std::optional<std::string>> values = {
-      "C:\\Windows\\PowerShell.EXE -enc ABC", "D52039DE8D0EA181", std::nullopt, "cmd.exe /c whoami"};
+  const std::vector<std::optional<std::string>> values = {"C:\\Windows\\PowerShell.EXE -enc ABC",
+                                                          "D52039DE8D0EA181", std::nullopt,
+                                                          "cmd.exe /c whoami"};
   const ColumnData col = StringColumn(values);
   BlockColumnMeta meta;
   (void)EncodeColumnBlock(col, 0, values.size(), meta);
   ASSERT_FALSE(meta.bloom.empty());
   const TermBloom bloom = TermBloom::FromBytes(meta.bloom);
-  for (const char* term : {"windows", "powershell", "exe", "enc", "abc", "d52039de8d0ea181", "cmd",
-                           "c", "whoami"}) {
+  for (const char* term :
+       {"windows", "powershell", "exe", "enc", "abc", "d52039de8d0ea181", "cmd", "c", "whoami"}) {
     EXPECT_TRUE(bloom.MayContainTerm(term)) << term;
   }
 }
@@ -204,8 +206,8 @@ TEST(StoreStringDictionaryTest, AssignsDenseCodesInFirstSeenOrder) {
 
 TEST(StoreStringDictionaryTest, ValuesDifferingInOneByteStayDistinct) {
   StringDictionary dict;
-  const std::vector<std::string> values = {"a", "b", "ab", "ba", std::string("a\0", 2),
-                                           std::string("\0a", 2), "A", ""};
+  const std::vector<std::string> values = {
+      "a", "b", "ab", "ba", std::string("a\0", 2), std::string("\0a", 2), "A", ""};
   for (size_t i = 0; i < values.size(); ++i) {
     EXPECT_EQ(dict.Insert(values[i]), i);
   }

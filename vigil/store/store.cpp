@@ -144,8 +144,7 @@ std::map<int64_t, std::vector<internal::RowRun>> PartitionByDay(
     if (!std::is_sorted(refs.begin(), refs.end(), by_time)) {
       std::stable_sort(refs.begin(), refs.end(), by_time);
     }
-    result[day] =
-        ToRuns(refs, [&](const RowRef& ref) { return &chunks[ref.chunk]->batch; });
+    result[day] = ToRuns(refs, [&](const RowRef& ref) { return &chunks[ref.chunk]->batch; });
   }
   return result;
 }
@@ -242,8 +241,8 @@ struct Store::Impl {
   Status Compact();
   Status ApplyRetention(int64_t now_ticks);
   Status WriteSegment(const schema::TableSchema& table, int64_t day,
-                      std::span<const internal::RowRun> rows, uint64_t wal_high, std::vector<uint64_t> supersedes,
-                      std::shared_ptr<SegmentHandle>& out);
+                      std::span<const internal::RowRun> rows, uint64_t wal_high,
+                      std::vector<uint64_t> supersedes, std::shared_ptr<SegmentHandle>& out);
   void RemoveWalFilesUpTo(uint64_t seq);
   void BackgroundLoop(std::stop_token stop);
   void StopBackground();
@@ -560,9 +559,9 @@ Status Store::Impl::WriteSegment(const schema::TableSchema& table, int64_t day,
   info.wal_high = wal_high;
   info.supersedes = std::move(supersedes);
   const fs::path path = day_dir / SegmentFileName(info.id);
-  VIGIL_ASSIGN_OR_RETURN(SegmentInfo written,
-                         internal::WriteSegment(path, table, rows, std::move(info),
-                                                segment_options));
+  VIGIL_ASSIGN_OR_RETURN(
+      SegmentInfo written,
+      internal::WriteSegment(path, table, rows, std::move(info), segment_options));
   VIGIL_RETURN_IF_ERROR(internal::FsyncDir(day_dir));
   out = std::make_shared<SegmentHandle>(path, std::move(written));
   return Status::Ok();

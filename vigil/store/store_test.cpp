@@ -788,8 +788,13 @@ TEST(StoreTest, FlushWritesRowsOfManyBatchesInTimeOrder) {
     }
     ScanRequest request;
     request.table = "DeviceProcessEvents";
-    request.columns = {"Timestamp", "ReportId", "DeviceId", "SHA256", "ProcessCommandLine",
-                       "FileSize", "IsProcessRemoteSession"};
+    request.columns = {"Timestamp",
+                       "ReportId",
+                       "DeviceId",
+                       "SHA256",
+                       "ProcessCommandLine",
+                       "FileSize",
+                       "IsProcessRemoteSession"};
     expected = ScanRows(*store->GetSnapshot(), request);
     ASSERT_EQ(expected.size(), 12u * 310 + 9 * 20 + 5);
     ASSERT_TRUE(store->Flush().ok());

@@ -1,9 +1,9 @@
 #include "vigil/store/internal/segment.h"
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 #include <string_view>
-#include <algorithm>
 
 #include "vigil/store/dynamic_value.h"
 #include "vigil/store/internal/file_util.h"
@@ -203,8 +203,7 @@ class BlockEncoder {
     meta.max = RealBits(max);
   }
 
-  void EncodeStrings(ColumnType type, std::span<const ColumnPiece> pieces,
-                     BlockColumnMeta& meta) {
+  void EncodeStrings(ColumnType type, std::span<const ColumnPiece> pieces, BlockColumnMeta& meta) {
     dict_.Clear();
     codes_.clear();
     size_t present = 0;
@@ -276,7 +275,8 @@ class BlockEncoder {
         DynamicView(value).AppendJson(json_);
         text = json_;
       }
-      ForEachTerm(text, [&](std::string_view term) { term_set_.Insert(TermBloom::TermHash(term)); });
+      ForEachTerm(text,
+                  [&](std::string_view term) { term_set_.Insert(TermBloom::TermHash(term)); });
       if (term_set_.size() > kMaxBloomTerms) {
         return;
       }
@@ -685,9 +685,8 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
   }
   uint8_t flags = 0;
   uint64_t dict_size = 0;
-  if (!in.GetU8(flags) || (flags & ~kStringKnownFlags) != 0 ||
-      (flags >> kStringHexShift) > 2 || !in.GetVarint(dict_size) ||
-      dict_size > in.remaining()) {
+  if (!in.GetU8(flags) || (flags & ~kStringKnownFlags) != 0 || (flags >> kStringHexShift) > 2 ||
+      !in.GetVarint(dict_size) || dict_size > in.remaining()) {
     return DataLossError("malformed dictionary");
   }
   const bool plain = (flags & kStringPlain) != 0;

@@ -241,9 +241,8 @@ Result<std::vector<std::shared_ptr<MemChunk>>> DecodeWalPayload(std::string_view
       uint8_t type = 0;
       uint8_t presence = 0;
       std::string_view valid;
-      if (!in.GetString(name) || !in.GetU8(type) || type < 1 || type > 9 ||
-          !in.GetU8(presence) || presence > kMixed ||
-          (presence == kMixed && !in.GetBytes(rows, valid))) {
+      if (!in.GetString(name) || !in.GetU8(type) || type < 1 || type > 9 || !in.GetU8(presence) ||
+          presence > kMixed || (presence == kMixed && !in.GetBytes(rows, valid))) {
         return DataLossError("malformed WAL record column");
       }
       ColumnData& col = columns[c];
