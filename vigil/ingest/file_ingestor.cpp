@@ -350,8 +350,16 @@ void FileIngestor::IngestBuffer(std::string_view name, std::string_view data) {
   const InputFormat format = Detect(name, data);
   Normalizer& normalizer = impl_->normalizer;
   IngestReport& report = report_;
-  const WinEventSink on_event = [&normalizer, &report](const WinEvent& event) {
+  const BatchSink& sink = sink_;
+  uint32_t since_drain = 0;
+  // Hand full batches on while reading, so one large input never piles up in memory and the
+  // store can take rows in bounded batches.
+  const WinEventSink on_event = [&normalizer, &report, &sink, &since_drain](const WinEvent& event) {
     normalizer.Add(event, report);
+    if (++since_drain >= 1024) {
+      since_drain = 0;
+      normalizer.Drain(sink, kDefaultBatchRows);
+    }
   };
   const uint64_t records_before = report_.records_read();
   Status status;
