@@ -1,11 +1,13 @@
 #include "vigil/store/dynamic_value.h"
 
-#include <fmt/format.h>
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "vigil/base/json_escape.h"
 
 namespace vigil::store {
 namespace {
@@ -227,43 +229,6 @@ size_t EncodedSize(std::string_view data) {
   return size <= data.size() ? size : 0;
 }
 
-void AppendJsonString(std::string_view text, std::string& out) {
-  out.push_back('"');
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      default:
-        if (byte < 0x20) {
-          out.append(fmt::format("\\u{:04x}", byte));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 }  // namespace
 
 bool EncodeDynamicFromJson(std::string_view json, std::string& out) {
@@ -451,7 +416,7 @@ void DynamicView::AppendJson(std::string& out) const {
       return;
     }
     case Kind::kString:
-      AppendJsonString(AsString(), out);
+      AppendJsonQuoted(out, AsString());
       return;
     case Kind::kArray:
       out.push_back('[');
@@ -469,7 +434,7 @@ void DynamicView::AppendJson(std::string& out) const {
         if (i > 0) {
           out.push_back(',');
         }
-        AppendJsonString(KeyAt(i), out);
+        AppendJsonQuoted(out, KeyAt(i));
         out.push_back(':');
         ValueAt(i).AppendJson(out);
       }
