@@ -21,5 +21,6 @@ inline constexpr int kExitPartial = 2;
 void RegisterIngestCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterTablesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterDemoCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterHuntCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

@@ -7,7 +7,7 @@
 #include "vigil/base/log.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Vigil: self-hosted XDR. Ingest Windows telemetry into the hunting tables."};
+  CLI::App app{"Vigil: self-hosted XDR. Ingest Windows telemetry into the hunting tables and hunt in KQL."};
   app.set_version_flag("--version", std::string("vigil 0.1.0"));
   app.require_subcommand(1);
   app.fallthrough();
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   vigil::app::RegisterIngestCommand(app, global, exit_code);
   vigil::app::RegisterTablesCommand(app, global, exit_code);
   vigil::app::RegisterDemoCommand(app, global, exit_code);
+  vigil::app::RegisterHuntCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {

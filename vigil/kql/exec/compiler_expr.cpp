@@ -1,0 +1,853 @@
+// Binding of scalar expressions: names, operators, calls, user functions, constant folding.
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "vigil/kql/exec/compiler_internal.h"
+
+namespace vigil::kql {
+
+namespace {
+
+bool IsStringLike(Type t) { return t == Type::kString || t == Type::kGuid; }
+
+std::string Lower(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c + 32);
+    }
+  }
+  return s;
+}
+
+bool IsConst(const BExprPtr& e) { return e->kind == BKind::kConst; }
+
+// Folds an expression whose arguments are all constant.
+BExprPtr Fold(BExprPtr e, ExecContext* ctx) {
+  for (const auto& a : e->args) {
+    if (!IsConst(a)) {
+      return e;
+    }
+  }
+  if (e->kind == BKind::kCall && (e->fn == nullptr || !e->fn->deterministic)) {
+    return e;
+  }
+  if (e->kind == BKind::kRowNumber || e->kind == BKind::kPrevNext || e->kind == BKind::kPackAll ||
+      e->kind == BKind::kColumn || e->kind == BKind::kConst) {
+    return e;
+  }
+  Chunk empty;
+  Value v = Eval(*e, empty, 0, ctx->eval);
+  auto c = std::make_shared<BExpr>();
+  c->kind = BKind::kConst;
+  c->constant = CoerceTo(v, e->type);
+  c->type = e->type;
+  c->text = e->text;
+  return c;
+}
+
+const std::vector<std::string>& CompareOps() {
+  static const std::vector<std::string> ops = {"==", "!=", "<", "<=", ">", ">="};
+  return ops;
+}
+
+}  // namespace
+
+BExprPtr MakeConst(Value v, Type type, std::string text) {
+  auto e = std::make_shared<BExpr>();
+  e->kind = BKind::kConst;
+  e->constant = std::move(v);
+  e->type = type;
+  e->text = text.empty() ? e->constant.ToText() : std::move(text);
+  return e;
+}
+
+BExprPtr MakeColumn(int index, Type type, std::string name) {
+  auto e = std::make_shared<BExpr>();
+  e->kind = BKind::kColumn;
+  e->column = index;
+  e->type = type;
+  e->text = std::move(name);
+  return e;
+}
+
+Type TypeOfValue(const Value& v) {
+  switch (v.kind()) {
+    case Kind::kBool:
+      return Type::kBool;
+    case Kind::kInt:
+      return Type::kInt;
+    case Kind::kLong:
+      return Type::kLong;
+    case Kind::kReal:
+      return Type::kReal;
+    case Kind::kString:
+      return Type::kString;
+    case Kind::kDateTime:
+      return Type::kDateTime;
+    case Kind::kTimeSpan:
+      return Type::kTimeSpan;
+    case Kind::kGuid:
+      return Type::kGuid;
+    default:
+      return Type::kDynamic;
+  }
+}
+
+Type ArithType(const std::string& op, Type a, Type b) {
+  if (a == Type::kDynamic || b == Type::kDynamic) {
+    if (a == Type::kDateTime || b == Type::kDateTime) {
+      return op == "-" && a == b ? Type::kTimeSpan : Type::kDateTime;
+    }
+    return Type::kDynamic;
+  }
+  if (a == Type::kDateTime && b == Type::kDateTime) {
+    return Type::kTimeSpan;
+  }
+  if (a == Type::kDateTime || b == Type::kDateTime) {
+    return Type::kDateTime;
+  }
+  if (a == Type::kTimeSpan && b == Type::kTimeSpan) {
+    return op == "/" ? Type::kReal : Type::kTimeSpan;
+  }
+  if (a == Type::kTimeSpan || b == Type::kTimeSpan) {
+    return Type::kTimeSpan;
+  }
+  if (a == Type::kReal || b == Type::kReal || a == Type::kDecimal || b == Type::kDecimal) {
+    return Type::kReal;
+  }
+  if (a == Type::kInt && b == Type::kInt) {
+    return Type::kInt;
+  }
+  return Type::kLong;
+}
+
+std::string Suggest(const std::string& name, const std::vector<std::string>& candidates) {
+  // Levenshtein distance, case-insensitive; suggest the closest within a third of the length.
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1);
+    std::vector<size_t> cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) {
+      prev[j] = j;
+    }
+    for (size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                          std::tolower(static_cast<unsigned char>(b[j - 1]));
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+      }
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  std::string best;
+  size_t best_d = name.size() / 3 + 2;
+  for (const auto& c : candidates) {
+    const size_t d = distance(name, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string ExprText(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      if (e.literal.is_string()) {
+        return "\"" + e.literal.AsString() + "\"";
+      }
+      if (e.literal.is_null()) {
+        return std::string(TypeName(e.literal_type)) + "(null)";
+      }
+      if (e.literal_type == Type::kDateTime) {
+        return "datetime(" + e.literal.ToText() + ")";
+      }
+      if (e.literal_type == Type::kTimeSpan) {
+        return "timespan(" + e.literal.ToText() + ")";
+      }
+      if (e.literal_type == Type::kDynamic) {
+        return "dynamic(" + e.literal.ToJson() + ")";
+      }
+      return e.literal.ToText();
+    case ExprKind::kName:
+      return e.name;
+    case ExprKind::kUnary:
+      return e.op + ExprText(*e.args[0]);
+    case ExprKind::kBinary:
+      return ExprText(*e.args[0]) + " " + e.op + " " + ExprText(*e.args[1]);
+    case ExprKind::kCall: {
+      std::string out = e.name + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        out += (i ? ", " : "") + ExprText(*e.args[i]);
+      }
+      return out + ")";
+    }
+    case ExprKind::kMember:
+      return ExprText(*e.args[0]) + "." + e.name;
+    case ExprKind::kIndex:
+      return ExprText(*e.args[0]) + "[" + ExprText(*e.args[1]) + "]";
+    case ExprKind::kList: {
+      std::string out = "(";
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        out += (i ? ", " : "") + ExprText(*e.args[i]);
+      }
+      return out + ")";
+    }
+    case ExprKind::kRange:
+      return "(" + ExprText(*e.args[0]) + " .. " + ExprText(*e.args[1]) + ")";
+    case ExprKind::kTabular:
+      return "(subquery)";
+    case ExprKind::kStar:
+      return "*";
+  }
+  return "?";
+}
+
+std::string DefaultColumnName(const Expr& e, size_t position) {
+  if (e.kind == ExprKind::kName) {
+    return e.name;
+  }
+  if (e.kind == ExprKind::kMember) {
+    // Kusto names `a.b.c` as `a_b_c`
+    std::string base = DefaultColumnName(*e.args[0], position);
+    return base + "_" + e.name;
+  }
+  if (e.kind == ExprKind::kIndex && e.args[1]->kind == ExprKind::kLiteral &&
+      e.args[1]->literal.is_string()) {
+    return DefaultColumnName(*e.args[0], position) + "_" + e.args[1]->literal.AsString();
+  }
+  return "Column" + std::to_string(position);
+}
+
+bool ContainsAggregate(const Expr& e) {
+  if (e.kind == ExprKind::kCall && Registry::Default().FindAggregate(e.name) != nullptr) {
+    return true;
+  }
+  for (const auto& a : e.args) {
+    if (ContainsAggregate(*a)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string UniqueName(const Schema& schema, const std::string& name) {
+  if (FindColumn(schema, name) < 0) {
+    return name;
+  }
+  for (int i = 1;; ++i) {
+    std::string candidate = name + std::to_string(i);
+    if (FindColumn(schema, candidate) < 0) {
+      return candidate;
+    }
+  }
+}
+
+namespace {
+
+struct ExprBinder {
+  Compiler* compiler;
+  const Schema& schema;
+  ScopePtr scope;
+
+  KResult<BExprPtr> Bind(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kLiteral:
+        return MakeConst(e.literal, e.literal_type, ExprText(e));
+      case ExprKind::kName:
+        return BindName(e);
+      case ExprKind::kUnary: {
+        auto a = Bind(*e.args[0]);
+        if (!a) {
+          return a;
+        }
+        if (e.op == "+") {
+          return a;
+        }
+        auto out = std::make_shared<BExpr>();
+        out->kind = BKind::kNeg;
+        out->type = (*a)->type;
+        out->args = {*a};
+        out->text = ExprText(e);
+        return Fold(out, compiler->ctx());
+      }
+      case ExprKind::kBinary:
+        return BindBinary(e);
+      case ExprKind::kCall:
+        return BindCall(e);
+      case ExprKind::kMember: {
+        const Expr& base = *e.args[0];
+        if (base.kind == ExprKind::kName && (base.name == "$left" || base.name == "$right")) {
+          const Schema* side = base.name == "$left" ? scope->left : scope->right;
+          if (side == nullptr) {
+            return KErr("KQL0101", base.name + " can only be used in join conditions", e.pos);
+          }
+          const int idx = FindColumn(*side, e.name);
+          if (idx < 0) {
+            return KErr("KQL0101", "unknown column '" + e.name + "' on the " +
+                                       base.name.substr(1) + " side of the join",
+                        e.pos);
+          }
+          return MakeColumn(idx, (*side)[static_cast<size_t>(idx)].type, ExprText(e));
+        }
+        // `T.Column` where T is a table alias is rare; treat as dynamic member access.
+        auto a = Bind(base);
+        if (!a) {
+          return a;
+        }
+        auto out = std::make_shared<BExpr>();
+        out->kind = BKind::kMember;
+        out->member = e.name;
+        out->type = Type::kDynamic;
+        out->args = {*a};
+        out->text = ExprText(e);
+        return Fold(out, compiler->ctx());
+      }
+      case ExprKind::kIndex: {
+        auto a = Bind(*e.args[0]);
+        if (!a) {
+          return a;
+        }
+        auto i = Bind(*e.args[1]);
+        if (!i) {
+          return i;
+        }
+        auto out = std::make_shared<BExpr>();
+        out->type = Type::kDynamic;
+        out->text = ExprText(e);
+        if (IsConst(*i) && (*i)->constant.is_string()) {
+          out->kind = BKind::kMember;
+          out->member = (*i)->constant.AsString();
+          out->args = {*a};
+        } else {
+          out->kind = BKind::kIndex;
+          out->args = {*a, *i};
+        }
+        return Fold(out, compiler->ctx());
+      }
+      case ExprKind::kList:
+        if (e.args.size() == 1) {
+          return Bind(*e.args[0]);
+        }
+        return KErr("KQL0110", "a list is only valid after in, has_any or has_all", e.pos);
+      case ExprKind::kRange:
+        return KErr("KQL0110", "a range (a .. b) is only valid after between", e.pos);
+      case ExprKind::kTabular:
+        return KErr("KQL0109",
+                    "a tabular expression cannot be used as a scalar; wrap it in toscalar()",
+                    e.pos);
+      case ExprKind::kStar:
+        return KErr("KQL0110", "'*' is only valid as an argument of arg_max/arg_min", e.pos);
+    }
+    return KErr("KQL0110", "unsupported expression", e.pos);
+  }
+
+  KResult<BExprPtr> BindName(const Expr& e) {
+    int idx = FindColumn(schema, e.name);
+    if (idx < 0 && e.name == "TimeGenerated") {
+      idx = FindColumn(schema, "Timestamp");
+    }
+    if (idx >= 0) {
+      return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, e.name);
+    }
+    if (const LetValue* let = scope->Find(e.name)) {
+      if (let->kind == LetValue::Kind::kScalar) {
+        return let->scalar;
+      }
+      if (let->kind == LetValue::Kind::kFunction && let->function->params.empty()) {
+        Expr call;
+        call.kind = ExprKind::kCall;
+        call.name = e.name;
+        call.pos = e.pos;
+        return BindCall(call);
+      }
+      return KErr("KQL0109",
+                  "'" + e.name + "' is a tabular expression and cannot be used as a scalar; "
+                  "use toscalar(" + e.name + ")",
+                  e.pos);
+    }
+    if (e.name == "true" || e.name == "false") {
+      return MakeConst(Value::Bool(e.name == "true"), Type::kBool);
+    }
+    std::vector<std::string> candidates;
+    for (const auto& c : schema) {
+      candidates.push_back(c.name);
+    }
+    scope->CollectNames(candidates);
+    std::string msg = "unknown name '" + e.name + "'";
+    const std::string s = Suggest(e.name, candidates);
+    if (!s.empty()) {
+      msg += "; did you mean '" + s + "'?";
+    }
+    return KErr("KQL0101", msg, e.pos);
+  }
+
+  KResult<BExprPtr> BindBinary(const Expr& e) {
+    const std::string& op = e.op;
+    if (op == "in" || op == "!in" || op == "in~" || op == "!in~") {
+      return BindIn(e);
+    }
+    if (op == "has_any" || op == "has_all") {
+      return BindHasAny(e);
+    }
+    if (op == "between" || op == "!between") {
+      auto a = Bind(*e.args[0]);
+      if (!a) {
+        return a;
+      }
+      const Expr& range = *e.args[1];
+      if (range.kind != ExprKind::kRange) {
+        return KErr("KQL0110", "between expects (low .. high)", range.pos);
+      }
+      auto lo = Bind(*range.args[0]);
+      if (!lo) {
+        return lo;
+      }
+      auto hi = Bind(*range.args[1]);
+      if (!hi) {
+        return hi;
+      }
+      auto out = std::make_shared<BExpr>();
+      out->kind = BKind::kBetween;
+      out->negated = op == "!between";
+      out->type = Type::kBool;
+      out->args = {*a, *lo, *hi};
+      out->text = ExprText(e);
+      return Fold(out, compiler->ctx());
+    }
+    auto a = Bind(*e.args[0]);
+    if (!a) {
+      return a;
+    }
+    auto b = Bind(*e.args[1]);
+    if (!b) {
+      return b;
+    }
+    auto out = std::make_shared<BExpr>();
+    out->text = ExprText(e);
+    out->args = {*a, *b};
+    if (op == "and" || op == "or") {
+      out->kind = op == "and" ? BKind::kAnd : BKind::kOr;
+      out->type = Type::kBool;
+      return Fold(out, compiler->ctx());
+    }
+    if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
+      out->kind = BKind::kArith;
+      out->op = op;
+      out->type = ArithType(op, (*a)->type, (*b)->type);
+      if (IsStringLike((*a)->type) || IsStringLike((*b)->type)) {
+        return KErr("KQL0107",
+                    "operator '" + op + "' cannot be applied to " +
+                        std::string(TypeName((*a)->type)) + " and " +
+                        std::string(TypeName((*b)->type)) + "; use strcat() for strings",
+                    e.pos);
+      }
+      return Fold(out, compiler->ctx());
+    }
+    if (op == "matches regex") {
+      out->kind = BKind::kRegex;
+      out->type = Type::kBool;
+      if (IsConst(*b)) {
+        RE2::Options options;
+        options.set_log_errors(false);
+        options.set_max_mem(64 << 20);
+        auto re = std::make_shared<RE2>((*b)->constant.ToText(), options);
+        if (!re->ok()) {
+          return KErr("KQL0110", "invalid regular expression: " + re->error(), e.args[1]->pos);
+        }
+        out->regex = std::move(re);
+      }
+      return Fold(out, compiler->ctx());
+    }
+    const bool is_compare =
+        std::find(CompareOps().begin(), CompareOps().end(), op) != CompareOps().end();
+    if (is_compare) {
+      out->kind = BKind::kCompare;
+      out->op = op;
+      out->type = Type::kBool;
+      return Fold(out, compiler->ctx());
+    }
+    bool negated = false;
+    auto sop = ParseStringOp(op, &negated);
+    if (!sop) {
+      return KErr("KQL0110", "unsupported operator '" + op + "'", e.pos);
+    }
+    out->kind = BKind::kStrOp;
+    out->str_op = *sop;
+    out->negated = negated;
+    out->type = Type::kBool;
+    if (IsConst(*b)) {
+      out->matcher = std::make_shared<StringMatcher>(*sop, (*b)->constant.ToText());
+    }
+    return Fold(out, compiler->ctx());
+  }
+
+  // Constant items of an in-list; a subquery or a tabular let contributes its first column.
+  KResult<bool> CollectListItems(const Expr& list, std::vector<BExprPtr>& items) {
+    std::vector<ExprPtr> raw;
+    if (list.kind == ExprKind::kList) {
+      raw = list.args;
+    } else {
+      raw.push_back(std::make_shared<Expr>(list));
+    }
+    for (const auto& item : raw) {
+      bool tabular = item->kind == ExprKind::kTabular;
+      if (item->kind == ExprKind::kName && FindColumn(schema, item->name) < 0) {
+        const LetValue* let = scope->Find(item->name);
+        tabular = let != nullptr &&
+                  (let->kind == LetValue::Kind::kTabular || let->kind == LetValue::Kind::kTable);
+        if (let == nullptr && sources_has_table(item->name)) {
+          tabular = true;
+        }
+      }
+      if (tabular) {
+        auto op = compiler->PlanTabularExpr(*item, scope);
+        if (!op) {
+          return tl::unexpected(op.error());
+        }
+        auto table = compiler->Execute(std::move(*op));
+        if (!table) {
+          return tl::unexpected(table.error());
+        }
+        if ((*table)->schema.empty()) {
+          continue;
+        }
+        for (const auto& v : (*table)->cols[0]) {
+          items.push_back(MakeConst(v, (*table)->schema[0].type));
+        }
+        continue;
+      }
+      auto b = Bind(*item);
+      if (!b) {
+        return tl::unexpected(b.error());
+      }
+      items.push_back(*b);
+    }
+    return true;
+  }
+
+  bool sources_has_table(const std::string& name) const {
+    const auto& s = compiler->sources();
+    return s.memory_tables.count(name) > 0 ||
+           (s.catalog != nullptr && s.catalog->Find(name) != nullptr);
+  }
+
+  KResult<BExprPtr> BindIn(const Expr& e) {
+    auto a = Bind(*e.args[0]);
+    if (!a) {
+      return a;
+    }
+    std::vector<BExprPtr> items;
+    auto ok = CollectListItems(*e.args[1], items);
+    if (!ok) {
+      return tl::unexpected(ok.error());
+    }
+    auto out = std::make_shared<BExpr>();
+    out->kind = BKind::kIn;
+    out->type = Type::kBool;
+    out->negated = e.op[0] == '!';
+    out->case_insensitive = e.op.back() == '~';
+    out->text = ExprText(e);
+    bool all_const = true;
+    for (const auto& i : items) {
+      all_const = all_const && IsConst(i);
+    }
+    out->args.push_back(*a);
+    if (all_const) {
+      auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
+      auto add = [&](const Value& v) {
+        if (out->case_insensitive) {
+          set->insert(Value::String(Lower(v.ToText())));
+        } else if (v.kind() == Kind::kGuid) {
+          set->insert(Value::String(v.AsString()));
+        } else {
+          set->insert(v);
+        }
+      };
+      for (const auto& i : items) {
+        if (i->constant.is_array()) {
+          for (const auto& v : i->constant.AsArray()) {
+            add(v);
+          }
+        } else if (!i->constant.is_null() || !out->case_insensitive) {
+          add(i->constant);
+        }
+      }
+      out->set = std::move(set);
+    } else {
+      for (auto& i : items) {
+        out->args.push_back(i);
+      }
+    }
+    return Fold(out, compiler->ctx());
+  }
+
+  KResult<BExprPtr> BindHasAny(const Expr& e) {
+    auto a = Bind(*e.args[0]);
+    if (!a) {
+      return a;
+    }
+    std::vector<BExprPtr> items;
+    auto ok = CollectListItems(*e.args[1], items);
+    if (!ok) {
+      return tl::unexpected(ok.error());
+    }
+    auto out = std::make_shared<BExpr>();
+    out->kind = BKind::kHasAny;
+    out->type = Type::kBool;
+    out->all = e.op == "has_all";
+    out->text = ExprText(e);
+    out->args.push_back(*a);
+    bool all_const = true;
+    for (const auto& i : items) {
+      all_const = all_const && IsConst(i);
+    }
+    if (all_const) {
+      for (const auto& i : items) {
+        if (i->constant.is_array()) {
+          for (const auto& v : i->constant.AsArray()) {
+            out->matchers.push_back(std::make_shared<StringMatcher>(StringOp::kHas, v.ToText()));
+          }
+        } else {
+          out->matchers.push_back(
+              std::make_shared<StringMatcher>(StringOp::kHas, i->constant.ToText()));
+        }
+      }
+    } else {
+      for (auto& i : items) {
+        out->args.push_back(i);
+      }
+    }
+    return Fold(out, compiler->ctx());
+  }
+
+  KResult<BExprPtr> BindCall(const Expr& e) {
+    const std::string& name = e.name;
+    // User functions first (they may shadow built-ins).
+    if (const LetValue* let = scope->Find(name); let != nullptr) {
+      if (let->kind == LetValue::Kind::kFunction) {
+        return InlineUserFunction(e, *let);
+      }
+      return KErr("KQL0103", "'" + name + "' is not a function", e.pos);
+    }
+    if (name == "toscalar") {
+      if (e.args.size() != 1) {
+        return KErr("KQL0104", "toscalar() expects one argument", e.pos);
+      }
+      const Expr& arg = *e.args[0];
+      bool tabular = arg.kind == ExprKind::kTabular;
+      if (arg.kind == ExprKind::kName && FindColumn(schema, arg.name) < 0) {
+        const LetValue* let = scope->Find(arg.name);
+        tabular = (let != nullptr && (let->kind == LetValue::Kind::kTabular ||
+                                      let->kind == LetValue::Kind::kTable)) ||
+                  (let == nullptr && sources_has_table(arg.name));
+      }
+      if (!tabular) {
+        return Bind(arg);
+      }
+      auto op = compiler->PlanTabularExpr(arg, scope);
+      if (!op) {
+        return tl::unexpected(op.error());
+      }
+      auto table = compiler->Execute(std::move(*op));
+      if (!table) {
+        return tl::unexpected(table.error());
+      }
+      const Table& t = **table;
+      if (t.schema.empty()) {
+        return MakeConst(Value(), Type::kDynamic, "toscalar(...)");
+      }
+      return MakeConst(t.rows > 0 ? t.cols[0][0] : Value(), t.schema[0].type, "toscalar(...)");
+    }
+    if (name == "column_ifexists") {
+      if (e.args.size() != 2 || e.args[0]->kind != ExprKind::kLiteral) {
+        return KErr("KQL0104", "column_ifexists() expects a column name and a default", e.pos);
+      }
+      const std::string col = e.args[0]->literal.ToText();
+      const int idx = FindColumn(schema, col);
+      if (idx >= 0) {
+        return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, col);
+      }
+      return Bind(*e.args[1]);
+    }
+    if (name == "pack_all" || name == "row_number" || name == "prev" || name == "next") {
+      auto out = std::make_shared<BExpr>();
+      out->text = ExprText(e);
+      if (name == "pack_all") {
+        out->kind = BKind::kPackAll;
+        out->type = Type::kDynamic;
+        for (size_t i = 0; i < schema.size(); ++i) {
+          out->args.push_back(MakeColumn(static_cast<int>(i), schema[i].type, schema[i].name));
+          out->matchers.push_back(
+              std::make_shared<StringMatcher>(StringOp::kEquals, schema[i].name));
+        }
+        return BExprPtr(out);
+      }
+      if (name == "row_number") {
+        out->kind = BKind::kRowNumber;
+        out->type = Type::kLong;
+        if (!e.args.empty()) {
+          auto s = Bind(*e.args[0]);
+          if (!s) {
+            return s;
+          }
+          out->args.push_back(*s);
+        }
+        return BExprPtr(out);
+      }
+      if (e.args.empty() || e.args.size() > 3) {
+        return KErr("KQL0104", name + "() expects 1 to 3 arguments", e.pos);
+      }
+      out->kind = BKind::kPrevNext;
+      out->op = name;
+      auto col = Bind(*e.args[0]);
+      if (!col) {
+        return col;
+      }
+      out->type = (*col)->type;
+      out->args.push_back(*col);
+      if (e.args.size() >= 2) {
+        auto off = Bind(*e.args[1]);
+        if (!off) {
+          return off;
+        }
+        if (!IsConst(*off) || !(*off)->constant.is_integral()) {
+          return KErr("KQL0104", name + "(): the offset must be a constant integer", e.pos);
+        }
+        out->offset = (*off)->constant.AsInt64();
+      }
+      if (e.args.size() == 3) {
+        auto def = Bind(*e.args[2]);
+        if (!def) {
+          return def;
+        }
+        out->args.push_back(*def);
+      }
+      return BExprPtr(out);
+    }
+    const Registry& reg = Registry::Default();
+    const ScalarFunction* fn = reg.FindScalar(name);
+    if (fn == nullptr) {
+      if (reg.FindAggregate(name) != nullptr) {
+        return KErr("KQL0105",
+                    "aggregate function '" + name +
+                        "' can only be used in summarize, make-series or top-nested",
+                    e.pos);
+      }
+      std::vector<std::string> names = reg.ScalarNames();
+      std::string msg = "unknown function '" + name + "'";
+      const std::string s = Suggest(name, names);
+      if (!s.empty()) {
+        msg += "; did you mean '" + s + "'?";
+      }
+      return KErr("KQL0103", msg, e.pos);
+    }
+    const int n = static_cast<int>(e.args.size());
+    if (n < fn->min_args || (fn->max_args >= 0 && n > fn->max_args)) {
+      return KErr("KQL0104",
+                  name + "() expects " +
+                      (fn->min_args == fn->max_args
+                           ? std::to_string(fn->min_args)
+                           : std::to_string(fn->min_args) + " to " +
+                                 (fn->max_args < 0 ? std::string("any number of")
+                                                   : std::to_string(fn->max_args))) +
+                      " argument(s), got " + std::to_string(n),
+                  e.pos);
+    }
+    auto out = std::make_shared<BExpr>();
+    out->kind = BKind::kCall;
+    out->fn = fn;
+    out->op = name;
+    out->text = ExprText(e);
+    std::vector<Type> types;
+    for (const auto& a : e.args) {
+      auto b = Bind(*a);
+      if (!b) {
+        return b;
+      }
+      types.push_back((*b)->type);
+      out->args.push_back(*b);
+    }
+    std::string error;
+    auto type = fn->return_type ? fn->return_type(types, &error) : std::optional<Type>(Type::kDynamic);
+    if (!type) {
+      return KErr("KQL0104", error.empty() ? name + "(): invalid arguments" : error, e.pos);
+    }
+    out->type = *type;
+    return Fold(out, compiler->ctx());
+  }
+
+  KResult<BExprPtr> InlineUserFunction(const Expr& call, const LetValue& let) {
+    const Statement& fn = *let.function;
+    auto inner = std::make_shared<Scope>(let.scope);
+    if (call.args.size() > fn.params.size()) {
+      return KErr("KQL0104",
+                  call.name + "() expects at most " + std::to_string(fn.params.size()) +
+                      " argument(s)",
+                  call.pos);
+    }
+    for (size_t i = 0; i < fn.params.size(); ++i) {
+      const FunctionParam& p = fn.params[i];
+      if (p.tabular) {
+        return KErr("KQL0109", call.name + "() takes a table; call it with invoke or as a source",
+                    call.pos);
+      }
+      LetValue v;
+      v.kind = LetValue::Kind::kScalar;
+      if (i < call.args.size()) {
+        auto b = Bind(*call.args[i]);
+        if (!b) {
+          return b;
+        }
+        v.scalar = *b;
+      } else if (p.default_value) {
+        ExprBinder def{compiler, schema, let.scope};
+        auto b = def.Bind(*p.default_value);
+        if (!b) {
+          return b;
+        }
+        v.scalar = *b;
+      } else {
+        return KErr("KQL0104", call.name + "(): missing argument '" + p.name + "'", call.pos);
+      }
+      inner->Set(p.name, std::move(v));
+    }
+    for (const auto& st : fn.body) {
+      auto ok = BindLetInto(*st, inner);
+      if (!ok) {
+        return tl::unexpected(ok.error());
+      }
+    }
+    if (!fn.value) {
+      return KErr("KQL0110", call.name + "(): the function has no result expression", call.pos);
+    }
+    if (fn.value->kind == ExprKind::kTabular) {
+      return KErr("KQL0109", call.name + "() returns a table and cannot be used as a scalar",
+                  call.pos);
+    }
+    ExprBinder body{compiler, schema, inner};
+    return body.Bind(*fn.value);
+  }
+
+  KResult<bool> BindLetInto(const Statement& st, ScopePtr target);
+};
+
+}  // namespace
+
+// Shared with compiler_plan.cpp: binds a let statement into `scope`.
+KResult<bool> BindLet(Compiler* compiler, const Statement& st, ScopePtr scope);
+
+KResult<bool> ExprBinder::BindLetInto(const Statement& st, ScopePtr target) {
+  return BindLet(compiler, st, std::move(target));
+}
+
+KResult<BExprPtr> Compiler::BindExpr(const Expr& e, const Schema& schema,
+                                     std::shared_ptr<Scope> scope) {
+  ExprBinder binder{this, schema, std::move(scope)};
+  return binder.Bind(e);
+}
+
+}  // namespace vigil::kql

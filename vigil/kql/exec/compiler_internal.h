@@ -1,0 +1,67 @@
+// Internal declarations shared by the compiler's translation units (compiler_*.cpp).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vigil/kql/exec/compiler.h"
+#include "vigil/kql/exec/operators.h"
+
+namespace vigil::kql {
+
+struct LetValue {
+  enum class Kind : uint8_t { kScalar, kTabular, kFunction, kTable };
+  Kind kind = Kind::kScalar;
+  BExprPtr scalar;                 // kScalar: bound expression (usually a constant)
+  ExprPtr tabular;                 // kTabular: expression planned on each use, in `scope`
+  std::shared_ptr<Scope> scope;    // kTabular, kFunction: the defining scope
+  StatementPtr function;           // kFunction
+  TablePtr table;                  // kTable: materialised (materialize(), tabular arguments)
+};
+
+class Scope {
+ public:
+  explicit Scope(std::shared_ptr<Scope> parent = nullptr) : parent_(std::move(parent)) {}
+  void Set(const std::string& name, LetValue value) { names_[name] = std::move(value); }
+  const LetValue* Find(const std::string& name) const {
+    auto it = names_.find(name);
+    if (it != names_.end()) {
+      return &it->second;
+    }
+    return parent_ ? parent_->Find(name) : nullptr;
+  }
+  void CollectNames(std::vector<std::string>& out) const {
+    for (const auto& [k, v] : names_) {
+      out.push_back(k);
+    }
+    if (parent_) {
+      parent_->CollectNames(out);
+    }
+  }
+  // Join conditions: `$left`/`$right` resolve through these.
+  const Schema* left = nullptr;
+  const Schema* right = nullptr;
+
+ private:
+  std::shared_ptr<Scope> parent_;
+  std::map<std::string, LetValue> names_;
+};
+using ScopePtr = std::shared_ptr<Scope>;
+
+// Helpers shared across compiler files.
+std::string ExprText(const Expr& e);  // compact source-like text for EXPLAIN and column names
+BExprPtr MakeConst(Value v, Type type, std::string text = {});
+BExprPtr MakeColumn(int index, Type type, std::string name);
+std::string Suggest(const std::string& name, const std::vector<std::string>& candidates);
+// Default column name Kusto gives an unnamed expression (Column1, or the column/member name).
+std::string DefaultColumnName(const Expr& e, size_t position);
+bool ContainsAggregate(const Expr& e);
+// Type inference helpers.
+Type ArithType(const std::string& op, Type a, Type b);
+Type TypeOfValue(const Value& v);
+// Unique output name: appends 1, 2, ... when `name` is taken in `schema`.
+std::string UniqueName(const Schema& schema, const std::string& name);
+
+}  // namespace vigil::kql

@@ -1,0 +1,724 @@
+// Planning of the common tabular operators: where (with pushdown into scans), project*,
+// extend, summarize, count, distinct, sort, top, take, join, lookup, union, serialize, render,
+// getschema, invoke. The rarer operators are in compiler_ops2.cpp (PlanExtraOperator).
+#include <algorithm>
+
+#include "vigil/kql/exec/compiler_internal.h"
+#include "vigil/kql/exec/scan_op.h"
+
+namespace vigil::kql {
+
+KResult<PhysOpPtr> PlanUnion(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
+KResult<PhysOpPtr> PlanExtraOperator(Compiler& c, const Operator& op, PhysOpPtr input,
+                                     ScopePtr scope);
+KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr input,
+                                 ScopePtr scope);
+
+namespace {
+
+void SplitConjuncts(const ExprPtr& e, std::vector<ExprPtr>& out) {
+  if (e->kind == ExprKind::kBinary && e->op == "and") {
+    SplitConjuncts(e->args[0], out);
+    SplitConjuncts(e->args[1], out);
+    return;
+  }
+  out.push_back(e);
+}
+
+void CollectColumns(const BExpr& e, std::vector<int>& cols, bool& row_dependent) {
+  if (e.kind == BKind::kColumn) {
+    if (std::find(cols.begin(), cols.end(), e.column) == cols.end()) {
+      cols.push_back(e.column);
+    }
+  }
+  if (e.kind == BKind::kRowNumber || e.kind == BKind::kPrevNext || e.kind == BKind::kPackAll ||
+      (e.kind == BKind::kCall && e.fn != nullptr && !e.fn->deterministic)) {
+    row_dependent = true;
+  }
+  for (const auto& a : e.args) {
+    CollectColumns(*a, cols, row_dependent);
+  }
+}
+
+ScanOp* FindScanBelowFilters(PhysOp* op) {
+  while (op != nullptr) {
+    if (auto* scan = dynamic_cast<ScanOp*>(op)) {
+      return scan;
+    }
+    if (dynamic_cast<FilterOp*>(op) == nullptr || op->inputs().empty()) {
+      return nullptr;
+    }
+    op = op->inputs()[0].get();
+  }
+  return nullptr;
+}
+
+// Timestamp bounds and store hints from one bound conjunct over the scan's schema.
+void DeriveScanHints(const BExpr& e, const Schema& schema, ScanOp& scan) {
+  auto is_ts = [&](const BExprPtr& x) {
+    return x->kind == BKind::kColumn && schema[static_cast<size_t>(x->column)].name == "Timestamp";
+  };
+  auto const_time = [](const BExprPtr& x) -> std::optional<int64_t> {
+    if (x->kind == BKind::kConst && x->constant.kind() == Kind::kDateTime) {
+      return x->constant.AsInt64();
+    }
+    return std::nullopt;
+  };
+  if (e.kind == BKind::kCompare && e.args.size() == 2) {
+    const BExprPtr& a = e.args[0];
+    const BExprPtr& b = e.args[1];
+    std::string op = e.op;
+    std::optional<int64_t> t;
+    if (is_ts(a) && (t = const_time(b))) {
+    } else if (is_ts(b) && (t = const_time(a))) {
+      // flip: const < ts  ==  ts > const
+      if (op == "<") op = ">";
+      else if (op == "<=") op = ">=";
+      else if (op == ">") op = "<";
+      else if (op == ">=") op = "<=";
+    } else {
+      t.reset();
+    }
+    if (t) {
+      if (op == ">") {
+        scan.SetTimeRange(*t + 1, std::nullopt);
+      } else if (op == ">=") {
+        scan.SetTimeRange(*t, std::nullopt);
+      } else if (op == "<") {
+        scan.SetTimeRange(std::nullopt, *t - 1);
+      } else if (op == "<=") {
+        scan.SetTimeRange(std::nullopt, *t);
+      } else if (op == "==") {
+        scan.SetTimeRange(*t, *t);
+      }
+    }
+  }
+  if (e.kind == BKind::kBetween && !e.negated && is_ts(e.args[0])) {
+    auto lo = const_time(e.args[1]);
+    std::optional<int64_t> hi = const_time(e.args[2]);
+    if (!hi && lo && e.args[2]->kind == BKind::kConst &&
+        e.args[2]->constant.kind() == Kind::kTimeSpan) {
+      hi = *lo + e.args[2]->constant.AsInt64();
+    }
+    scan.SetTimeRange(lo, hi);
+  }
+  // Term hints for has / == / =~ on a plain string column with a constant.
+  if (e.kind == BKind::kStrOp && !e.negated && e.matcher && e.args[0]->kind == BKind::kColumn &&
+      schema[static_cast<size_t>(e.args[0]->column)].type == Type::kString) {
+    const std::string& needle = e.matcher->needle();
+    const std::string& col = schema[static_cast<size_t>(e.args[0]->column)].name;
+    bool single_term = !needle.empty();
+    bool any_term = false;
+    for (unsigned char ch : needle) {
+      single_term = single_term && IsTermByte(ch);
+      any_term = any_term || IsTermByte(ch);
+    }
+    store::PredicateHint hint;
+    hint.column = col;
+    hint.text = needle;
+    if ((e.str_op == StringOp::kHas || e.str_op == StringOp::kHasCs) && single_term) {
+      hint.kind = store::PredicateHint::Kind::kHasTerm;
+      scan.AddHint(hint);
+    } else if ((e.str_op == StringOp::kEqualsCi || e.str_op == StringOp::kHas ||
+                e.str_op == StringOp::kHasCs) && any_term) {
+      hint.kind = store::PredicateHint::Kind::kStringEquals;
+      scan.AddHint(hint);
+    }
+  }
+  if (e.kind == BKind::kCompare && e.op == "==" && e.args[0]->kind == BKind::kColumn &&
+      e.args[1]->kind == BKind::kConst && e.args[1]->constant.is_string() &&
+      schema[static_cast<size_t>(e.args[0]->column)].type == Type::kString) {
+    store::PredicateHint hint;
+    hint.kind = store::PredicateHint::Kind::kStringEquals;
+    hint.column = schema[static_cast<size_t>(e.args[0]->column)].name;
+    hint.text = e.args[1]->constant.AsString();
+    bool any_term = false;
+    for (unsigned char ch : hint.text) {
+      any_term = any_term || IsTermByte(ch);
+    }
+    if (any_term) {
+      scan.AddHint(hint);
+    }
+  }
+}
+
+KResult<PhysOpPtr> PlanWhere(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope) {
+  const Schema schema = input->schema();
+  ScanOp* scan = FindScanBelowFilters(input.get());
+  std::vector<ExprPtr> conjuncts;
+  SplitConjuncts(op.predicate, conjuncts);
+  std::vector<BExprPtr> residual;
+  for (const auto& conj : conjuncts) {
+    auto b = c.BindExpr(*conj, schema, scope);
+    if (!b) {
+      return tl::unexpected(b.error());
+    }
+    if ((*b)->kind == BKind::kConst) {
+      if (IsTrue((*b)->constant)) {
+        continue;
+      }
+    }
+    if (scan != nullptr) {
+      std::vector<int> cols;
+      bool row_dependent = false;
+      CollectColumns(**b, cols, row_dependent);
+      if (cols.size() == 1 && !row_dependent) {
+        DeriveScanHints(**b, schema, *scan);
+        Schema one = {schema[static_cast<size_t>(cols[0])]};
+        // Rebind against a one-column schema (alias TimeGenerated handled by the binder).
+        auto b1 = c.BindExpr(*conj, one, scope);
+        if (b1) {
+          scan->AddFilter(ScanFilter{cols[0], *b1});
+          continue;
+        }
+      }
+    }
+    residual.push_back(*b);
+  }
+  if (residual.empty()) {
+    return input;
+  }
+  BExprPtr pred = residual[0];
+  for (size_t i = 1; i < residual.size(); ++i) {
+    auto both = std::make_shared<BExpr>();
+    both->kind = BKind::kAnd;
+    both->type = Type::kBool;
+    both->args = {pred, residual[i]};
+    both->text = pred->text + " and " + residual[i]->text;
+    pred = both;
+  }
+  return PhysOpPtr(std::make_unique<FilterOp>(std::move(input), pred, c.ctx()));
+}
+
+void CollectNames(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::kName) {
+    out.push_back(e.name);
+  }
+  for (const auto& a : e.args) {
+    CollectNames(*a, out);
+  }
+}
+
+KResult<PhysOpPtr> PlanProject(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope) {
+  const Schema& in = input->schema();
+  Schema schema;
+  std::vector<BExprPtr> exprs;
+  std::string label = "Project [";
+  for (size_t i = 0; i < op.exprs.size(); ++i) {
+    const NamedExpr& ne = op.exprs[i];
+    auto b = c.BindExpr(*ne.expr, in, scope);
+    if (!b) {
+      return tl::unexpected(b.error());
+    }
+    std::string name = ne.name.empty() ? DefaultColumnName(*ne.expr, i + 1) : ne.name;
+    if (ne.name.empty() && ne.expr->kind == ExprKind::kName && name == "TimeGenerated" &&
+        FindColumn(in, "TimeGenerated") < 0) {
+      name = "TimeGenerated";
+    }
+    const int existing = FindColumn(schema, name);
+    if (existing >= 0) {
+      if (!ne.name.empty()) {
+        return KErr("KQL0110", "column '" + name + "' is projected twice", ne.pos);
+      }
+      name = UniqueName(schema, name);
+    }
+    schema.push_back({name, (*b)->type});
+    exprs.push_back(*b);
+    label += (i ? ", " : "") + (ne.name.empty() ? (*b)->text : name + "=" + (*b)->text);
+  }
+  return PhysOpPtr(std::make_unique<ProjectOp>(std::move(input), schema, exprs, label + "]",
+                                               c.ctx()));
+}
+
+KResult<PhysOpPtr> PlanExtend(Compiler& c, const std::vector<NamedExpr>& items, PhysOpPtr input,
+                              ScopePtr scope, const std::string& verb) {
+  size_t i = 0;
+  while (i < items.size()) {
+    const Schema in = input->schema();
+    Schema schema = in;
+    std::vector<BExprPtr> exprs;
+    for (size_t c2 = 0; c2 < in.size(); ++c2) {
+      exprs.push_back(MakeColumn(static_cast<int>(c2), in[c2].type, in[c2].name));
+    }
+    std::vector<std::string> defined;
+    std::string label = verb + " [";
+    bool first = true;
+    for (; i < items.size(); ++i) {
+      const NamedExpr& ne = items[i];
+      std::vector<std::string> refs;
+      CollectNames(*ne.expr, refs);
+      bool depends = false;
+      for (const auto& r : refs) {
+        depends = depends || std::find(defined.begin(), defined.end(), r) != defined.end();
+      }
+      if (depends) {
+        break;  // needs the columns defined so far: start a new layer
+      }
+      auto b = c.BindExpr(*ne.expr, in, scope);
+      if (!b) {
+        return tl::unexpected(b.error());
+      }
+      std::vector<std::string> names = ne.names;
+      if (names.empty()) {
+        names.push_back(ne.name.empty() ? DefaultColumnName(*ne.expr, schema.size() + 1)
+                                        : ne.name);
+      }
+      const std::string& name = names[0];
+      const int existing = FindColumn(schema, name);
+      if (existing >= 0) {
+        schema[static_cast<size_t>(existing)].type = (*b)->type;
+        exprs[static_cast<size_t>(existing)] = *b;
+      } else {
+        schema.push_back({name, (*b)->type});
+        exprs.push_back(*b);
+      }
+      defined.push_back(name);
+      label += (first ? "" : ", ") + name + "=" + (*b)->text;
+      first = false;
+    }
+    input = std::make_unique<ProjectOp>(std::move(input), schema, exprs, label + "]", c.ctx());
+  }
+  return input;
+}
+
+// Columns matching a name or wildcard pattern, in schema order.
+std::vector<int> MatchColumns(const Schema& schema, const std::string& pattern) {
+  std::vector<int> out;
+  const bool wildcard = pattern.find('*') != std::string::npos;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (!wildcard) {
+      if (schema[i].name == pattern) {
+        out.push_back(static_cast<int>(i));
+      }
+      continue;
+    }
+    // simple glob
+    const std::string& n = schema[i].name;
+    size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+    bool ok = true;
+    while (t < n.size()) {
+      if (p < pattern.size() && pattern[p] == '*') {
+        star = p++;
+        mark = t;
+      } else if (p < pattern.size() && pattern[p] == n[t]) {
+        ++p;
+        ++t;
+      } else if (star != std::string::npos) {
+        p = star + 1;
+        t = ++mark;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    while (ok && p < pattern.size() && pattern[p] == '*') {
+      ++p;
+    }
+    if (ok && p == pattern.size()) {
+      out.push_back(static_cast<int>(i));
+    }
+  }
+  return out;
+}
+
+PhysOpPtr SelectColumns(PhysOpPtr input, const std::vector<int>& cols,
+                        const std::vector<std::string>& names, const std::string& label,
+                        ExecContext* ctx) {
+  const Schema& in = input->schema();
+  Schema schema;
+  std::vector<BExprPtr> exprs;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const auto& col = in[static_cast<size_t>(cols[i])];
+    schema.push_back({names.empty() ? col.name : names[i], col.type});
+    exprs.push_back(MakeColumn(cols[i], col.type, col.name));
+  }
+  return std::make_unique<ProjectOp>(std::move(input), schema, exprs, label, ctx);
+}
+
+KResult<PhysOpPtr> PlanProjectVariants(Compiler& c, const Operator& op, PhysOpPtr input) {
+  const Schema& in = input->schema();
+  std::vector<int> cols;
+  std::vector<std::string> names;
+  if (op.kind == OpKind::kProjectAway || op.kind == OpKind::kProjectKeep) {
+    std::vector<bool> hit(in.size(), false);
+    for (const auto& pattern : op.names) {
+      auto m = MatchColumns(in, pattern);
+      if (m.empty() && pattern.find('*') == std::string::npos) {
+        return KErr("KQL0101", "unknown column '" + pattern + "'", op.pos);
+      }
+      for (int i : m) {
+        hit[static_cast<size_t>(i)] = true;
+      }
+    }
+    const bool keep = op.kind == OpKind::kProjectKeep;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (hit[i] == keep) {
+        cols.push_back(static_cast<int>(i));
+      }
+    }
+    return SelectColumns(std::move(input), cols, {}, keep ? "ProjectKeep" : "ProjectAway",
+                         c.ctx());
+  }
+  if (op.kind == OpKind::kProjectRename) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      cols.push_back(static_cast<int>(i));
+      names.push_back(in[i].name);
+    }
+    for (const auto& ne : op.exprs) {
+      if (ne.expr->kind != ExprKind::kName) {
+        return KErr("KQL0110", "project-rename expects NewName = ExistingName", ne.pos);
+      }
+      const int idx = FindColumn(in, ne.expr->name);
+      if (idx < 0) {
+        return KErr("KQL0101", "unknown column '" + ne.expr->name + "'", ne.expr->pos);
+      }
+      names[static_cast<size_t>(idx)] = ne.name;
+    }
+    return SelectColumns(std::move(input), cols, names, "ProjectRename", c.ctx());
+  }
+  // project-reorder: listed columns first, then the rest in their order.
+  std::vector<bool> used(in.size(), false);
+  for (const auto& pattern : op.names) {
+    for (int i : MatchColumns(in, pattern)) {
+      if (!used[static_cast<size_t>(i)]) {
+        used[static_cast<size_t>(i)] = true;
+        cols.push_back(i);
+      }
+    }
+  }
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!used[i]) {
+      cols.push_back(static_cast<int>(i));
+    }
+  }
+  return SelectColumns(std::move(input), cols, {}, "ProjectReorder", c.ctx());
+}
+
+KResult<std::vector<SortSpec>> BindSortKeys(Compiler& c, const std::vector<SortKey>& keys,
+                                            const Schema& schema, ScopePtr scope,
+                                            std::string& label) {
+  std::vector<SortSpec> out;
+  for (const auto& k : keys) {
+    auto b = c.BindExpr(*k.expr, schema, scope);
+    if (!b) {
+      return tl::unexpected(b.error());
+    }
+    SortSpec s;
+    s.expr = *b;
+    s.ascending = k.ascending;
+    s.nulls_first = k.nulls == SortKey::Nulls::kFirst ||
+                    (k.nulls == SortKey::Nulls::kDefault && k.ascending);
+    label += (out.empty() ? "" : ", ") + (*b)->text + (k.ascending ? " asc" : " desc");
+    out.push_back(s);
+  }
+  return out;
+}
+
+KResult<size_t> ConstCount(Compiler& c, const ExprPtr& e, ScopePtr scope) {
+  auto b = c.BindExpr(*e, Schema{}, scope);
+  if (!b) {
+    return tl::unexpected(b.error());
+  }
+  if ((*b)->kind != BKind::kConst || !(*b)->constant.is_integral() ||
+      (*b)->constant.AsInt64() < 0) {
+    return KErr("KQL0110", "expected a non-negative constant row count", e->pos);
+  }
+  return static_cast<size_t>((*b)->constant.AsInt64());
+}
+
+KResult<PhysOpPtr> PlanJoin(Compiler& c, const Operator& op, PhysOpPtr left, ScopePtr scope) {
+  const bool lookup = op.kind == OpKind::kLookup;
+  std::string kind_text = lookup ? "leftouter" : "innerunique";
+  for (const auto& [k, v] : op.params) {
+    if (k == "kind") {
+      kind_text = v;
+    }
+  }
+  JoinKind kind;
+  if (kind_text == "innerunique") kind = JoinKind::kInnerUnique;
+  else if (kind_text == "inner") kind = JoinKind::kInner;
+  else if (kind_text == "leftouter") kind = JoinKind::kLeftOuter;
+  else if (kind_text == "rightouter") kind = JoinKind::kRightOuter;
+  else if (kind_text == "fullouter" || kind_text == "outer") kind = JoinKind::kFullOuter;
+  else if (kind_text == "leftanti" || kind_text == "anti" || kind_text == "leftantisemi") kind = JoinKind::kLeftAnti;
+  else if (kind_text == "rightanti" || kind_text == "rightantisemi") kind = JoinKind::kRightAnti;
+  else if (kind_text == "leftsemi") kind = JoinKind::kLeftSemi;
+  else if (kind_text == "rightsemi") kind = JoinKind::kRightSemi;
+  else return KErr("KQL0110", "unknown join kind '" + kind_text + "'", op.pos);
+  if (!op.right) {
+    return KErr("KQL0110", "join needs a right side", op.pos);
+  }
+  auto right = c.PlanPipeline(*op.right, scope);
+  if (!right) {
+    return right;
+  }
+  const Schema ls = left->schema();
+  const Schema rs = (*right)->schema();
+  std::vector<BExprPtr> lkeys;
+  std::vector<BExprPtr> rkeys;
+  std::vector<std::string> common_keys;
+  auto join_scope = std::make_shared<Scope>(scope);
+  join_scope->left = &ls;
+  join_scope->right = &rs;
+  for (const auto& on : op.on) {
+    if (on->kind == ExprKind::kName) {
+      const int li = FindColumn(ls, on->name);
+      const int ri = FindColumn(rs, on->name);
+      if (li < 0 || ri < 0) {
+        return KErr("KQL0101",
+                    "join key '" + on->name + "' is missing on the " +
+                        (li < 0 ? "left" : "right") + " side",
+                    on->pos);
+      }
+      lkeys.push_back(MakeColumn(li, ls[static_cast<size_t>(li)].type, on->name));
+      rkeys.push_back(MakeColumn(ri, rs[static_cast<size_t>(ri)].type, on->name));
+      common_keys.push_back(on->name);
+      continue;
+    }
+    if (on->kind == ExprKind::kBinary && on->op == "==") {
+      auto side_of = [](const Expr& x) -> int {
+        if (x.kind == ExprKind::kMember && x.args[0]->kind == ExprKind::kName) {
+          if (x.args[0]->name == "$left") return 0;
+          if (x.args[0]->name == "$right") return 1;
+        }
+        return -1;
+      };
+      const Expr* a = on->args[0].get();
+      const Expr* b = on->args[1].get();
+      if (side_of(*a) == 1 && side_of(*b) == 0) {
+        std::swap(a, b);
+      }
+      if (side_of(*a) != 0 || side_of(*b) != 1) {
+        return KErr("KQL0110", "join condition must compare $left.Column == $right.Column",
+                    on->pos);
+      }
+      auto lb = c.BindExpr(*a, Schema{}, join_scope);
+      if (!lb) {
+        return tl::unexpected(lb.error());
+      }
+      auto rb = c.BindExpr(*b, Schema{}, join_scope);
+      if (!rb) {
+        return tl::unexpected(rb.error());
+      }
+      lkeys.push_back(*lb);
+      rkeys.push_back(*rb);
+      if (a->name == b->name) {
+        common_keys.push_back(a->name);
+      }
+      continue;
+    }
+    return KErr("KQL0110", "unsupported join condition: " + ExprText(*on), on->pos);
+  }
+  if (lkeys.empty()) {
+    return KErr("KQL0110", "join needs 'on' keys", op.pos);
+  }
+  Schema schema;
+  std::vector<int> right_out(rs.size(), -1);
+  const bool emit_left = kind != JoinKind::kRightSemi && kind != JoinKind::kRightAnti;
+  const bool emit_right = kind != JoinKind::kLeftSemi && kind != JoinKind::kLeftAnti;
+  if (emit_left) {
+    schema = ls;
+  }
+  if (emit_right) {
+    for (size_t i = 0; i < rs.size(); ++i) {
+      if (lookup && std::find(common_keys.begin(), common_keys.end(), rs[i].name) !=
+                        common_keys.end()) {
+        continue;  // lookup keeps the key columns once
+      }
+      right_out[i] = static_cast<int>(schema.size());
+      schema.push_back({emit_left ? UniqueName(schema, rs[i].name) : rs[i].name, rs[i].type});
+    }
+  }
+  std::string label = (lookup ? "Lookup kind=" : "HashJoin kind=") + kind_text + " on [";
+  for (size_t i = 0; i < lkeys.size(); ++i) {
+    label += (i ? ", " : "") + lkeys[i]->text + (lkeys[i]->text == rkeys[i]->text ? "" : " == " + rkeys[i]->text);
+  }
+  label += "] build=right";
+  return PhysOpPtr(std::make_unique<JoinOp>(std::move(left), std::move(*right), kind, lkeys, rkeys,
+                                            schema, right_out, label, c.ctx()));
+}
+
+KResult<PhysOpPtr> PlanGetSchema(PhysOpPtr input) {
+  auto table = std::make_shared<Table>();
+  table->Reset({{"ColumnName", Type::kString},
+                {"ColumnOrdinal", Type::kInt},
+                {"DataType", Type::kString},
+                {"ColumnType", Type::kString}});
+  static const std::pair<Type, const char*> kClr[] = {
+      {Type::kBool, "System.SByte"},     {Type::kInt, "System.Int32"},
+      {Type::kLong, "System.Int64"},     {Type::kReal, "System.Double"},
+      {Type::kDecimal, "System.Data.SqlTypes.SqlDecimal"},
+      {Type::kString, "System.String"},  {Type::kDateTime, "System.DateTime"},
+      {Type::kTimeSpan, "System.TimeSpan"}, {Type::kGuid, "System.Guid"},
+      {Type::kDynamic, "System.Object"}};
+  const Schema& s = input->schema();
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::string clr = "System.Object";
+    for (const auto& [t, n] : kClr) {
+      if (t == s[i].type) {
+        clr = n;
+      }
+    }
+    table->AppendRow({Value::String(s[i].name), Value::Int(static_cast<int64_t>(i)),
+                      Value::String(clr), Value::String(std::string(TypeName(s[i].type)))});
+  }
+  return PhysOpPtr(std::make_unique<TableOp>(table, "GetSchema"));
+}
+
+}  // namespace
+
+KResult<PhysOpPtr> PlanExtendItems(Compiler& c, const std::vector<NamedExpr>& items,
+                                   PhysOpPtr input, ScopePtr scope) {
+  return PlanExtend(c, items, std::move(input), std::move(scope), "Extend");
+}
+
+KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope) {
+  if (!input && op.kind != OpKind::kUnion) {
+    return PlanExtraOperator(c, op, nullptr, scope);
+  }
+  switch (op.kind) {
+    case OpKind::kWhere:
+      return PlanWhere(c, op, std::move(input), scope);
+    case OpKind::kProject:
+      return PlanProject(c, op, std::move(input), scope);
+    case OpKind::kProjectAway:
+    case OpKind::kProjectKeep:
+    case OpKind::kProjectRename:
+    case OpKind::kProjectReorder:
+      return PlanProjectVariants(c, op, std::move(input));
+    case OpKind::kExtend:
+      return PlanExtend(c, op.exprs, std::move(input), scope, "Extend");
+    case OpKind::kSummarize:
+      return PlanSummarize(c, op, std::move(input), scope);
+    case OpKind::kCount:
+      return PhysOpPtr(std::make_unique<CountOp>(std::move(input),
+                                                 op.names.empty() ? "Count" : op.names[0],
+                                                 c.ctx()));
+    case OpKind::kDistinct: {
+      const Schema in = input->schema();
+      Schema schema;
+      std::vector<BExprPtr> exprs;
+      for (size_t i = 0; i < op.exprs.size(); ++i) {
+        const auto& ne = op.exprs[i];
+        if (ne.expr->kind == ExprKind::kStar) {
+          for (size_t k = 0; k < in.size(); ++k) {
+            schema.push_back(in[k]);
+            exprs.push_back(MakeColumn(static_cast<int>(k), in[k].type, in[k].name));
+          }
+          continue;
+        }
+        auto b = c.BindExpr(*ne.expr, in, scope);
+        if (!b) {
+          return tl::unexpected(b.error());
+        }
+        schema.push_back({ne.name.empty() ? DefaultColumnName(*ne.expr, i + 1) : ne.name,
+                          (*b)->type});
+        exprs.push_back(*b);
+      }
+      return PhysOpPtr(std::make_unique<DistinctOp>(std::move(input), schema, exprs, c.ctx()));
+    }
+    case OpKind::kSort: {
+      std::string label = "Sort [";
+      auto keys = BindSortKeys(c, op.sort, input->schema(), scope, label);
+      if (!keys) {
+        return tl::unexpected(keys.error());
+      }
+      return PhysOpPtr(
+          std::make_unique<SortOp>(std::move(input), *keys, 0, label + "]", c.ctx()));
+    }
+    case OpKind::kTop: {
+      auto n = ConstCount(c, op.count, scope);
+      if (!n) {
+        return tl::unexpected(n.error());
+      }
+      std::string label = "TopN " + std::to_string(*n) + " [";
+      auto keys = BindSortKeys(c, op.sort, input->schema(), scope, label);
+      if (!keys) {
+        return tl::unexpected(keys.error());
+      }
+      if (*n == 0) {
+        return PhysOpPtr(std::make_unique<TakeOp>(std::move(input), 0));
+      }
+      return PhysOpPtr(
+          std::make_unique<SortOp>(std::move(input), *keys, *n, label + "]", c.ctx()));
+    }
+    case OpKind::kTake:
+    case OpKind::kSample: {
+      const ExprPtr& e = op.count ? op.count : (op.exprs.empty() ? nullptr : op.exprs[0].expr);
+      if (!e) {
+        return KErr("KQL0110", "expected a row count", op.pos);
+      }
+      auto n = ConstCount(c, e, scope);
+      if (!n) {
+        return tl::unexpected(n.error());
+      }
+      return PhysOpPtr(std::make_unique<TakeOp>(std::move(input), *n));
+    }
+    case OpKind::kJoin:
+    case OpKind::kLookup:
+      return PlanJoin(c, op, std::move(input), scope);
+    case OpKind::kUnion:
+      return PlanUnion(c, op, std::move(input), scope);
+    case OpKind::kSerialize: {
+      auto sorted = std::make_unique<SortOp>(std::move(input), std::vector<SortSpec>{}, 0,
+                                             "Serialize", c.ctx());
+      if (op.exprs.empty()) {
+        return PhysOpPtr(std::move(sorted));
+      }
+      return PlanExtend(c, op.exprs, std::move(sorted), scope, "Extend");
+    }
+    case OpKind::kAs: {
+      if (!op.names.empty()) {
+        auto table = c.Execute(std::move(input));
+        if (!table) {
+          return tl::unexpected(table.error());
+        }
+        LetValue v;
+        v.kind = LetValue::Kind::kTable;
+        v.table = *table;
+        scope->Set(op.names[0], v);
+        return PhysOpPtr(std::make_unique<TableOp>(*table, "As " + op.names[0]));
+      }
+      return input;
+    }
+    case OpKind::kGetSchema:
+      return PlanGetSchema(std::move(input));
+    case OpKind::kRender: {
+      auto& r = c.mutable_render();
+      r.kind = op.text;
+      r.properties = op.params;
+      return input;
+    }
+    case OpKind::kConsume:
+      return PhysOpPtr(std::make_unique<TakeOp>(std::move(input), 0));
+    case OpKind::kInvoke: {
+      if (op.exprs.empty() || op.exprs[0].expr->kind != ExprKind::kCall) {
+        return KErr("KQL0110", "invoke expects a function call", op.pos);
+      }
+      auto table = c.Execute(std::move(input));
+      if (!table) {
+        return tl::unexpected(table.error());
+      }
+      auto inner = std::make_shared<Scope>(scope);
+      LetValue v;
+      v.kind = LetValue::Kind::kTable;
+      v.table = *table;
+      inner->Set("__invoke_input", v);
+      auto call = std::make_shared<Expr>(*op.exprs[0].expr);
+      auto arg = std::make_shared<Expr>();
+      arg->kind = ExprKind::kName;
+      arg->name = "__invoke_input";
+      arg->pos = op.pos;
+      call->args.insert(call->args.begin(), arg);
+      const LetValue* fn = scope->Find(call->name);
+      if (fn == nullptr || fn->kind != LetValue::Kind::kFunction) {
+        return PlanExtraOperator(c, op, std::make_unique<TableOp>(*table, "Input"), scope);
+      }
+      return c.PlanTabularExpr(*call, inner);
+    }
+    default:
+      return PlanExtraOperator(c, op, std::move(input), scope);
+  }
+}
+
+}  // namespace vigil::kql

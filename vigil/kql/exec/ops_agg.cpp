@@ -1,0 +1,212 @@
+// summarize (hash aggregation) and distinct.
+#include <unordered_map>
+
+#include "vigil/kql/exec/operators.h"
+
+namespace vigil::kql {
+
+namespace {
+
+struct KeyHash {
+  size_t operator()(const std::vector<Value>& key) const {
+    size_t h = 0x84222325;
+    for (const auto& v : key) {
+      h = (h ^ HashValue(v)) * 0x100000001b3ULL;
+    }
+    return h;
+  }
+};
+struct KeyEq {
+  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].kind() != b[i].kind() && !(a[i].is_number() && b[i].is_number())) {
+        return false;
+      }
+      if (!ValuesEqual(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+SummarizeOp::SummarizeOp(PhysOpPtr input, Schema schema, std::vector<BExprPtr> keys,
+                         std::vector<AggSpec> aggs, std::string label, ExecContext* ctx)
+    : keys_(std::move(keys)), aggs_(std::move(aggs)), label_(std::move(label)), ctx_(ctx) {
+  schema_ = std::move(schema);
+  inputs_.push_back(std::move(input));
+}
+
+KResult<bool> SummarizeOp::Build() {
+  struct Group {
+    std::vector<std::unique_ptr<AggregateState>> states;
+  };
+  std::unordered_map<std::vector<Value>, size_t, KeyHash, KeyEq> index;
+  std::vector<std::vector<Value>> group_keys;
+  std::vector<Group> groups;
+  auto new_group = [&]() {
+    Group g;
+    for (const auto& a : aggs_) {
+      g.states.push_back(a.fn->create());
+    }
+    groups.push_back(std::move(g));
+  };
+  if (keys_.empty()) {
+    new_group();
+    group_keys.emplace_back();
+  }
+  Chunk in;
+  std::vector<Value> key(keys_.size());
+  std::vector<Value> args;
+  while (true) {
+    auto ok = ctx_->Check();
+    if (!ok) {
+      return ok;
+    }
+    in.Reset(inputs_[0]->schema().size());
+    auto more = inputs_[0]->Next(in);
+    if (!more) {
+      return more;
+    }
+    if (!*more) {
+      break;
+    }
+    for (size_t r = 0; r < in.rows; ++r) {
+      size_t g = 0;
+      if (!keys_.empty()) {
+        for (size_t k = 0; k < keys_.size(); ++k) {
+          key[k] = Eval(*keys_[k], in, r, ctx_->eval);
+        }
+        auto it = index.find(key);
+        if (it == index.end()) {
+          g = groups.size();
+          index.emplace(key, g);
+          group_keys.push_back(key);
+          new_group();
+          size_t bytes = 64 * (keys_.size() + aggs_.size() + 2);
+          for (const auto& v : key) {
+            bytes += v.AsString().size();
+          }
+          auto charged = ctx_->Charge(bytes);
+          if (!charged) {
+            return charged;
+          }
+        } else {
+          g = it->second;
+        }
+      }
+      for (size_t a = 0; a < aggs_.size(); ++a) {
+        args.clear();
+        for (const auto& e : aggs_[a].args) {
+          args.push_back(Eval(*e, in, r, ctx_->eval));
+        }
+        groups[g].states[a]->Add(args);
+      }
+    }
+  }
+  auto out = std::make_shared<Table>();
+  out->Reset(schema_);
+  std::vector<Value> finished;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    size_t c = 0;
+    for (const auto& v : group_keys[g]) {
+      out->cols[c].push_back(CoerceTo(v, schema_[c].type));
+      ++c;
+    }
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      finished.clear();
+      groups[g].states[a]->Finish(finished);
+      for (size_t i = 0; i < aggs_[a].outputs; ++i) {
+        Value v = i < finished.size() ? finished[i] : Value();
+        out->cols[c].push_back(CoerceTo(v, schema_[c].type));
+        ++c;
+      }
+    }
+    out->rows++;
+  }
+  result_ = std::move(out);
+  return true;
+}
+
+KResult<bool> SummarizeOp::Next(Chunk& out) {
+  if (!built_) {
+    built_ = true;
+    auto ok = Build();
+    if (!ok) {
+      return ok;
+    }
+  }
+  out.Reset(schema_.size());
+  if (pos_ >= result_->rows) {
+    return false;
+  }
+  const size_t n = std::min(kChunkRows, result_->rows - pos_);
+  for (size_t c = 0; c < schema_.size(); ++c) {
+    out.cols[c].assign(result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_),
+                       result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_ + n));
+  }
+  out.rows = n;
+  pos_ += n;
+  return true;
+}
+
+struct DistinctOp::State {
+  std::unordered_map<std::vector<Value>, bool, KeyHash, KeyEq> seen;
+};
+
+DistinctOp::DistinctOp(PhysOpPtr input, Schema schema, std::vector<BExprPtr> exprs,
+                       ExecContext* ctx)
+    : exprs_(std::move(exprs)), ctx_(ctx), state_(std::make_shared<State>()) {
+  schema_ = std::move(schema);
+  inputs_.push_back(std::move(input));
+}
+
+std::string DistinctOp::Describe() const {
+  std::string out = "Distinct [";
+  for (size_t i = 0; i < schema_.size(); ++i) {
+    out += (i ? ", " : "") + schema_[i].name;
+  }
+  return out + "]";
+}
+
+KResult<bool> DistinctOp::Next(Chunk& out) {
+  out.Reset(schema_.size());
+  std::vector<Value> key(exprs_.size());
+  while (true) {
+    auto ok = ctx_->Check();
+    if (!ok) {
+      return ok;
+    }
+    in_.Reset(inputs_[0]->schema().size());
+    auto more = inputs_[0]->Next(in_);
+    if (!more || !*more) {
+      return more;
+    }
+    for (size_t r = 0; r < in_.rows; ++r) {
+      for (size_t k = 0; k < exprs_.size(); ++k) {
+        key[k] = CoerceTo(Eval(*exprs_[k], in_, r, ctx_->eval), schema_[k].type);
+      }
+      if (state_->seen.emplace(key, true).second) {
+        size_t bytes = 64 * key.size();
+        for (const auto& v : key) {
+          bytes += v.AsString().size();
+        }
+        auto charged = ctx_->Charge(bytes);
+        if (!charged) {
+          return charged;
+        }
+        for (size_t k = 0; k < key.size(); ++k) {
+          out.cols[k].push_back(key[k]);
+        }
+        out.rows++;
+      }
+    }
+    if (out.rows > 0) {
+      return true;
+    }
+  }
+}
+
+}  // namespace vigil::kql

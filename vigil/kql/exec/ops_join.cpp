@@ -1,0 +1,227 @@
+// Hash join with Kusto's join kinds. The right side is built into a hash table; the left side
+// is streamed against it (collected only where the kind needs to remember matches).
+#include <unordered_map>
+
+#include "vigil/kql/exec/operators.h"
+
+namespace vigil::kql {
+
+namespace {
+
+struct KeyHash {
+  size_t operator()(const std::vector<Value>& key) const {
+    size_t h = 0x84222325;
+    for (const auto& v : key) {
+      h = (h ^ HashValue(v)) * 0x100000001b3ULL;
+    }
+    return h;
+  }
+};
+struct KeyEq {
+  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!ValuesEqual(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+bool AnyNull(const std::vector<Value>& key) {
+  for (const auto& v : key) {
+    if (v.is_null()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Join keys compare across int/long/real and guid/string: normalise.
+Value NormalizeKey(Value v) {
+  if (v.kind() == Kind::kInt) {
+    return Value::Long(v.AsInt64());
+  }
+  if (v.kind() == Kind::kGuid) {
+    return Value::String(v.AsString());
+  }
+  return v;
+}
+
+}  // namespace
+
+JoinOp::JoinOp(PhysOpPtr left, PhysOpPtr right, JoinKind kind, std::vector<BExprPtr> left_keys,
+               std::vector<BExprPtr> right_keys, Schema schema, std::vector<int> right_out,
+               std::string label, ExecContext* ctx)
+    : kind_(kind),
+      left_keys_(std::move(left_keys)),
+      right_keys_(std::move(right_keys)),
+      right_out_(std::move(right_out)),
+      label_(std::move(label)),
+      ctx_(ctx) {
+  schema_ = std::move(schema);
+  inputs_.push_back(std::move(left));
+  inputs_.push_back(std::move(right));
+}
+
+KResult<bool> JoinOp::Build() {
+  auto right = Collect(*inputs_[1], *ctx_);
+  if (!right) {
+    return tl::unexpected(right.error());
+  }
+  const Table& rt = **right;
+  Chunk rview;
+  rview.rows = rt.rows;
+  rview.cols = rt.cols;
+  std::unordered_map<std::vector<Value>, std::vector<uint32_t>, KeyHash, KeyEq> hash;
+  std::vector<Value> key(right_keys_.size());
+  for (size_t r = 0; r < rt.rows; ++r) {
+    for (size_t k = 0; k < right_keys_.size(); ++k) {
+      key[k] = NormalizeKey(Eval(*right_keys_[k], rview, r, ctx_->eval));
+    }
+    if (AnyNull(key)) {
+      continue;
+    }
+    hash[key].push_back(static_cast<uint32_t>(r));
+  }
+  std::vector<uint8_t> right_matched(rt.rows, 0);
+  const bool emit_left = kind_ != JoinKind::kRightSemi && kind_ != JoinKind::kRightAnti;
+  const size_t left_width = emit_left ? inputs_[0]->schema().size() : 0;
+
+  auto out = std::make_shared<Table>();
+  out->Reset(schema_);
+  auto emit = [&](const Chunk* lc, size_t lr, const Table* rtab, long rr) {
+    if (emit_left) {
+      for (size_t c = 0; c < left_width; ++c) {
+        out->cols[c].push_back(lc != nullptr ? lc->cols[c][lr] : Value());
+      }
+    }
+    for (size_t c = 0; c < right_out_.size(); ++c) {
+      if (right_out_[c] >= 0) {
+        out->cols[static_cast<size_t>(right_out_[c])].push_back(
+            rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)] : Value());
+      }
+    }
+    out->rows++;
+  };
+
+  std::unordered_map<std::vector<Value>, bool, KeyHash, KeyEq> left_seen;  // innerunique
+  Chunk in;
+  size_t emitted_bytes = 0;
+  while (true) {
+    auto ok = ctx_->Check();
+    if (!ok) {
+      return ok;
+    }
+    in.Reset(inputs_[0]->schema().size());
+    auto more = inputs_[0]->Next(in);
+    if (!more) {
+      return more;
+    }
+    if (!*more) {
+      break;
+    }
+    for (size_t r = 0; r < in.rows; ++r) {
+      for (size_t k = 0; k < left_keys_.size(); ++k) {
+        key[k] = NormalizeKey(Eval(*left_keys_[k], in, r, ctx_->eval));
+      }
+      const std::vector<uint32_t>* matches = nullptr;
+      if (!AnyNull(key)) {
+        auto it = hash.find(key);
+        if (it != hash.end()) {
+          matches = &it->second;
+        }
+      }
+      switch (kind_) {
+        case JoinKind::kInnerUnique:
+          if (matches == nullptr || !left_seen.emplace(key, true).second) {
+            break;
+          }
+          for (uint32_t m : *matches) {
+            emit(&in, r, &rt, m);
+          }
+          break;
+        case JoinKind::kInner:
+          if (matches != nullptr) {
+            for (uint32_t m : *matches) {
+              emit(&in, r, &rt, m);
+            }
+          }
+          break;
+        case JoinKind::kLeftOuter:
+        case JoinKind::kFullOuter:
+        case JoinKind::kRightOuter:
+          if (matches != nullptr) {
+            for (uint32_t m : *matches) {
+              right_matched[m] = 1;
+              emit(&in, r, &rt, m);
+            }
+          } else if (kind_ != JoinKind::kRightOuter) {
+            emit(&in, r, &rt, -1);
+          }
+          break;
+        case JoinKind::kLeftAnti:
+          if (matches == nullptr) {
+            emit(&in, r, &rt, -1);
+          }
+          break;
+        case JoinKind::kLeftSemi:
+          if (matches != nullptr) {
+            emit(&in, r, &rt, -1);
+          }
+          break;
+        case JoinKind::kRightAnti:
+        case JoinKind::kRightSemi:
+          if (matches != nullptr) {
+            for (uint32_t m : *matches) {
+              right_matched[m] = 1;
+            }
+          }
+          break;
+      }
+    }
+    const size_t now_bytes = out->rows * schema_.size() * sizeof(Value);
+    if (now_bytes > emitted_bytes) {
+      auto charged = ctx_->Charge(now_bytes - emitted_bytes);
+      if (!charged) {
+        return charged;
+      }
+      emitted_bytes = now_bytes;
+    }
+  }
+  if (kind_ == JoinKind::kRightOuter || kind_ == JoinKind::kFullOuter ||
+      kind_ == JoinKind::kRightAnti || kind_ == JoinKind::kRightSemi) {
+    const bool want_matched = kind_ == JoinKind::kRightSemi;
+    for (size_t r = 0; r < rt.rows; ++r) {
+      if ((right_matched[r] != 0) == want_matched) {
+        emit(nullptr, 0, &rt, static_cast<long>(r));
+      }
+    }
+  }
+  result_ = std::move(out);
+  return true;
+}
+
+KResult<bool> JoinOp::Next(Chunk& out) {
+  if (!built_) {
+    built_ = true;
+    auto ok = Build();
+    if (!ok) {
+      return ok;
+    }
+  }
+  out.Reset(schema_.size());
+  if (pos_ >= result_->rows) {
+    return false;
+  }
+  const size_t n = std::min(kChunkRows, result_->rows - pos_);
+  for (size_t c = 0; c < schema_.size(); ++c) {
+    out.cols[c].assign(result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_),
+                       result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_ + n));
+  }
+  out.rows = n;
+  pos_ += n;
+  return true;
+}
+
+}  // namespace vigil::kql

@@ -1,0 +1,64 @@
+// ScanOp: reads one hunting table from a store Snapshot. It applies what the planner pushed
+// down: the Timestamp range and predicate hints (the store skips whole blocks with them), and
+// single-column filters, evaluated once per distinct dictionary value for string, guid and
+// dynamic columns (once per row otherwise) before any row is turned into Values. Only the
+// columns the rest of the plan needs are decoded (set by PropagateNeeds); the others stay null.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vigil/kql/exec/physical.h"
+#include "vigil/store/table_source.h"
+
+namespace vigil::kql {
+
+struct ScanFilter {
+  int column = -1;   // index in the table schema
+  BExprPtr predicate;  // bound against a one-column schema (the column at index 0)
+};
+
+class ScanOp : public PhysOp {
+ public:
+  ScanOp(std::shared_ptr<const store::Snapshot> snapshot, std::string table, Schema schema,
+         ExecContext* ctx);
+  void SetTimeRange(std::optional<int64_t> min_time, std::optional<int64_t> max_time);
+  void AddHint(store::PredicateHint hint) { hints_.push_back(std::move(hint)); }
+  void AddFilter(ScanFilter filter) { filters_.push_back(std::move(filter)); }
+  void SetNeeded(std::vector<bool> needed) override { needed_ = std::move(needed); }
+
+  KResult<bool> Next(Chunk& out) override;
+  std::string Describe() const override;
+
+ private:
+  KResult<bool> Open();
+
+  std::shared_ptr<const store::Snapshot> snapshot_;
+  std::string table_;
+  ExecContext* ctx_;
+  std::optional<int64_t> min_time_;
+  std::optional<int64_t> max_time_;
+  std::vector<store::PredicateHint> hints_;
+  std::vector<ScanFilter> filters_;
+  std::vector<bool> needed_;
+
+  std::unique_ptr<store::ScanCursor> cursor_;
+  std::vector<int> batch_to_schema_;  // batch column -> schema column
+  store::ColumnBatch batch_;
+  // Decoded dictionary values and memoised filter verdicts, per dictionary.
+  struct DictCache {
+    const store::Dictionary* dict = nullptr;
+    std::vector<Value> values;
+    std::vector<uint8_t> decoded;
+    std::vector<int8_t> verdict;  // -1 unknown, 0 false, 1 true
+  };
+  std::vector<DictCache> dict_cache_;  // per batch column
+  bool done_ = false;
+};
+
+// Marks the columns each operator needs from its inputs, from the root down, and tells every
+// ScanOp which columns to decode.
+void PropagateNeeds(PhysOp& root);
+
+}  // namespace vigil::kql
