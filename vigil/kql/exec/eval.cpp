@@ -72,7 +72,8 @@ bool InMatch(const Value& needle, const Value& item, bool ci) {
 
 Value CoerceTo(const Value& v, Type type) {
   if (v.is_null()) {
-    return v;
+    // Kusto strings have no null: a missing string is the empty string.
+    return type == Type::kString ? Value::String(std::string()) : v;
   }
   switch (type) {
     case Type::kInt:

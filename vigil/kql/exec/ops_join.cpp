@@ -93,13 +93,14 @@ KResult<bool> JoinOp::Build() {
   auto emit = [&](const Chunk* lc, size_t lr, const Table* rtab, long rr) {
     if (emit_left) {
       for (size_t c = 0; c < left_width; ++c) {
-        out->cols[c].push_back(lc != nullptr ? lc->cols[c][lr] : Value());
+        out->cols[c].push_back(lc != nullptr ? lc->cols[c][lr] : CoerceTo(Value(), schema_[c].type));
       }
     }
     for (size_t c = 0; c < right_out_.size(); ++c) {
       if (right_out_[c] >= 0) {
-        out->cols[static_cast<size_t>(right_out_[c])].push_back(
-            rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)] : Value());
+        const auto o = static_cast<size_t>(right_out_[c]);
+        out->cols[o].push_back(rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)]
+                                       : CoerceTo(Value(), schema_[o].type));
       }
     }
     out->rows++;

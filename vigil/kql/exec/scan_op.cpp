@@ -192,8 +192,8 @@ KResult<bool> ScanOp::Next(Chunk& out) {
     for (size_t b = 0; b < batch_.columns.size(); ++b) {
       const auto& col = batch_.columns[b];
       auto& cache = dict_cache_[b];
-      if (col.dict && cache.dict != col.dict.get()) {
-        cache.dict = col.dict.get();
+      if (col.dict && cache.dict != col.dict) {
+        cache.dict = col.dict;
         cache.values.assign(col.dict->values.size(), Value());
         cache.decoded.assign(col.dict->values.size(), 0);
         cache.verdict.assign(col.dict->values.size(), -1);

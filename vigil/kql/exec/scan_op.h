@@ -48,7 +48,7 @@ class ScanOp : public PhysOp {
   store::ColumnBatch batch_;
   // Decoded dictionary values and memoised filter verdicts, per dictionary.
   struct DictCache {
-    const store::Dictionary* dict = nullptr;
+    std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
     std::vector<Value> values;
     std::vector<uint8_t> decoded;
     std::vector<int8_t> verdict;  // -1 unknown, 0 false, 1 true
