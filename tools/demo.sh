@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: install, build, generate and load the demo data into
-# ./vigil-data, and show what the store holds.
+# ./vigil-data, show what the store holds and run first hunts in KQL over it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -9,3 +9,9 @@ echo "==> vigil demo"
 "$VIGIL" --data ./vigil-data demo
 echo "==> vigil tables"
 "$VIGIL" --data ./vigil-data tables
+echo "==> vigil hunt: processes by device over the last 7 days"
+"$VIGIL" --data ./vigil-data hunt --stats \
+  'DeviceProcessEvents | where Timestamp > ago(7d) | summarize Processes = count(), Binaries = dcount(FileName) by DeviceName | top 5 by Processes'
+echo "==> vigil hunt: encoded PowerShell and credential theft"
+"$VIGIL" --data ./vigil-data hunt \
+  'DeviceProcessEvents | where ProcessCommandLine has_any ("-enc", "-EncodedCommand", "sekurlsa", "mimikatz") | project Timestamp, DeviceName, AccountName, FileName, ProcessCommandLine | take 10'

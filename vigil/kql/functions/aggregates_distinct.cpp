@@ -1,0 +1,314 @@
+// Distinct counting: dcount/dcountif (exact while small, then HyperLogLog as Kusto does) and
+// count_distinct/count_distinctif (exact).
+#include <xxhash.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "vigil/kql/functions/internal/aggregate_util.h"
+#include "vigil/kql/functions/registry.h"
+
+namespace vigil::kql {
+
+namespace {
+
+using internal::CheckOptionalInteger;
+using internal::CheckPredicate;
+using internal::ConstantInt;
+using internal::IsTrueValue;
+using internal::MakeAggregate;
+using internal::OutputTypes;
+
+// 64-bit hash of a value's identity under grouping equality: numbers hash by numeric value
+// (1 and 1.0 are the same), other kinds by their bytes, each kind family with its own seed.
+uint64_t DistinctHash(const Value& v) {
+  auto hash_int = [](int64_t x, uint64_t seed) {
+    return XXH3_64bits_withSeed(&x, sizeof(x), seed);
+  };
+  switch (v.kind()) {
+    case Kind::kNull:
+      return 0;
+    case Kind::kInt:
+    case Kind::kLong:
+      return hash_int(v.AsInt64(), 2);
+    case Kind::kReal: {
+      const double r = v.AsReal();
+      if (r == std::floor(r) && std::abs(r) < 9.2e18) {
+        return hash_int(static_cast<int64_t>(r), 2);
+      }
+      return XXH3_64bits_withSeed(&r, sizeof(r), 2);
+    }
+    case Kind::kBool:
+      return hash_int(v.AsInt64(), 1);
+    case Kind::kDateTime:
+      return hash_int(v.AsInt64(), 3);
+    case Kind::kTimeSpan:
+      return hash_int(v.AsInt64(), 4);
+    case Kind::kString:
+    case Kind::kGuid:
+      return XXH3_64bits_withSeed(v.AsString().data(), v.AsString().size(), 5);
+    case Kind::kArray:
+    case Kind::kBag: {
+      const std::string json = v.ToJson();
+      return XXH3_64bits_withSeed(json.data(), json.size(), v.is_array() ? 6 : 7);
+    }
+  }
+  return 0;
+}
+
+// Kusto's accuracy levels 0..4 map to 2^12, 2^14, 2^16, 2^17, 2^18 one-byte registers.
+int PrecisionForAccuracy(int64_t accuracy) {
+  switch (accuracy) {
+    case 0:
+      return 12;
+    case 2:
+      return 16;
+    case 3:
+      return 17;
+    case 4:
+      return 18;
+    default:
+      return 14;
+  }
+}
+
+class DcountState final : public AggregateState {
+ public:
+  // `pred_index` < 0: dcount; otherwise dcountif with the predicate there. The accuracy
+  // level is the constant argument at `accuracy_index`.
+  DcountState(int pred_index, size_t accuracy_index)
+      : pred_index_(pred_index), accuracy_index_(accuracy_index) {}
+
+  void Add(std::span<const Value> args) override {
+    if (precision_ == 0) {
+      const int64_t accuracy = ConstantInt(args, accuracy_index_, 1);
+      precision_ = PrecisionForAccuracy(accuracy);
+      exact_limit_ = accuracy >= 2 ? 8192 : 1024;
+    }
+    if (args.empty() || args[0].is_null()) {
+      return;
+    }
+    if (pred_index_ >= 0 &&
+        (static_cast<size_t>(pred_index_) >= args.size() || !IsTrueValue(args[pred_index_]))) {
+      return;
+    }
+    AddHash(DistinctHash(args[0]));
+  }
+
+  void Merge(AggregateState& other) override {
+    auto* o = dynamic_cast<DcountState*>(&other);
+    if (o == nullptr || o->precision_ == 0) {
+      return;
+    }
+    if (precision_ == 0) {
+      precision_ = o->precision_;
+      exact_limit_ = o->exact_limit_;
+    }
+    if (o->registers_.empty()) {
+      for (const uint64_t h : o->exact_) {
+        AddHash(h);
+      }
+      return;
+    }
+    if (registers_.empty()) {
+      // Adopt the other sketch and fold our exact values into it.
+      std::vector<uint64_t> mine(exact_.begin(), exact_.end());
+      exact_ = {};
+      precision_ = o->precision_;
+      registers_ = o->registers_;
+      for (const uint64_t h : mine) {
+        AddToSketch(h);
+      }
+      return;
+    }
+    if (o->precision_ != precision_) {
+      // Only possible when the accuracy argument was not constant: registers of different
+      // sizes do not combine, so keep the larger estimate as a floor.
+      fallback_floor_ = std::max(fallback_floor_, Estimate(o->registers_, o->precision_));
+      return;
+    }
+    for (size_t i = 0; i < registers_.size(); ++i) {
+      registers_[i] = std::max(registers_[i], o->registers_[i]);
+    }
+  }
+
+  void Finish(std::vector<Value>& out) override {
+    if (registers_.empty()) {
+      out.push_back(Value::Long(static_cast<int64_t>(exact_.size())));
+      return;
+    }
+    const double estimate = std::max(Estimate(registers_, precision_), fallback_floor_);
+    out.push_back(Value::Long(static_cast<int64_t>(std::llround(estimate))));
+  }
+
+ private:
+  void AddHash(uint64_t h) {
+    if (!registers_.empty()) {
+      AddToSketch(h);
+      return;
+    }
+    exact_.insert(h);
+    if (exact_.size() > exact_limit_) {
+      registers_.assign(size_t{1} << precision_, 0);
+      for (const uint64_t x : exact_) {
+        AddToSketch(x);
+      }
+      exact_ = {};
+    }
+  }
+
+  void AddToSketch(uint64_t h) {
+    const size_t index = static_cast<size_t>(h >> (64 - precision_));
+    const uint64_t rest = (h << precision_) | (uint64_t{1} << (precision_ - 1));
+    const auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);
+    registers_[index] = std::max(registers_[index], rank);
+  }
+
+  // Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog
+  // sketches", 2017): works from the histogram of register values and stays unbiased from
+  // small to large cardinalities without empirical bias tables.
+  static double Estimate(const std::vector<uint8_t>& registers, int precision) {
+    const int q = 64 - precision;
+    const double m = static_cast<double>(registers.size());
+    std::vector<double> histogram(static_cast<size_t>(q) + 2, 0.0);
+    for (const uint8_t reg : registers) {
+      histogram[std::min<size_t>(reg, histogram.size() - 1)] += 1;
+    }
+    if (histogram[0] == m) {
+      return 0;
+    }
+    double z = m * Tau(1.0 - histogram[static_cast<size_t>(q) + 1] / m);
+    for (int k = q; k >= 1; --k) {
+      z = 0.5 * (z + histogram[static_cast<size_t>(k)]);
+    }
+    z += m * Sigma(histogram[0] / m);
+    constexpr double kAlphaInf = 0.7213475204444817;  // 1 / (2 ln 2)
+    return kAlphaInf * m * m / z;
+  }
+
+  static double Sigma(double x) {
+    if (x >= 1.0) {
+      return std::numeric_limits<double>::infinity();
+    }
+    double y = 1.0;
+    double z = x;
+    for (int i = 0; i < 1100; ++i) {
+      x *= x;
+      const double previous = z;
+      z += x * y;
+      y += y;
+      if (z == previous) {
+        break;
+      }
+    }
+    return z;
+  }
+
+  static double Tau(double x) {
+    if (x <= 0.0 || x >= 1.0) {
+      return 0.0;
+    }
+    double y = 1.0;
+    double z = 1.0 - x;
+    for (int i = 0; i < 1100; ++i) {
+      x = std::sqrt(x);
+      const double previous = z;
+      y *= 0.5;
+      z -= (1.0 - x) * (1.0 - x) * y;
+      if (z == previous) {
+        break;
+      }
+    }
+    return z / 3.0;
+  }
+
+  int pred_index_;
+  size_t accuracy_index_;
+  int precision_ = 0;  // 0 until the first Add fixes the accuracy
+  size_t exact_limit_ = 1024;
+  std::unordered_set<uint64_t> exact_;
+  std::vector<uint8_t> registers_;  // empty while counting exactly
+  double fallback_floor_ = 0;
+};
+
+// Exact distinct count over the values themselves.
+class CountDistinctState final : public AggregateState {
+ public:
+  explicit CountDistinctState(int pred_index) : pred_index_(pred_index) {}
+  void Add(std::span<const Value> args) override {
+    if (args.empty() || args[0].is_null()) {
+      return;
+    }
+    if (pred_index_ >= 0 &&
+        (static_cast<size_t>(pred_index_) >= args.size() || !IsTrueValue(args[pred_index_]))) {
+      return;
+    }
+    seen_.insert(args[0]);
+  }
+  void Merge(AggregateState& other) override {
+    if (auto* o = dynamic_cast<CountDistinctState*>(&other)) {
+      seen_.insert(o->seen_.begin(), o->seen_.end());
+    }
+  }
+  void Finish(std::vector<Value>& out) override {
+    out.push_back(Value::Long(static_cast<int64_t>(seen_.size())));
+  }
+
+ private:
+  int pred_index_;
+  std::unordered_set<Value, ValueHash, ValueEq> seen_;
+};
+
+}  // namespace
+
+namespace internal {
+
+void RegisterDistinctAggregates(Registry& r) {
+  r.AddAggregate(MakeAggregate<DcountState>(
+      "dcount", 1, 2,
+      [](std::span<const Type> types, std::string* error) -> OutputTypes {
+        if (!CheckOptionalInteger(types, 1, "dcount", error)) {
+          return std::nullopt;
+        }
+        return std::vector<Type>{Type::kLong};
+      },
+      -1, size_t{1}));
+  r.AddAggregate(MakeAggregate<DcountState>(
+      "dcountif", 2, 3,
+      [](std::span<const Type> types, std::string* error) -> OutputTypes {
+        if (!CheckPredicate(types, 1, "dcountif", error) ||
+            !CheckOptionalInteger(types, 2, "dcountif", error)) {
+          return std::nullopt;
+        }
+        return std::vector<Type>{Type::kLong};
+      },
+      1, size_t{2}));
+  r.AddAggregate(MakeAggregate<CountDistinctState>(
+      "count_distinct", 1, 1,
+      [](std::span<const Type>, std::string*) -> OutputTypes {
+        return std::vector<Type>{Type::kLong};
+      },
+      -1));
+  r.AddAggregate(MakeAggregate<CountDistinctState>(
+      "count_distinctif", 2, 2,
+      [](std::span<const Type> types, std::string* error) -> OutputTypes {
+        if (!CheckPredicate(types, 1, "count_distinctif", error)) {
+          return std::nullopt;
+        }
+        return std::vector<Type>{Type::kLong};
+      },
+      1));
+}
+
+}  // namespace internal
+
+}  // namespace vigil::kql

@@ -1,0 +1,247 @@
+#include "vigil/kql/functions/string_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vigil::kql {
+namespace {
+
+bool M(StringOp op, std::string_view haystack, std::string needle) {
+  return StringMatcher(op, std::move(needle)).Match(haystack);
+}
+
+TEST(ParseStringOpTest, PlainAndNegatedForms) {
+  bool negated = true;
+  EXPECT_EQ(ParseStringOp("has", &negated), StringOp::kHas);
+  EXPECT_FALSE(negated);
+  EXPECT_EQ(ParseStringOp("!has", &negated), StringOp::kHas);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("!has_cs", &negated), StringOp::kHasCs);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("!=", &negated), StringOp::kEquals);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("==", &negated), StringOp::kEquals);
+  EXPECT_FALSE(negated);
+  EXPECT_EQ(ParseStringOp("=~", &negated), StringOp::kEqualsCi);
+  EXPECT_FALSE(negated);
+  EXPECT_EQ(ParseStringOp("!~", &negated), StringOp::kEqualsCi);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("notcontains", &negated), StringOp::kContains);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("containscs", &negated), StringOp::kContainsCs);
+  EXPECT_FALSE(negated);
+  EXPECT_EQ(ParseStringOp("hassuffix_cs", &negated), StringOp::kHasSuffixCs);
+  EXPECT_EQ(ParseStringOp("!startswith_cs", &negated), StringOp::kStartsWithCs);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("!endswith", &negated), StringOp::kEndsWith);
+  EXPECT_TRUE(negated);
+  EXPECT_EQ(ParseStringOp("hasprefix", &negated), StringOp::kHasPrefix);
+  EXPECT_FALSE(negated);
+}
+
+TEST(ParseStringOpTest, RejectsUnknown) {
+  bool negated = false;
+  EXPECT_FALSE(ParseStringOp("HAS", &negated).has_value());
+  EXPECT_FALSE(ParseStringOp("in", &negated).has_value());
+  EXPECT_FALSE(ParseStringOp("", &negated).has_value());
+  EXPECT_FALSE(ParseStringOp("has_any", &negated).has_value());
+}
+
+TEST(StringOpsTest, EqualsIsCaseSensitive) {
+  EXPECT_TRUE(M(StringOp::kEquals, "aBc", "aBc"));
+  EXPECT_FALSE(M(StringOp::kEquals, "abc", "ABC"));
+  EXPECT_FALSE(M(StringOp::kEquals, "abc", "abcd"));
+  EXPECT_TRUE(M(StringOp::kEquals, "", ""));
+  EXPECT_FALSE(M(StringOp::kEquals, "", "a"));
+}
+
+TEST(StringOpsTest, EqualsCiFoldsAsciiOnly) {
+  EXPECT_TRUE(M(StringOp::kEqualsCi, "abc", "ABC"));
+  EXPECT_TRUE(M(StringOp::kEqualsCi, "PowerShell.EXE", "powershell.exe"));
+  EXPECT_FALSE(M(StringOp::kEqualsCi, "aBc", "xyz"));
+  EXPECT_FALSE(M(StringOp::kEqualsCi, "abc", "ab"));
+  EXPECT_TRUE(M(StringOp::kEqualsCi, "", ""));
+  // UTF-8 bytes are compared as is.
+  EXPECT_TRUE(M(StringOp::kEqualsCi, "caf\xc3\xa9", "CAF\xc3\xa9"));
+  EXPECT_FALSE(M(StringOp::kEqualsCi, "\xc3\xa9", "\xc3\x89"));  // é vs É
+}
+
+TEST(StringOpsTest, ContainsIsCaseInsensitiveSubstring) {
+  EXPECT_TRUE(M(StringOp::kContains, "FabriKam", "BRik"));
+  EXPECT_FALSE(M(StringOp::kContains, "Fabrikam", "xyz"));
+  EXPECT_TRUE(M(StringOp::kContains, "KustoExplorerQueryRun", "Explorer"));
+  EXPECT_TRUE(M(StringOp::kContains, "anything", ""));
+  EXPECT_TRUE(M(StringOp::kContains, "", ""));
+  EXPECT_FALSE(M(StringOp::kContains, "", "a"));
+  EXPECT_TRUE(M(StringOp::kContains, "cmd /c HTTP://evil.example/x", "http://"));
+  EXPECT_FALSE(M(StringOp::kContains, "ab", "abc"));
+}
+
+TEST(StringOpsTest, ContainsCs) {
+  EXPECT_TRUE(M(StringOp::kContainsCs, "FabriKam", "Kam"));
+  EXPECT_FALSE(M(StringOp::kContainsCs, "Fabrikam", "Kam"));
+  EXPECT_TRUE(M(StringOp::kContainsCs, "x", ""));
+}
+
+TEST(StringOpsTest, StartsWith) {
+  EXPECT_TRUE(M(StringOp::kStartsWith, "Fabrikam", "fab"));
+  EXPECT_FALSE(M(StringOp::kStartsWith, "Fabrikam", "kam"));
+  EXPECT_TRUE(M(StringOp::kStartsWith, "Fabrikam", ""));
+  EXPECT_FALSE(M(StringOp::kStartsWith, "Fa", "Fab"));
+  EXPECT_TRUE(M(StringOp::kStartsWithCs, "Fabrikam", "Fab"));
+  EXPECT_FALSE(M(StringOp::kStartsWithCs, "Fabrikam", "fab"));
+  EXPECT_TRUE(M(StringOp::kStartsWith, "C:\\Windows\\System32", "c:\\windows\\"));
+}
+
+TEST(StringOpsTest, EndsWith) {
+  EXPECT_TRUE(M(StringOp::kEndsWith, "Fabrikam", "Kam"));
+  EXPECT_FALSE(M(StringOp::kEndsWith, "Fabrikam", "brik"));
+  EXPECT_TRUE(M(StringOp::kEndsWith, "Fabrikam", ""));
+  EXPECT_FALSE(M(StringOp::kEndsWith, "am", "kam"));
+  EXPECT_TRUE(M(StringOp::kEndsWithCs, "Fabrikam", "kam"));
+  EXPECT_FALSE(M(StringOp::kEndsWithCs, "Fabrikam", "Kam"));
+  EXPECT_TRUE(M(StringOp::kEndsWith, "C:\\Tools\\PSEXEC.EXE", "\\psexec.exe"));
+}
+
+TEST(StringOpsTest, HasMatchesWholeTerms) {
+  EXPECT_TRUE(M(StringOp::kHas, "North America", "america"));
+  EXPECT_FALSE(M(StringOp::kHas, "North America", "amer"));
+  EXPECT_FALSE(M(StringOp::kHas, "KustoExplorerQueryRun", "Explorer"));
+  const std::string text = "Kusto: ad67d136-c1db-4f9f-88ef-d94f3b6b0b5a;KustoExplorerQueryRun";
+  EXPECT_TRUE(M(StringOp::kHas, text, "c1db"));
+  EXPECT_TRUE(M(StringOp::kHas, text, "kusto"));
+  EXPECT_TRUE(M(StringOp::kHas, text, "KustoExplorerQueryRun"));
+  EXPECT_TRUE(M(StringOp::kHas, text, "d94f3b6b0b5a"));
+  EXPECT_FALSE(M(StringOp::kHas, text, "4f9"));
+  EXPECT_FALSE(M(StringOp::kHas, text, "Query"));
+  // The first occurrence is inside a longer term, a later one is whole.
+  EXPECT_TRUE(M(StringOp::kHas, "adminx admin", "admin"));
+  EXPECT_TRUE(M(StringOp::kHas, "xadmin;admin", "ADMIN"));
+  EXPECT_FALSE(M(StringOp::kHas, "xadmin;adminx", "admin"));
+}
+
+TEST(StringOpsTest, HasEmptyAndEdges) {
+  EXPECT_TRUE(M(StringOp::kHas, "anything", ""));
+  EXPECT_TRUE(M(StringOp::kHas, "", ""));
+  EXPECT_FALSE(M(StringOp::kHas, "", "a"));
+  EXPECT_TRUE(M(StringOp::kHas, "abc", "ABC"));
+  EXPECT_TRUE(M(StringOp::kHas, "abc.", "abc"));
+  EXPECT_TRUE(M(StringOp::kHas, ".abc", "abc"));
+}
+
+TEST(StringOpsTest, HasNeedleWithPunctuation) {
+  EXPECT_TRUE(M(StringOp::kHas, "powershell.exe -enc SQBFAFgA", "-enc"));
+  EXPECT_TRUE(M(StringOp::kHas, "powershell.exe -ENC SQBFAFgA", "-enc"));
+  EXPECT_FALSE(M(StringOp::kHas, "powershell.exe -encodedcommand SQB", "-enc"));
+  EXPECT_TRUE(M(StringOp::kHas, "powershell.exe -enc", "-enc"));
+  EXPECT_TRUE(M(StringOp::kHas, "curl http://10.0.0.1/a", "http://"));
+  EXPECT_FALSE(M(StringOp::kHas, "curl https://10.0.0.1/a", "http://"));
+  EXPECT_TRUE(M(StringOp::kHas, "C:\\Windows\\System32\\cmd.exe", "cmd.exe"));
+  EXPECT_FALSE(M(StringOp::kHas, "C:\\Windows\\System32\\xcmd.exe", "cmd.exe"));
+  EXPECT_FALSE(M(StringOp::kHas, "C:\\Windows\\System32\\cmd.exex", "cmd.exe"));
+  EXPECT_TRUE(M(StringOp::kHas, "net user /add bob", "/add"));
+  EXPECT_TRUE(M(StringOp::kHas, "a ::  b", "::"));
+}
+
+TEST(StringOpsTest, HasCs) {
+  EXPECT_TRUE(M(StringOp::kHasCs, "North America", "America"));
+  EXPECT_FALSE(M(StringOp::kHasCs, "North America", "america"));
+  EXPECT_TRUE(M(StringOp::kHasCs, "x -Enc y", "-Enc"));
+  EXPECT_FALSE(M(StringOp::kHasCs, "x -enc y", "-Enc"));
+}
+
+TEST(StringOpsTest, HasTreatsUtf8AsTermBytes) {
+  // "é" (0xc3 0xa9) is part of the term "café", so "caf" is not a term.
+  EXPECT_FALSE(M(StringOp::kHas, "le caf\xc3\xa9 noir", "caf"));
+  EXPECT_TRUE(M(StringOp::kHas, "le caf\xc3\xa9 noir", "caf\xc3\xa9"));
+  EXPECT_TRUE(M(StringOp::kHas, "\xe6\x97\xa5\xe6\x9c\xac-x", "\xe6\x97\xa5\xe6\x9c\xac"));
+}
+
+TEST(StringOpsTest, HasPrefix) {
+  EXPECT_TRUE(M(StringOp::kHasPrefix, "North America", "ame"));
+  EXPECT_TRUE(M(StringOp::kHasPrefix, "North America", "NOR"));
+  EXPECT_FALSE(M(StringOp::kHasPrefix, "North America", "merica"));
+  EXPECT_TRUE(M(StringOp::kHasPrefixCs, "North America", "Ame"));
+  EXPECT_FALSE(M(StringOp::kHasPrefixCs, "North America", "ame"));
+  EXPECT_TRUE(M(StringOp::kHasPrefix, "x", ""));
+  EXPECT_TRUE(M(StringOp::kHasPrefix, "run -encodedcommand abc", "-enc"));
+}
+
+TEST(StringOpsTest, HasPrefixNegative) {
+  EXPECT_FALSE(M(StringOp::kHasPrefix, "Northern Lat", "ern"));
+  EXPECT_FALSE(M(StringOp::kHasPrefix, "", "a"));
+}
+
+TEST(StringOpsTest, HasSuffix) {
+  EXPECT_TRUE(M(StringOp::kHasSuffix, "North America", "ica"));
+  EXPECT_TRUE(M(StringOp::kHasSuffix, "North America", "RTH"));
+  EXPECT_FALSE(M(StringOp::kHasSuffix, "North America", "amer"));
+  EXPECT_TRUE(M(StringOp::kHasSuffixCs, "North America", "th"));
+  EXPECT_FALSE(M(StringOp::kHasSuffixCs, "North America", "TH"));
+  EXPECT_TRUE(M(StringOp::kHasSuffix, "C:\\a\\evil.ps1 -x", ".ps1"));
+  EXPECT_TRUE(M(StringOp::kHasSuffix, "x", ""));
+}
+
+TEST(FindCaseInsensitiveTest, ShortHaystacks) {
+  EXPECT_EQ(FindCaseInsensitive("Hello", "hello"), 0u);
+  EXPECT_EQ(FindCaseInsensitive("Hello", "llo"), 2u);
+  EXPECT_EQ(FindCaseInsensitive("Hello", "x"), std::string_view::npos);
+  EXPECT_EQ(FindCaseInsensitive("", "x"), std::string_view::npos);
+  EXPECT_EQ(FindCaseInsensitive("abc", ""), 0u);
+  EXPECT_EQ(FindCaseInsensitive("ab", "abc"), std::string_view::npos);
+}
+
+TEST(FindCaseInsensitiveTest, MatchesAtEveryOffsetOfLongHaystacks) {
+  // Walks the needle across the vector/scalar boundary and block edges.
+  for (size_t len = 1; len <= 70; ++len) {
+    for (const std::string needle : {"a", "ab", "abc", "mimikatz", "x-y_z://q"}) {
+      if (needle.size() > len) {
+        continue;
+      }
+      for (size_t pos = 0; pos + needle.size() <= len; ++pos) {
+        std::string hay(len, '.');
+        std::string upper = needle;
+        for (char& c : upper) {
+          if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - 32);
+          }
+        }
+        hay.replace(pos, needle.size(), pos % 2 == 0 ? upper : needle);
+        ASSERT_EQ(FindCaseInsensitive(hay, needle), pos) << "len=" << len << " needle=" << needle;
+      }
+      const std::string miss(len, '.');
+      ASSERT_EQ(FindCaseInsensitive(miss, needle), std::string_view::npos);
+    }
+  }
+}
+
+TEST(FindCaseInsensitiveTest, FirstAndLastByteMatchButMiddleDiffers) {
+  std::string hay(100, 'z');
+  hay.replace(10, 4, "mXXz");
+  hay.replace(60, 4, "MaBZ");
+  EXPECT_EQ(FindCaseInsensitive(hay, "mabz"), 60u);
+  EXPECT_EQ(FindCaseInsensitive(hay, "mabq"), std::string_view::npos);
+}
+
+TEST(FindCaseInsensitiveTest, FirstOccurrenceWins) {
+  const std::string hay = "0123456789abcdefABCdef0123456789abc";
+  EXPECT_EQ(FindCaseInsensitive(hay, "abc"), 10u);
+  EXPECT_EQ(FindCaseInsensitive(hay, "cdefabc"), 12u);
+}
+
+TEST(FindCaseInsensitiveTest, NonAsciiBytes) {
+  const std::string hay = std::string(40, 'a') + "\xc3\xa9t\xc3\xa9";
+  EXPECT_EQ(FindCaseInsensitive(hay, "\xc3\xa9t"), 40u);
+  EXPECT_EQ(FindCaseInsensitive(hay, "\xc3\x89t"), std::string_view::npos);
+}
+
+TEST(StringMatcherTest, KeepsNeedle) {
+  const StringMatcher m(StringOp::kContains, "AbC");
+  EXPECT_EQ(m.op(), StringOp::kContains);
+  EXPECT_EQ(m.needle(), "AbC");
+  EXPECT_TRUE(m.Match("xxabcxx"));
+}
+
+}  // namespace
+}  // namespace vigil::kql
