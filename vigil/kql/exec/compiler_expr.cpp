@@ -53,6 +53,35 @@ const std::vector<std::string>& CompareOps() {
 
 }  // namespace
 
+const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope) {
+  if (e.kind != ExprKind::kTabular || !e.pipeline || e.pipeline->ops.size() != 1 ||
+      e.pipeline->ops[0].kind != OpKind::kSource || !e.pipeline->ops[0].source) {
+    return nullptr;
+  }
+  const Expr& src = *e.pipeline->ops[0].source;
+  if (src.kind == ExprKind::kCall) {
+    const LetValue* let = scope->Find(src.name);
+    if (let == nullptr && Registry::Default().FindScalar(src.name) != nullptr) {
+      return &src;
+    }
+    if (let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
+        TrivialPipelineScalar(*let->function->value, let->scope) != nullptr) {
+      return &src;
+    }
+    return nullptr;
+  }
+  if (src.kind == ExprKind::kLiteral) {
+    return &src;
+  }
+  if (src.kind == ExprKind::kName) {
+    const LetValue* let = scope->Find(src.name);
+    if (let != nullptr && let->kind == LetValue::Kind::kScalar) {
+      return &src;
+    }
+  }
+  return nullptr;
+}
+
 BExprPtr MakeConst(Value v, Type type, std::string text) {
   auto e = std::make_shared<BExpr>();
   e->kind = BKind::kConst;
@@ -210,10 +239,26 @@ std::string DefaultColumnName(const Expr& e, size_t position) {
   if (e.kind == ExprKind::kName) {
     return e.name;
   }
+  if (e.kind == ExprKind::kBinary && e.op == "=" && e.args[0]->kind == ExprKind::kName) {
+    return e.args[0]->name;
+  }
+  if (e.kind == ExprKind::kCall && !e.args.empty() && e.args[0]->kind == ExprKind::kBinary &&
+      e.args[0]->op == "=" && e.args[0]->args[0]->kind == ExprKind::kName) {
+    return e.args[0]->args[0]->name;  // tostring(Name = expr) names the column Name
+  }
   if (e.kind == ExprKind::kMember) {
     // Kusto names `a.b.c` as `a_b_c`
     std::string base = DefaultColumnName(*e.args[0], position);
     return base + "_" + e.name;
+  }
+  if (e.kind == ExprKind::kCall && !e.args.empty() &&
+      (e.args[0]->kind == ExprKind::kName || e.args[0]->kind == ExprKind::kMember ||
+       e.args[0]->kind == ExprKind::kIndex || e.args[0]->kind == ExprKind::kCall)) {
+    // Kusto infers `tostring(x)` -> x, `todynamic(a.b)` -> a_b
+    std::string inner = DefaultColumnName(*e.args[0], position);
+    if (inner.rfind("Column", 0) != 0) {
+      return inner;
+    }
   }
   if (e.kind == ExprKind::kIndex && e.args[1]->kind == ExprKind::kLiteral &&
       e.args[1]->literal.is_string()) {
@@ -347,8 +392,9 @@ struct ExprBinder {
 
   KResult<BExprPtr> BindName(const Expr& e) {
     int idx = FindColumn(schema, e.name);
-    if (idx < 0 && e.name == "TimeGenerated") {
-      idx = FindColumn(schema, "Timestamp");
+    if (idx < 0 && e.name.rfind("TimeGenerated", 0) == 0) {
+      // TimeGenerated (Sentinel) is another name for Timestamp, also with join suffixes.
+      idx = FindColumn(schema, "Timestamp" + e.name.substr(13));
     }
     if (idx >= 0) {
       return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, e.name);
@@ -387,6 +433,11 @@ struct ExprBinder {
 
   KResult<BExprPtr> BindBinary(const Expr& e) {
     const std::string& op = e.op;
+    if (op == "=") {
+      // `name = expr` inside a call (a named argument or Kusto's column-naming form such as
+      // `bin(Minute = Timestamp, 5m)`): the value is the right side.
+      return Bind(*e.args[1]);
+    }
     if (op == "in" || op == "!in" || op == "in~" || op == "!in~") {
       return BindIn(e);
     }
@@ -454,7 +505,7 @@ struct ExprBinder {
         RE2::Options options;
         options.set_log_errors(false);
         options.set_max_mem(64 << 20);
-        auto re = std::make_shared<RE2>((*b)->constant.ToText(), options);
+        auto re = std::make_shared<RE2>(TranslateRegex((*b)->constant.ToText()), options);
         if (!re->ok()) {
           return KErr("KQL0110", "invalid regular expression: " + re->error(), e.args[1]->pos);
         }
@@ -494,16 +545,7 @@ struct ExprBinder {
       raw.push_back(std::make_shared<Expr>(list));
     }
     for (const auto& item : raw) {
-      bool tabular = item->kind == ExprKind::kTabular;
-      if (item->kind == ExprKind::kName && FindColumn(schema, item->name) < 0) {
-        const LetValue* let = scope->Find(item->name);
-        tabular = let != nullptr &&
-                  (let->kind == LetValue::Kind::kTabular || let->kind == LetValue::Kind::kTable);
-        if (let == nullptr && sources_has_table(item->name)) {
-          tabular = true;
-        }
-      }
-      if (tabular) {
+      if (IsTabular(*item)) {
         auto op = compiler->PlanTabularExpr(*item, scope);
         if (!op) {
           return tl::unexpected(op.error());
@@ -527,6 +569,38 @@ struct ExprBinder {
       items.push_back(*b);
     }
     return true;
+  }
+
+  // True when `e` denotes a table: a pipeline, a tabular let, a stored table, or a call of a
+  // user function whose body is tabular.
+  bool IsTabular(const Expr& e) const {
+    auto function_is_tabular = [](const LetValue* let) {
+      return let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
+             let->function->value->kind == ExprKind::kTabular &&
+             TrivialPipelineScalar(*let->function->value, let->scope) == nullptr;
+    };
+    switch (e.kind) {
+      case ExprKind::kTabular:
+        return TrivialPipelineScalar(e, scope) == nullptr;
+      case ExprKind::kName: {
+        if (FindColumn(schema, e.name) >= 0) {
+          return false;
+        }
+        const LetValue* let = scope->Find(e.name);
+        if (let == nullptr) {
+          return sources_has_table(e.name);
+        }
+        return let->kind == LetValue::Kind::kTabular || let->kind == LetValue::Kind::kTable ||
+               (function_is_tabular(let) && let->function->params.empty());
+      }
+      case ExprKind::kCall:
+        if (e.name == "materialize" || e.name == "table" || e.name == "view") {
+          return true;
+        }
+        return function_is_tabular(scope->Find(e.name));
+      default:
+        return false;
+    }
   }
 
   bool sources_has_table(const std::string& name) const {
@@ -638,14 +712,10 @@ struct ExprBinder {
         return KErr("KQL0104", "toscalar() expects one argument", e.pos);
       }
       const Expr& arg = *e.args[0];
-      bool tabular = arg.kind == ExprKind::kTabular;
-      if (arg.kind == ExprKind::kName && FindColumn(schema, arg.name) < 0) {
-        const LetValue* let = scope->Find(arg.name);
-        tabular = (let != nullptr && (let->kind == LetValue::Kind::kTabular ||
-                                      let->kind == LetValue::Kind::kTable)) ||
-                  (let == nullptr && sources_has_table(arg.name));
-      }
-      if (!tabular) {
+      if (!IsTabular(arg)) {
+        if (const Expr* scalar = TrivialPipelineScalar(arg, scope)) {
+          return Bind(*scalar);
+        }
         return Bind(arg);
       }
       auto op = compiler->PlanTabularExpr(arg, scope);
@@ -663,10 +733,16 @@ struct ExprBinder {
       return MakeConst(t.rows > 0 ? t.cols[0][0] : Value(), t.schema[0].type, "toscalar(...)");
     }
     if (name == "column_ifexists") {
-      if (e.args.size() != 2 || e.args[0]->kind != ExprKind::kLiteral) {
+      if (e.args.size() != 2) {
         return KErr("KQL0104", "column_ifexists() expects a column name and a default", e.pos);
       }
-      const std::string col = e.args[0]->literal.ToText();
+      ExprBinder consts{compiler, Schema{}, scope};
+      auto name_expr = consts.Bind(*e.args[0]);
+      if (!name_expr || !IsConst(*name_expr)) {
+        return KErr("KQL0104", "column_ifexists(): the column name must be a constant string",
+                    e.pos);
+      }
+      const std::string col = (*name_expr)->constant.ToText();
       const int idx = FindColumn(schema, col);
       if (idx >= 0) {
         return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, col);
@@ -824,12 +900,16 @@ struct ExprBinder {
     if (!fn.value) {
       return KErr("KQL0110", call.name + "(): the function has no result expression", call.pos);
     }
-    if (fn.value->kind == ExprKind::kTabular) {
+    const Expr* value = fn.value.get();
+    if (const Expr* scalar = TrivialPipelineScalar(*value, inner)) {
+      value = scalar;
+    }
+    if (value->kind == ExprKind::kTabular) {
       return KErr("KQL0109", call.name + "() returns a table and cannot be used as a scalar",
                   call.pos);
     }
     ExprBinder body{compiler, schema, inner};
-    return body.Bind(*fn.value);
+    return body.Bind(*value);
   }
 
   KResult<bool> BindLetInto(const Statement& st, ScopePtr target);

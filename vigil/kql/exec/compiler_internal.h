@@ -58,6 +58,9 @@ std::string Suggest(const std::string& name, const std::vector<std::string>& can
 // Default column name Kusto gives an unnamed expression (Column1, or the column/member name).
 std::string DefaultColumnName(const Expr& e, size_t position);
 bool ContainsAggregate(const Expr& e);
+// A function body or let value the parser read as a one-source pipeline that is really a
+// scalar (`{ pack_array(...) }`, `{ case(...) }`): the scalar expression, else nullptr.
+const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope);
 // Type inference helpers.
 Type ArithType(const std::string& op, Type a, Type b);
 Type TypeOfValue(const Value& v);

@@ -282,7 +282,17 @@ KResult<PhysOpPtr> PlanExtend(Compiler& c, const std::vector<NamedExpr>& items, 
 }
 
 // Columns matching a name or wildcard pattern, in schema order.
+std::vector<int> MatchColumnsExact(const Schema& schema, const std::string& pattern);
+
 std::vector<int> MatchColumns(const Schema& schema, const std::string& pattern) {
+  std::vector<int> out = MatchColumnsExact(schema, pattern);
+  if (out.empty() && pattern.rfind("TimeGenerated", 0) == 0) {
+    out = MatchColumnsExact(schema, "Timestamp" + pattern.substr(13));
+  }
+  return out;
+}
+
+std::vector<int> MatchColumnsExact(const Schema& schema, const std::string& pattern) {
   std::vector<int> out;
   const bool wildcard = pattern.find('*') != std::string::npos;
   for (size_t i = 0; i < schema.size(); ++i) {
@@ -368,11 +378,11 @@ KResult<PhysOpPtr> PlanProjectVariants(Compiler& c, const Operator& op, PhysOpPt
       if (ne.expr->kind != ExprKind::kName) {
         return KErr("KQL0110", "project-rename expects NewName = ExistingName", ne.pos);
       }
-      const int idx = FindColumn(in, ne.expr->name);
-      if (idx < 0) {
+      const auto found = MatchColumns(in, ne.expr->name);
+      if (found.size() != 1) {
         return KErr("KQL0101", "unknown column '" + ne.expr->name + "'", ne.expr->pos);
       }
-      names[static_cast<size_t>(idx)] = ne.name;
+      names[static_cast<size_t>(found[0])] = ne.name;
     }
     return SelectColumns(std::move(input), cols, names, "ProjectRename", c.ctx());
   }

@@ -47,6 +47,17 @@ KResult<bool> BindLet(Compiler* compiler, const Statement& st, ScopePtr scope) {
         return true;
       }
       bool tabular = value.kind == ExprKind::kTabular;
+      if (tabular) {
+        if (const Expr* scalar = TrivialPipelineScalar(value, scope)) {
+          auto b = compiler->BindExpr(*scalar, Schema{}, scope);
+          if (b) {
+            v.kind = LetValue::Kind::kScalar;
+            v.scalar = *b;
+            scope->Set(st.name, std::move(v));
+            return true;
+          }
+        }
+      }
       if (value.kind == ExprKind::kName) {
         const LetValue* other = scope->Find(value.name);
         if (other != nullptr) {
@@ -64,7 +75,8 @@ KResult<bool> BindLet(Compiler* compiler, const Statement& st, ScopePtr scope) {
       if (value.kind == ExprKind::kCall) {
         const LetValue* other = scope->Find(value.name);
         if (other != nullptr && other->kind == LetValue::Kind::kFunction && other->function->value &&
-            other->function->value->kind == ExprKind::kTabular) {
+            other->function->value->kind == ExprKind::kTabular &&
+            TrivialPipelineScalar(*other->function->value, other->scope) == nullptr) {
           tabular = true;
         }
         if (value.name == "table" || value.name == "view") {

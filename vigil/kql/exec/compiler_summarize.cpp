@@ -18,6 +18,30 @@ std::string AggPrefix(const std::string& fn) {
   return fn;
 }
 
+const Expr* FirstAggregate(const Expr& e) {
+  if (e.kind == ExprKind::kCall && Registry::Default().FindAggregate(e.name) != nullptr) {
+    return &e;
+  }
+  for (const auto& a : e.args) {
+    if (const Expr* found = FirstAggregate(*a)) {
+      return found;
+    }
+  }
+  return nullptr;
+}
+
+// Default output name of a one-output aggregate: `count_`, `sum_X`, `set_X`, `dcount_X`...
+std::string DefaultAggName(const Expr& call) {
+  std::string arg;
+  if (!call.args.empty() && call.args[0]->kind == ExprKind::kName) {
+    arg = call.args[0]->name;
+  }
+  if (call.name == "count" || call.name == "countif") {
+    arg.clear();
+  }
+  return AggPrefix(call.name) + "_" + arg;
+}
+
 struct AggCollector {
   Compiler& c;
   const Schema& in;
@@ -106,15 +130,8 @@ struct AggCollector {
       }
     } else if (!explicit_name.empty()) {
       names.push_back(explicit_name);
-    } else if (call.name == "count" || call.name == "countif" || call.name == "dcountif" ||
-               call.name == "sumif" || call.name == "avgif" || call.name == "minif" ||
-               call.name == "maxif" || arg_name.empty()) {
-      names.push_back(AggPrefix(call.name) + "_" + (call.name == "count" || arg_name.empty() ? "" : ""));
-      if (!arg_name.empty() && call.name != "count" && call.name != "countif") {
-        names.back() = AggPrefix(call.name) + "_" + arg_name;
-      }
     } else {
-      names.push_back(AggPrefix(call.name) + "_" + arg_name);
+      names.push_back(DefaultAggName(call));
     }
     while (names.size() < spec.outputs) {
       names.push_back(AggPrefix(call.name) + "_" + std::to_string(names.size()));
@@ -225,7 +242,19 @@ KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr inpu
       return tl::unexpected(rewritten.error());
     }
     needs_post = true;
-    post.push_back({ne.name.empty() ? "Column" + std::to_string(i + 1) : ne.name, *rewritten, 0});
+    std::string name = ne.name;
+    if (name.empty()) {
+      const bool named_arg = e.kind == ExprKind::kCall && !e.args.empty() &&
+                             e.args[0]->kind == ExprKind::kBinary && e.args[0]->op == "=";
+      const Expr* agg = FirstAggregate(e);
+      if (named_arg || agg == nullptr) {
+        name = DefaultColumnName(e, i + 1);
+      } else {
+        // `tostring(make_set(x))`: Kusto names the column after the aggregate inside
+        name = DefaultAggName(*agg);
+      }
+    }
+    post.push_back({name, *rewritten, 0});
   }
   Schema schema = key_schema;
   for (const auto& a : col.agg_schema) {

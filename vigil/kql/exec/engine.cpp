@@ -33,10 +33,11 @@ struct Prepared {
 };
 
 KResult<bool> Prepare(const DataSources& sources, std::string_view query,
-                      const QueryOptions& options, Prepared& out) {
+                      const QueryOptions& options, Prepared& out, bool check_only = false) {
   out.sources = sources;
   out.ctx = std::make_unique<ExecContext>(options.limits,
                                           options.now_ticks != 0 ? options.now_ticks : NowTicks());
+  out.ctx->check_only = check_only;
   auto script = ParseScript(query);
   if (!script) {
     return tl::unexpected(script.error());
@@ -110,7 +111,7 @@ KResult<std::string> Engine::Explain(std::string_view query, const QueryOptions&
 
 KResult<Schema> Engine::Check(std::string_view query, const QueryOptions& options) const {
   Prepared p;
-  auto ok = Prepare(Sources(), query, options, p);
+  auto ok = Prepare(Sources(), query, options, p, /*check_only=*/true);
   if (!ok) {
     return tl::unexpected(ok.error());
   }

@@ -48,6 +48,9 @@ class ExecContext {
   QueryLimits limits;
   QueryStats stats;
   std::vector<std::string> warnings;
+  // Engine::Check: bind and plan only. Sources that would reach outside the store (externaldata)
+  // yield an empty table of their declared schema instead of being read or refused.
+  bool check_only = false;
 
   // Adds `bytes` to the materialised state; fails once the budget is exceeded.
   KResult<bool> Charge(size_t bytes);

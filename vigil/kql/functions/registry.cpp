@@ -1,6 +1,8 @@
 // Function catalogue and the per-query RE2 cache.
 #include "vigil/kql/functions/registry.h"
 
+#include <cctype>
+
 #include <re2/re2.h>
 
 #include <utility>
@@ -20,6 +22,34 @@ constexpr size_t kRegexMaxPatternBytes = 64 * 1024;
 RegexCache::RegexCache() = default;
 RegexCache::~RegexCache() = default;
 
+std::string TranslateRegex(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      if (pattern[i + 1] == 'u' && i + 5 < pattern.size() + 0 && i + 6 <= pattern.size()) {
+        bool hex = true;
+        for (size_t k = i + 2; k < i + 6; ++k) {
+          hex = hex && std::isxdigit(static_cast<unsigned char>(pattern[k])) != 0;
+        }
+        if (hex) {
+          out += "\\x{";
+          out.append(pattern.substr(i + 2, 4));
+          out += '}';
+          i += 5;
+          continue;
+        }
+      }
+      out += pattern[i];
+      out += pattern[i + 1];
+      ++i;
+      continue;
+    }
+    out += pattern[i];
+  }
+  return out;
+}
+
 const re2::RE2* RegexCache::Get(std::string_view pattern, std::string* error) {
   if (pattern.size() > kRegexMaxPatternBytes) {
     if (error != nullptr) {
@@ -34,7 +64,8 @@ const re2::RE2* RegexCache::Get(std::string_view pattern, std::string* error) {
   options.set_log_errors(false);
   options.set_max_mem(kRegexMaxMem);
   options.set_encoding(re2::RE2::Options::EncodingUTF8);
-  auto re = std::make_unique<re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
+  const std::string translated = TranslateRegex(pattern);
+  auto re = std::make_unique<re2::RE2>(translated, options);
   if (!re->ok()) {
     if (error != nullptr) {
       *error = "invalid regular expression '" + std::string(pattern) + "': " + re->error();

@@ -37,6 +37,10 @@ class RegexCache {
   std::map<std::string, std::unique_ptr<re2::RE2>, std::less<>> cache_;
 };
 
+// Kusto patterns follow .NET regex syntax; RE2 covers the common subset. Rewrites the .NET-only
+// spellings RE2 rejects: `\uXXXX` escapes become `\x{XXXX}`.
+std::string TranslateRegex(std::string_view pattern);
+
 // Per-evaluation context handed to every function call. Not shared across threads.
 struct FunctionContext {
   int64_t now_ticks = 0;             // now() / ago() reference point, fixed per query
