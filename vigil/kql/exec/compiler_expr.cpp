@@ -805,6 +805,42 @@ struct ExprBinder {
       return BExprPtr(out);
     }
     const Registry& reg = Registry::Default();
+    // A trailing `typeof(T)` argument (extract, extractjson, ...) converts the result to T.
+    if (!e.args.empty() && e.args.back()->kind == ExprKind::kCall &&
+        e.args.back()->name == "typeof" && e.args.back()->args.size() == 1 &&
+        e.args.back()->args[0]->kind == ExprKind::kName && name != "typeof") {
+      const auto target = ParseTypeName(e.args.back()->args[0]->name);
+      if (!target) {
+        return KErr("KQL0104", "unknown type '" + e.args.back()->args[0]->name + "'",
+                    e.args.back()->pos);
+      }
+      Expr inner = e;
+      inner.args.pop_back();
+      auto bound = BindCall(inner);
+      if (!bound) {
+        return bound;
+      }
+      static const std::pair<Type, const char*> kConverters[] = {
+          {Type::kBool, "tobool"},         {Type::kInt, "toint"},
+          {Type::kLong, "tolong"},         {Type::kReal, "toreal"},
+          {Type::kDecimal, "toreal"},      {Type::kString, "tostring"},
+          {Type::kDateTime, "todatetime"}, {Type::kTimeSpan, "totimespan"},
+          {Type::kGuid, "toguid"},         {Type::kDynamic, "todynamic"}};
+      for (const auto& [t, conv] : kConverters) {
+        const ScalarFunction* cfn = reg.FindScalar(conv);
+        if (t == *target && cfn != nullptr) {
+          auto out = std::make_shared<BExpr>();
+          out->kind = BKind::kCall;
+          out->fn = cfn;
+          out->op = conv;
+          out->type = *target;
+          out->text = ExprText(e);
+          out->args = {*bound};
+          return Fold(out, compiler->ctx());
+        }
+      }
+      return bound;
+    }
     const ScalarFunction* fn = reg.FindScalar(name);
     if (fn == nullptr) {
       if (reg.FindAggregate(name) != nullptr) {

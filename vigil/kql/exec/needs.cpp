@@ -4,6 +4,18 @@
 
 namespace vigil::kql {
 
+void MarkExprColumns(const BExpr& e, std::vector<bool>& cols) {
+  if (e.kind == BKind::kColumn && e.column >= 0 && static_cast<size_t>(e.column) < cols.size()) {
+    cols[static_cast<size_t>(e.column)] = true;
+  }
+  if (e.kind == BKind::kPackAll) {
+    cols.assign(cols.size(), true);
+  }
+  for (const auto& a : e.args) {
+    MarkExprColumns(*a, cols);
+  }
+}
+
 namespace {
 
 // Marks the columns an expression reads; pack_all() reads them all.

@@ -13,6 +13,9 @@
 
 namespace vigil::kql {
 
+// Marks the input columns an expression reads (all of them for pack_all()).
+void MarkExprColumns(const BExpr& e, std::vector<bool>& cols);
+
 // Emits a materialised table.
 class TableOp : public PhysOp {
  public:
@@ -70,6 +73,7 @@ class ProjectOp : public PhysOp {
  private:
   std::vector<BExprPtr> exprs_;
   std::vector<int> passthrough_;
+  std::vector<bool> single_use_;
   std::string label_;
   ExecContext* ctx_;
   Chunk in_;

@@ -101,6 +101,24 @@ ProjectOp::ProjectOp(PhysOpPtr input, Schema schema, std::vector<BExprPtr> exprs
   for (const auto& e : exprs_) {
     passthrough_.push_back(e->kind == BKind::kColumn ? e->column : -1);
   }
+  // A passthrough column may be moved out of the input chunk when nothing else reads it.
+  std::vector<int> uses(input->schema().size(), 0);
+  for (size_t c = 0; c < exprs_.size(); ++c) {
+    if (passthrough_[c] >= 0) {
+      uses[static_cast<size_t>(passthrough_[c])]++;
+    }
+  }
+  std::vector<bool> read_by_exprs(input->schema().size(), false);
+  for (size_t c = 0; c < exprs_.size(); ++c) {
+    if (passthrough_[c] < 0) {
+      MarkExprColumns(*exprs_[c], read_by_exprs);
+    }
+  }
+  for (size_t c = 0; c < exprs_.size(); ++c) {
+    const int src = passthrough_[c];
+    single_use_.push_back(src >= 0 && uses[static_cast<size_t>(src)] == 1 &&
+                          !read_by_exprs[static_cast<size_t>(src)]);
+  }
   inputs_.push_back(std::move(input));
 }
 
@@ -112,15 +130,27 @@ KResult<bool> ProjectOp::Next(Chunk& out) {
     return more;
   }
   ctx_->eval.chunk_base_row = base_row_;
+  // Computed columns first (they read the input), then plain column references, moved when
+  // the input column is referenced once.
   for (size_t c = 0; c < exprs_.size(); ++c) {
-    auto& dst = out.cols[c];
     if (passthrough_[c] >= 0) {
-      dst = in_.cols[static_cast<size_t>(passthrough_[c])];
       continue;
     }
+    auto& dst = out.cols[c];
     dst.reserve(in_.rows);
     for (size_t r = 0; r < in_.rows; ++r) {
       dst.push_back(CoerceTo(Eval(*exprs_[c], in_, r, ctx_->eval), schema_[c].type));
+    }
+  }
+  for (size_t c = 0; c < exprs_.size(); ++c) {
+    if (passthrough_[c] < 0) {
+      continue;
+    }
+    const auto src = static_cast<size_t>(passthrough_[c]);
+    if (single_use_[c]) {
+      std::swap(out.cols[c], in_.cols[src]);
+    } else {
+      out.cols[c] = in_.cols[src];
     }
   }
   out.rows = in_.rows;

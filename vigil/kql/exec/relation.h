@@ -28,9 +28,14 @@ struct Chunk {
   size_t rows = 0;
   std::vector<std::vector<Value>> cols;
 
+  // Empties the chunk for `width` columns, keeping the columns' capacity (no reallocation
+  // per chunk on the hot path).
   void Reset(size_t width) {
     rows = 0;
-    cols.assign(width, {});
+    cols.resize(width);
+    for (auto& col : cols) {
+      col.clear();
+    }
   }
 };
 

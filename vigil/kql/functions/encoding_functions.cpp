@@ -2,6 +2,9 @@
 // base64_decodestring), hash/hash_xxhash64 (xxHash64, seed 0), hash_sha256, hash_sha1 and
 // hash_md5 (OpenSSL EVP, lower-case hex).
 
+#include <openssl/evp.h>
+#include <xxhash.h>
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -9,9 +12,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <openssl/evp.h>
-#include <xxhash.h>
 
 #include "vigil/kql/functions/function_util.h"
 #include "vigil/kql/functions/registry.h"
@@ -34,7 +34,8 @@ std::string Base64Encode(std::string_view bytes) {
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
     const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                       (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
+                       (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
     out.push_back(kBase64Chars[(v >> 18) & 63]);
     out.push_back(kBase64Chars[(v >> 12) & 63]);
     out.push_back(kBase64Chars[(v >> 6) & 63]);
@@ -138,7 +139,8 @@ std::string HashBytes(const Value& v) {
     case Kind::kTimeSpan:
       return le64(static_cast<uint64_t>(v.AsInt64()));
     case Kind::kDateTime:
-      return le64(static_cast<uint64_t>(v.AsInt64() + kKustoEpochOffsetTicks));
+      return le64(static_cast<uint64_t>(v.AsInt64()) +
+                  static_cast<uint64_t>(kKustoEpochOffsetTicks));
     case Kind::kReal: {
       const double d = v.AsReal();
       uint64_t bits = 0;

@@ -157,7 +157,8 @@ bool InRange(const Ipv4& ip, const Ipv4& range) {
 }
 
 bool IsPrivate(uint32_t addr) {
-  return (addr >> 24) == 10 || (addr >> 20) == ((172u << 4) | 1) || (addr >> 16) == ((192u << 8) | 168);
+  return (addr >> 24) == 10 || (addr >> 20) == ((172u << 4) | 1) ||
+         (addr >> 16) == ((192u << 8) | 168);
 }
 
 struct Ipv6 {
@@ -223,9 +224,7 @@ std::optional<int> CompareIpv6(std::span<const Value> args) {
   return CompareMasked6(*a, *b, std::min({a->prefix, b->prefix, *prefix}));
 }
 
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
+bool IsAlnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 // Calls `fn(text_of_address, address)` for every IPv4 address in `text` that stands apart
 // from neighbouring letters, digits and dots; stops when fn returns true.
@@ -378,7 +377,8 @@ void RegisterIpFunctions(Registry& r) {
         const auto ip = args[0].is_string() ? ParseIpv4Text(args[0].AsString()) : std::nullopt;
         return ip ? Value::Long(ip->addr & Mask4(ip->prefix)) : Value();
       });
-  Add(r, "parse_ipv4_mask", 2, 2, Returns("parse_ipv4_mask", Type::kLong, {Arg::kText, Arg::kInteger}),
+  Add(r, "parse_ipv4_mask", 2, 2,
+      Returns("parse_ipv4_mask", Type::kLong, {Arg::kText, Arg::kInteger}),
       [](std::span<const Value> args, FunctionContext&) -> Value {
         const auto ip = args[0].is_string() ? ParseIpv4Text(args[0].AsString()) : std::nullopt;
         const auto prefix = OptionalPrefix(args, 1, 32);
@@ -431,7 +431,8 @@ void RegisterIpFunctions(Registry& r) {
         });
         return Value::Bool(found);
       });
-  Add(r, "ipv4_compare", 2, 3, Returns("ipv4_compare", Type::kLong, {Arg::kAny, Arg::kAny, Arg::kInteger}),
+  Add(r, "ipv4_compare", 2, 3,
+      Returns("ipv4_compare", Type::kLong, {Arg::kAny, Arg::kAny, Arg::kInteger}),
       [](std::span<const Value> args, FunctionContext&) { return LongOrNull(CompareIpv4(args)); });
   Add(r, "ipv4_is_match", 2, 3,
       Returns("ipv4_is_match", Type::kBool, {Arg::kAny, Arg::kAny, Arg::kInteger}),
@@ -444,7 +445,8 @@ void RegisterIpFunctions(Registry& r) {
         const auto ip = args[0].is_string() ? ParseIpv4Text(args[0].AsString()) : std::nullopt;
         return ip ? Value::Long(ip->prefix) : Value();
       });
-  Add(r, "ipv6_compare", 2, 3, Returns("ipv6_compare", Type::kLong, {Arg::kAny, Arg::kAny, Arg::kInteger}),
+  Add(r, "ipv6_compare", 2, 3,
+      Returns("ipv6_compare", Type::kLong, {Arg::kAny, Arg::kAny, Arg::kInteger}),
       [](std::span<const Value> args, FunctionContext&) { return LongOrNull(CompareIpv6(args)); });
   Add(r, "ipv6_is_match", 2, 3,
       Returns("ipv6_is_match", Type::kBool, {Arg::kAny, Arg::kAny, Arg::kInteger}),
@@ -456,8 +458,7 @@ void RegisterIpFunctions(Registry& r) {
       [](std::span<const Value> args, FunctionContext&) -> Value {
         const auto ip = ParseIpv6(args[0]);
         const auto range = ParseIpv6(args[1]);
-        return ip && range ? Value::Bool(CompareMasked6(*ip, *range, range->prefix) == 0)
-                           : Value();
+        return ip && range ? Value::Bool(CompareMasked6(*ip, *range, range->prefix) == 0) : Value();
       });
   Add(r, "has_ipv4", 2, 2, Returns("has_ipv4", Type::kBool),
       [](std::span<const Value> args, FunctionContext&) -> Value {

@@ -38,7 +38,8 @@ std::string UrlDecode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 &&
+               HexDigit(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
       i += 2;
     } else {
@@ -175,7 +176,8 @@ Value ParsePath(std::string_view p) {
     }
   }
   std::string_view dir = last == std::string_view::npos ? std::string_view() : p.substr(0, last);
-  std::string_view file = last == std::string_view::npos ? p.substr(root.size()) : p.substr(last + 1);
+  std::string_view file =
+      last == std::string_view::npos ? p.substr(root.size()) : p.substr(last + 1);
   std::string_view stream;
   if (const size_t colon = file.find(':'); colon != std::string_view::npos) {
     stream = file.substr(colon + 1);
@@ -189,7 +191,8 @@ Value ParsePath(std::string_view p) {
     }
   }
   const size_t dot = file.rfind('.');
-  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : file.substr(dot + 1);
+  const std::string_view ext =
+      dot == std::string_view::npos ? std::string_view() : file.substr(dot + 1);
   Bag bag;
   bag.emplace_back("Scheme", Value::String(std::move(scheme)));
   bag.emplace_back("RootPath", Value::String(std::move(root)));
@@ -281,7 +284,8 @@ std::string VersionAfter(std::string_view ua, std::string_view token) {
   }
   size_t pos = at + token.size();
   const size_t begin = pos;
-  while (pos < ua.size() && ((ua[pos] >= '0' && ua[pos] <= '9') || ua[pos] == '.' || ua[pos] == '_')) {
+  while (pos < ua.size() &&
+         ((ua[pos] >= '0' && ua[pos] <= '9') || ua[pos] == '.' || ua[pos] == '_')) {
     ++pos;
   }
   std::string v(ua.substr(begin, pos - begin));
@@ -327,7 +331,7 @@ Value ParseUserAgent(std::string_view ua, const Value& look_for) {
   if (want_browser) {
     std::string family = "Other", version;
     static const std::pair<const char*, const char*> kBrowsers[] = {
-        {"Edg/", "Edge"},      {"Edge/", "Edge"},       {"OPR/", "Opera"},
+        {"Edg/", "Edge"},        {"Edge/", "Edge"},     {"OPR/", "Opera"},
         {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"MSIE ", "IE"}};
     for (const auto& [token, name] : kBrowsers) {
       if (ua.find(token) != std::string_view::npos) {
@@ -351,14 +355,16 @@ Value ParseUserAgent(std::string_view ua, const Value& look_for) {
     if (ua.find("Windows NT ") != std::string_view::npos) {
       family = "Windows";
       const std::string nt = VersionAfter(ua, "Windows NT ");
-      static const std::pair<const char*, const char*> kNt[] = {
-          {"10.0", "10"}, {"6.3", "8.1"}, {"6.2", "8"}, {"6.1", "7"}, {"6.0", "Vista"}, {"5.1", "XP"}};
+      static const std::pair<const char*, const char*> kNt[] = {{"10.0", "10"},   {"6.3", "8.1"},
+                                                                {"6.2", "8"},     {"6.1", "7"},
+                                                                {"6.0", "Vista"}, {"5.1", "XP"}};
       for (const auto& [nt_version, name] : kNt) {
         if (nt == nt_version) {
           version = name;
         }
       }
-    } else if (ua.find("iPhone OS ") != std::string_view::npos || ua.find("iPad") != std::string_view::npos) {
+    } else if (ua.find("iPhone OS ") != std::string_view::npos ||
+               ua.find("iPad") != std::string_view::npos) {
       family = "iOS";
       version = VersionAfter(ua, " OS ");
     } else if (ua.find("Android") != std::string_view::npos) {
@@ -372,10 +378,10 @@ Value ParseUserAgent(std::string_view ua, const Value& look_for) {
     } else if (ua.find("Linux") != std::string_view::npos) {
       family = "Linux";
     }
-    out.emplace_back("OperatingSystem",
-                     Value::MakeBag(VersionBag(family, version,
-                                               {"MajorVersion", "MinorVersion", "Patch",
-                                                "PatchMinor"})));
+    out.emplace_back(
+        "OperatingSystem",
+        Value::MakeBag(
+            VersionBag(family, version, {"MajorVersion", "MinorVersion", "Patch", "PatchMinor"})));
   }
   if (want_device) {
     std::string family = "Other", brand, model;

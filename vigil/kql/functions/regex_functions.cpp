@@ -2,6 +2,8 @@
 // extractjson/extract_json (JSONPath subset) and parse_command_line (Windows rules).
 // Every user pattern goes through the per-query RE2 cache (linear time, bounded memory).
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -10,8 +12,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "vigil/kql/functions/function_util.h"
 #include "vigil/kql/functions/registry.h"
@@ -171,7 +171,7 @@ Value IndexOfRegex(std::span<const Value> args, FunctionContext& ctx) {
     if (start > n) {
       return Value::Long(-1);
     }
-    const int64_t end = length < 0 ? n : std::min(n, start + length);
+    const int64_t end = (length < 0 || length > n - start) ? n : start + length;
     re2::StringPiece match;
     if (!re->Match(input, offsets[static_cast<size_t>(start)], offsets[static_cast<size_t>(end)],
                    re2::RE2::UNANCHORED, &match, 1)) {
@@ -334,7 +334,8 @@ Array SplitWindowsCommandLine(std::string_view cmd) {
 }  // namespace
 
 void RegisterRegexFunctions(Registry& r) {
-  Add(r, "extract", 3, 3, Returns("extract", Type::kString, {Arg::kText, Arg::kInteger, Arg::kText}),
+  Add(r, "extract", 3, 3,
+      Returns("extract", Type::kString, {Arg::kText, Arg::kInteger, Arg::kText}),
       [](std::span<const Value> args, FunctionContext& ctx) { return Extract(args, ctx); });
   Add(r, "extract_all", 2, 3, Returns("extract_all", Type::kDynamic),
       [](std::span<const Value> args, FunctionContext& ctx) { return ExtractAll(args, ctx); });

@@ -4,6 +4,8 @@
 // unicode_codepoints_* pair, isempty/isnotempty/notempty, isnull/isnotnull.
 // Arguments that Kusto types as string accept any scalar, read with tostring semantics.
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -11,8 +13,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "vigil/kql/functions/function_util.h"
 #include "vigil/kql/functions/registry.h"
@@ -310,14 +310,14 @@ Value IndexOf(std::span<const Value> args) {
   if (occurrence == 0) {
     return Value::Long(-1);
   }
-  for (int64_t found = 0;; ) {
+  for (int64_t found = 0;;) {
     if (start > n) {
       return Value::Long(-1);
     }
-    const int64_t end = length < 0 ? n : std::min(n, start + length);
-    const std::string_view window = text.view().substr(
-        offsets[static_cast<size_t>(start)],
-        offsets[static_cast<size_t>(end)] - offsets[static_cast<size_t>(start)]);
+    const int64_t end = (length < 0 || length > n - start) ? n : start + length;
+    const std::string_view window =
+        text.view().substr(offsets[static_cast<size_t>(start)],
+                           offsets[static_cast<size_t>(end)] - offsets[static_cast<size_t>(start)]);
     const size_t hit = window.find(lookup.view());
     if (hit == std::string_view::npos) {
       return Value::Long(-1);
@@ -523,7 +523,9 @@ void RegisterStringFunctions(Registry& r) {
         return Value::String(MapCase(TextArg(args[0]), false));
       });
   Add(r, "trim", 2, 2, Returns("trim", Type::kString),
-      [](std::span<const Value> args, FunctionContext& ctx) { return Trim(args, ctx, true, true); });
+      [](std::span<const Value> args, FunctionContext& ctx) {
+        return Trim(args, ctx, true, true);
+      });
   Add(r, "trim_start", 2, 2, Returns("trim_start", Type::kString),
       [](std::span<const Value> args, FunctionContext& ctx) {
         return Trim(args, ctx, true, false);
@@ -559,8 +561,7 @@ void RegisterStringFunctions(Registry& r) {
       });
   Add(r, "split", 2, 3, Returns("split", Type::kDynamic, {Arg::kText, Arg::kText, Arg::kInteger}),
       [](std::span<const Value> args, FunctionContext&) { return Split(args); });
-  Add(r, "indexof", 2, 5,
-      Returns("indexof", Type::kLong, {Arg::kText, Arg::kText, Arg::kInteger}),
+  Add(r, "indexof", 2, 5, Returns("indexof", Type::kLong, {Arg::kText, Arg::kText, Arg::kInteger}),
       [](std::span<const Value> args, FunctionContext&) { return IndexOf(args); });
   Add(r, "countof", 2, 3, Returns("countof", Type::kLong),
       [](std::span<const Value> args, FunctionContext& ctx) { return CountOf(args, ctx); });
