@@ -84,6 +84,9 @@ KResult<bool> FilterOp::Next(Chunk& out) {
     }
     for (size_t c = 0; c < schema_.size(); ++c) {
       auto& dst = out.cols[c];
+      if (in_.cols[c].empty()) {
+        continue;  // a column the plan does not need
+      }
       dst.reserve(keep.size());
       for (uint32_t r : keep) {
         dst.push_back(std::move(in_.cols[c][r]));
@@ -175,7 +178,9 @@ KResult<bool> TakeOp::Next(Chunk& out) {
   if (taken_ + out.rows > limit_) {
     out.rows = limit_ - taken_;
     for (auto& col : out.cols) {
-      col.resize(out.rows);
+      if (col.size() > out.rows) {
+        col.resize(out.rows);
+      }
     }
   }
   taken_ += out.rows;

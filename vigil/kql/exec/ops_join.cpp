@@ -93,7 +93,8 @@ KResult<bool> JoinOp::Build() {
   auto emit = [&](const Chunk* lc, size_t lr, const Table* rtab, long rr) {
     if (emit_left) {
       for (size_t c = 0; c < left_width; ++c) {
-        out->cols[c].push_back(lc != nullptr ? lc->cols[c][lr] : CoerceTo(Value(), schema_[c].type));
+        out->cols[c].push_back(lc != nullptr ? CellOrNull(lc->cols[c], lr)
+                                             : CoerceTo(Value(), schema_[c].type));
       }
     }
     for (size_t c = 0; c < right_out_.size(); ++c) {

@@ -40,7 +40,7 @@ KResult<bool> RowExtendOp::Next(Chunk& out) {
         continue;
       }
       for (size_t c = 0; c < in_width; ++c) {
-        out.cols[c].push_back(in_.cols[c][r]);
+        out.cols[c].push_back(CellOrNull(in_.cols[c], r));
       }
       for (size_t c = in_width; c < schema_.size(); ++c) {
         out.cols[c].push_back(Value());
@@ -204,6 +204,12 @@ KResult<PhysOpPtr> PlanExternalData(Compiler& c, const Operator& op) {
   }
   if (schema.empty()) {
     return KErr("KQL0110", "externaldata needs a schema", op.pos);
+  }
+  if (c.ctx()->check_only) {
+    // --check binds against the declared schema without reading (or refusing) anything.
+    auto empty = std::make_shared<Table>();
+    empty->Reset(schema);
+    return PhysOpPtr(std::make_unique<TableOp>(empty, "ExternalData (not read: check only)"));
   }
   bool skip_header = false;
   std::string format = "csv";

@@ -103,7 +103,7 @@ KResult<bool> MvExpandOp::Next(Chunk& out) {
     n = std::min(n, limit_);
     for (size_t k = 0; k < n; ++k) {
       for (size_t c = 0; c < in_width; ++c) {
-        out.cols[c].push_back(in_.cols[c][r]);
+        out.cols[c].push_back(CellOrNull(in_.cols[c], r));
       }
       for (size_t c = in_width; c < schema_.size(); ++c) {
         out.cols[c].push_back(Value());

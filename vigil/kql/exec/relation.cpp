@@ -1,5 +1,7 @@
 #include "vigil/kql/exec/relation.h"
 
+#include <algorithm>
+
 namespace vigil::kql {
 
 int FindColumn(const Schema& schema, std::string_view name) {
@@ -12,8 +14,13 @@ int FindColumn(const Schema& schema, std::string_view name) {
 }
 
 void Table::Append(const Chunk& chunk) {
-  for (size_t c = 0; c < cols.size() && c < chunk.cols.size(); ++c) {
-    cols[c].insert(cols[c].end(), chunk.cols[c].begin(), chunk.cols[c].begin() + chunk.rows);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    const size_t have = c < chunk.cols.size() ? std::min(chunk.cols[c].size(), chunk.rows) : 0;
+    if (have > 0) {
+      cols[c].insert(cols[c].end(), chunk.cols[c].begin(),
+                     chunk.cols[c].begin() + static_cast<ptrdiff_t>(have));
+    }
+    cols[c].resize(rows + chunk.rows);  // columns a scan left empty (not needed) become null
   }
   rows += chunk.rows;
 }

@@ -24,6 +24,12 @@ int FindColumn(const Schema& schema, std::string_view name);
 
 inline constexpr size_t kChunkRows = 4096;
 
+inline Value CellOrNull(const std::vector<Value>& col, size_t row) {
+  return row < col.size() ? col[row] : Value();
+}
+
+// A column the plan does not need (see PropagateNeeds) may be left empty by scans: code that
+// copies every column must read cells through CellOrNull.
 struct Chunk {
   size_t rows = 0;
   std::vector<std::vector<Value>> cols;

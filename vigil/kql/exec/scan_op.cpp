@@ -273,10 +273,7 @@ KResult<bool> ScanOp::Next(Chunk& out) {
         dst.push_back(cell(b, r));
       }
     }
-    for (auto& col : out.cols) {
-      col.resize(sel.size());
-    }
-    out.rows = sel.size();
+    out.rows = sel.size();  // columns not needed stay empty (see Chunk)
     return true;
   }
 }

@@ -12,6 +12,19 @@
 
 namespace vigil::store::internal {
 
+namespace {
+// One zstd decompression context per thread: ZSTD_decompress() would allocate ~100 KB of
+// context per block.
+ZSTD_DCtx* ThreadDCtx() {
+  struct Holder {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ~Holder() { ZSTD_freeDCtx(ctx); }
+  };
+  thread_local Holder holder;
+  return holder.ctx;
+}
+}  // namespace
+
 void ByteWriter::PutU32(uint32_t value) {
   char bytes[4];
   for (int i = 0; i < 4; ++i) {
@@ -261,7 +274,9 @@ bool DecodeInts(ByteReader& in, size_t count, std::vector<int64_t>& values) {
   if (!in.GetU8(mode)) {
     return false;
   }
-  std::vector<uint64_t> packed;
+  // Reused per thread: a fresh large vector per block costs more than the decoding itself
+  // (glibc consolidates its fast bins on every large allocation).
+  thread_local std::vector<uint64_t> packed;
   if (mode == kIntsFrameOfReference) {
     int64_t min = 0;
     uint8_t width = 0;
@@ -464,7 +479,8 @@ Status Decompress(Codec codec, std::string_view compressed, size_t raw_size, std
     case Codec::kZstd: {
       out.resize(raw_size);
       const size_t got =
-          ZSTD_decompress(out.data(), raw_size, compressed.data(), compressed.size());
+          ZSTD_decompressDCtx(ThreadDCtx(), out.data(), raw_size, compressed.data(),
+                              compressed.size());
       if (ZSTD_isError(got) != 0 || got != raw_size) {
         return DataLossError("zstd block does not decompress to {} bytes", raw_size);
       }

@@ -721,7 +721,7 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
     }
   } else {
     uint8_t width = 0;
-    std::vector<uint64_t> codes;
+    thread_local std::vector<uint64_t> codes;  // reused: see DecodeInts
     if (!in.GetU8(width) || !BitUnpack(in, rows, width, codes)) {
       return DataLossError("truncated dictionary codes");
     }
