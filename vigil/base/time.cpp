@@ -47,6 +47,78 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+namespace {
+
+// `M/d/yyyy[ h:mm[:ss[.fffffff]][ AM|PM]]`, the US form Kusto also accepts (and logs use).
+std::optional<int64_t> ParseUsDateTime(std::string_view text) {
+  size_t pos = 0;
+  auto number = [&](int max_digits, int64_t& out) {
+    const size_t start = pos;
+    out = 0;
+    while (pos < text.size() && pos - start < static_cast<size_t>(max_digits) && text[pos] >= '0' &&
+           text[pos] <= '9') {
+      out = out * 10 + (text[pos++] - '0');
+    }
+    return pos > start;
+  };
+  int64_t month = 0;
+  int64_t day = 0;
+  int64_t year = 0;
+  if (!number(2, month) || pos >= text.size() || text[pos++] != '/' || !number(2, day) ||
+      pos >= text.size() || text[pos++] != '/' || !number(4, year) || year < 1000) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31) {
+    return std::nullopt;
+  }
+  int64_t hour = 0;
+  int64_t minute = 0;
+  int64_t second = 0;
+  int64_t fraction = 0;
+  if (pos < text.size() && text[pos] == ' ') {
+    ++pos;
+    if (!number(2, hour) || pos >= text.size() || text[pos++] != ':' || !number(2, minute)) {
+      return std::nullopt;
+    }
+    if (pos < text.size() && text[pos] == ':') {
+      ++pos;
+      if (!number(2, second)) {
+        return std::nullopt;
+      }
+      if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        int digits = 0;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+          if (digits < 7) {
+            fraction = fraction * 10 + (text[pos] - '0');
+          }
+          ++digits;
+          ++pos;
+        }
+        for (int d = digits; d < 7; ++d) {
+          fraction *= 10;
+        }
+      }
+    }
+    if (pos + 1 < text.size() && text[pos] == ' ') {
+      const std::string_view ampm = text.substr(pos + 1);
+      if ((ampm == "AM" || ampm == "am" || ampm == "PM" || ampm == "pm") && hour >= 1 &&
+          hour <= 12) {
+        hour = hour % 12 + ((ampm[0] == 'P' || ampm[0] == 'p') ? 12 : 0);
+        pos = text.size();
+      }
+    }
+  }
+  if (pos != text.size() || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return (days * 86400 + hour * 3600 + minute * 60 + second) * kTicksPerSecond + fraction;
+}
+
+}  // namespace
+
 std::optional<int64_t> ParseDateTime(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
     text.remove_prefix(1);
@@ -61,7 +133,7 @@ std::optional<int64_t> ParseDateTime(std::string_view text) {
   if (!ReadDigits(text, pos, 4, year) || pos >= text.size() || text[pos++] != '-' ||
       !ReadDigits(text, pos, 2, month) || pos >= text.size() || text[pos++] != '-' ||
       !ReadDigits(text, pos, 2, day)) {
-    return std::nullopt;
+    return ParseUsDateTime(text);
   }
   if (month < 1 || month > 12 || day < 1 || day > 31) {
     return std::nullopt;

@@ -51,3 +51,11 @@ TEST(TimeTest, FileTimeConversion) {
 
 }  // namespace
 }  // namespace vigil
+
+TEST(TimeTest, ParsesUsMonthDayYearForms) {
+  EXPECT_EQ(vigil::FormatDateTime(*vigil::ParseDateTime("02/17/2016 08:40:00")), "2016-02-17T08:40:00.0000000Z");
+  EXPECT_EQ(vigil::FormatDateTime(*vigil::ParseDateTime("2/7/2016 8:40:01 PM")), "2016-02-07T20:40:01.0000000Z");
+  EXPECT_EQ(vigil::FormatDateTime(*vigil::ParseDateTime("12/31/2021")), "2021-12-31T00:00:00.0000000Z");
+  EXPECT_FALSE(vigil::ParseDateTime("13/01/2016").has_value());
+  EXPECT_FALSE(vigil::ParseDateTime("1/2/16").has_value());
+}

@@ -53,6 +53,33 @@ const std::vector<std::string>& CompareOps() {
 
 }  // namespace
 
+KResult<std::vector<const Expr*>> MapArguments(const Statement& fn, const Expr& call) {
+  std::vector<const Expr*> given(fn.params.size(), nullptr);
+  size_t next = 0;
+  for (const auto& arg : call.args) {
+    if (arg->kind == ExprKind::kBinary && arg->op == "=" && arg->args[0]->kind == ExprKind::kName) {
+      size_t k = 0;
+      while (k < fn.params.size() && fn.params[k].name != arg->args[0]->name) {
+        ++k;
+      }
+      if (k == fn.params.size()) {
+        return KErr("KQL0104",
+                    call.name + "() has no parameter '" + arg->args[0]->name + "'", arg->pos);
+      }
+      given[k] = arg->args[1].get();
+      continue;
+    }
+    if (next >= fn.params.size()) {
+      return KErr("KQL0104",
+                  call.name + "() expects at most " + std::to_string(fn.params.size()) +
+                      " argument(s)",
+                  call.pos);
+    }
+    given[next++] = arg.get();
+  }
+  return given;
+}
+
 const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope) {
   if (e.kind != ExprKind::kTabular || !e.pipeline || e.pipeline->ops.size() != 1 ||
       e.pipeline->ops[0].kind != OpKind::kSource || !e.pipeline->ops[0].source) {
@@ -901,6 +928,12 @@ struct ExprBinder {
                       " argument(s)",
                   call.pos);
     }
+    std::vector<const Expr*> given;
+    auto mapped = MapArguments(fn, call);
+    if (!mapped) {
+      return tl::unexpected(mapped.error());
+    }
+    given = *mapped;
     for (size_t i = 0; i < fn.params.size(); ++i) {
       const FunctionParam& p = fn.params[i];
       if (p.tabular) {
@@ -909,8 +942,8 @@ struct ExprBinder {
       }
       LetValue v;
       v.kind = LetValue::Kind::kScalar;
-      if (i < call.args.size()) {
-        auto b = Bind(*call.args[i]);
+      if (given[i] != nullptr) {
+        auto b = Bind(*given[i]);
         if (!b) {
           return b;
         }

@@ -61,6 +61,9 @@ bool ContainsAggregate(const Expr& e);
 // A function body or let value the parser read as a one-source pipeline that is really a
 // scalar (`{ pack_array(...) }`, `{ case(...) }`): the scalar expression, else nullptr.
 const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope);
+// Call arguments per parameter of a user function (positional, then `name = value`); null
+// where not given.
+KResult<std::vector<const Expr*>> MapArguments(const Statement& fn, const Expr& call);
 // Type inference helpers.
 Type ArithType(const std::string& op, Type a, Type b);
 Type TypeOfValue(const Value& v);

@@ -309,7 +309,9 @@ KResult<PhysOpPtr> PlanUnion(Compiler& c, const Operator& op, PhysOpPtr input, S
   std::vector<PhysOpPtr> inputs;
   std::vector<std::string> labels;
   if (input) {
-    labels.push_back("union arg0");
+    // `T | as Name | union ...`: the source column shows the `as` name
+    const std::string d = input->Describe();
+    labels.push_back(d.rfind("As ", 0) == 0 ? d.substr(3) : "union arg0");
     inputs.push_back(std::move(input));
   }
   for (const auto& leg : op.legs) {
@@ -345,7 +347,11 @@ KResult<PhysOpPtr> PlanUnion(Compiler& c, const Operator& op, PhysOpPtr input, S
       }
       return planned;
     }
-    labels.push_back("union arg" + std::to_string(labels.size()));
+    if (!leg->ops.empty() && leg->ops.back().kind == OpKind::kAs && !leg->ops.back().names.empty()) {
+      labels.push_back(leg->ops.back().names[0]);
+    } else {
+      labels.push_back("union arg" + std::to_string(labels.size()));
+    }
     inputs.push_back(std::move(*planned));
   }
   if (inputs.empty()) {
@@ -568,22 +574,27 @@ KResult<PhysOpPtr> Compiler::PlanTabularExpr(const Expr& e, std::shared_ptr<Scop
       }
       const Statement& fn = *let->function;
       auto inner = std::make_shared<Scope>(let->scope);
+      auto mapped = MapArguments(fn, e);
+      if (!mapped) {
+        return tl::unexpected(mapped.error());
+      }
+      const std::vector<const Expr*>& given = *mapped;
       for (size_t i = 0; i < fn.params.size(); ++i) {
         const FunctionParam& p = fn.params[i];
         LetValue v;
         if (p.tabular) {
-          if (i >= e.args.size()) {
+          if (given[i] == nullptr) {
             return KErr("KQL0104", e.name + "(): missing table argument '" + p.name + "'", e.pos);
           }
           v.kind = LetValue::Kind::kTabular;
-          v.tabular = e.args[i];
+          v.tabular = std::make_shared<Expr>(*given[i]);
           v.scope = scope;
           inner->Set(p.name, std::move(v));
           continue;
         }
         v.kind = LetValue::Kind::kScalar;
-        if (i < e.args.size()) {
-          auto b = BindExpr(*e.args[i], Schema{}, scope);
+        if (given[i] != nullptr) {
+          auto b = BindExpr(*given[i], Schema{}, scope);
           if (!b) {
             return tl::unexpected(b.error());
           }

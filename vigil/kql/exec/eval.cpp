@@ -207,9 +207,9 @@ Value Compare(const std::string& op, const Value& a, const Value& b) {
   const bool eq = op == "==";
   const bool ne = op == "!=";
   if (a.is_null() || b.is_null()) {
-    // As Kusto documents (null-values): a null left side gives null; a value compared with
-    // a null right side is not equal (`==` false, `!=` true); ordering with null is null.
-    if (a.is_null() || !(eq || ne)) {
+    // As Kusto documents (null-values): a value and a null are not equal (`==` false, `!=`
+    // true); two nulls, and any ordering with a null, give null.
+    if ((a.is_null() && b.is_null()) || !(eq || ne)) {
       return Value();
     }
     return Value::Bool(ne);
