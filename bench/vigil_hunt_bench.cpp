@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "vigil/base/time.h"
+#include "vigil/base/allocator.h"
 #include "vigil/kql/exec/engine.h"
 #include "vigil/schema/catalog.h"
 #include "vigil/schema/table_batch.h"
@@ -719,6 +720,7 @@ std::string JsonString(std::string_view s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  vigil::TuneAllocator();
   size_t rows = 10'000'000;
   fs::path work;
   int runs = 5;

@@ -12,7 +12,7 @@ PACKAGES=(
   libsimdjson-dev libpugixml-dev libzip-dev zlib1g-dev
   libzstd-dev liblz4-dev libxxhash-dev
   libfmt-dev libspdlog-dev libexpected-dev libcli11-dev
-  libre2-dev libssl-dev libmaxminddb-dev
+  libre2-dev libssl-dev libmaxminddb-dev libgeos-dev libs2-dev
   libevtx-utils unzip
 )
 

@@ -30,6 +30,7 @@ struct HuntArgs {
   size_t max_rows = 100'000;
   int timeout_s = 600;
   size_t memory_mb = 4096;
+  size_t threads = 0;
 };
 
 int RunHunt(const GlobalOptions& global, const HuntArgs& args) {
@@ -63,6 +64,7 @@ int RunHunt(const GlobalOptions& global, const HuntArgs& args) {
   options.limits.timeout = std::chrono::seconds(args.timeout_s);
   options.limits.memory_budget_bytes = args.memory_mb << 20;
   options.limits.cancel = &g_cancel;
+  options.limits.scan_threads = args.threads;
   std::signal(SIGINT, OnSigint);
   auto report = [&](const kql::KqlError& e) {
     fmt::print(stderr, "vigil hunt: error {}: {}\n", e.code, e.ToString());
@@ -138,6 +140,8 @@ void RegisterHuntCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--max-rows", args->max_rows, "result row limit (default 100000)");
   cmd->add_option("--timeout", args->timeout_s, "time limit in seconds (default 600)");
   cmd->add_option("--memory-mb", args->memory_mb, "memory budget in MiB (default 4096)");
+  cmd->add_option("--threads", args->threads,
+                  "threads per table scan (default 0: one per core, at most 4)");
   cmd->callback([&global, &exit_code, args] { exit_code = RunHunt(global, *args); });
 }
 

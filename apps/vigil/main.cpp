@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include "apps/vigil/commands.h"
+#include "vigil/base/allocator.h"
 #include "vigil/base/log.h"
 
 int main(int argc, char** argv) {
+  vigil::TuneAllocator();
   CLI::App app{"Vigil: self-hosted XDR. Ingest Windows telemetry into the hunting tables and hunt in KQL."};
   app.set_version_flag("--version", std::string("vigil 0.1.0"));
   app.require_subcommand(1);

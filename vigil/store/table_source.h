@@ -42,6 +42,10 @@ struct ScanRequest {
   std::optional<int64_t> min_time = {};
   std::optional<int64_t> max_time = {};
   std::vector<PredicateHint> hints = {};
+  // Parallel scans: this cursor reads only the segments (and in-memory chunks) whose position
+  // modulo shard_count is shard_index, so shard_count cursors together read each row once.
+  uint32_t shard_count = 1;
+  uint32_t shard_index = 0;
 };
 
 // The values of a string, guid or dynamic column block: distinct values plus a per-row code,

@@ -228,8 +228,11 @@ class JoinOp : public PhysOp {
   void NeededInputs(const std::vector<bool>& out,
                     std::vector<std::vector<bool>>& in) const override;
 
+  void SetNeeded(std::vector<bool> needed) override { needed_ = std::move(needed); }
+
  private:
   KResult<bool> Build();
+  std::vector<bool> needed_;  // output columns the plan reads; the others stay empty
   JoinKind kind_;
   std::vector<BExprPtr> left_keys_;
   std::vector<BExprPtr> right_keys_;

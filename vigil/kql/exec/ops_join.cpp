@@ -90,15 +90,19 @@ KResult<bool> JoinOp::Build() {
 
   auto out = std::make_shared<Table>();
   out->Reset(schema_);
+  auto needed = [&](size_t c) { return needed_.empty() || (c < needed_.size() && needed_[c]); };
   auto emit = [&](const Chunk* lc, size_t lr, const Table* rtab, long rr) {
     if (emit_left) {
       for (size_t c = 0; c < left_width; ++c) {
+        if (!needed(c)) {
+          continue;
+        }
         out->cols[c].push_back(lc != nullptr ? CellOrNull(lc->cols[c], lr)
                                              : CoerceTo(Value(), schema_[c].type));
       }
     }
     for (size_t c = 0; c < right_out_.size(); ++c) {
-      if (right_out_[c] >= 0) {
+      if (right_out_[c] >= 0 && needed(static_cast<size_t>(right_out_[c]))) {
         const auto o = static_cast<size_t>(right_out_[c]);
         out->cols[o].push_back(rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)]
                                        : CoerceTo(Value(), schema_[o].type));
@@ -182,7 +186,11 @@ KResult<bool> JoinOp::Build() {
           break;
       }
     }
-    const size_t now_bytes = out->rows * schema_.size() * sizeof(Value);
+    size_t width = 0;
+    for (size_t c = 0; c < schema_.size(); ++c) {
+      width += needed(c) ? 1 : 0;
+    }
+    const size_t now_bytes = out->rows * width * sizeof(Value);
     if (now_bytes > emitted_bytes) {
       auto charged = ctx_->Charge(now_bytes - emitted_bytes);
       if (!charged) {
@@ -218,6 +226,9 @@ KResult<bool> JoinOp::Next(Chunk& out) {
   }
   const size_t n = std::min(kChunkRows, result_->rows - pos_);
   for (size_t c = 0; c < schema_.size(); ++c) {
+    if (result_->cols[c].size() < pos_ + n) {
+      continue;  // a column the plan does not need (left empty)
+    }
     out.cols[c].assign(result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_),
                        result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_ + n));
   }

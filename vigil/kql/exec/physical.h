@@ -30,6 +30,7 @@ struct QueryLimits {
   size_t memory_budget_bytes = size_t{4} << 30;  // materialised state of one query
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   const std::atomic<bool>* cancel = nullptr;     // set to true to cancel (Ctrl-C)
+  size_t scan_threads = 0;  // shards (threads) per table scan; 0 = one per core, at most 4
 };
 
 struct QueryStats {
@@ -58,6 +59,11 @@ class ExecContext {
   // Fails with KQL0903 (timeout) or KQL0904 (cancelled).
   KResult<bool> Check();
   void Warn(std::string message);
+  // Thread-safe probes for scan threads (Check() is for the query's own thread).
+  bool Cancelled() const {
+    return limits.cancel != nullptr && limits.cancel->load(std::memory_order_relaxed);
+  }
+  bool Expired() const { return std::chrono::steady_clock::now() > deadline_; }
 
  private:
   RegexCache regex_;

@@ -1,5 +1,7 @@
 #include "vigil/kql/exec/scan_op.h"
 
+#include <algorithm>
+
 #include "vigil/base/time.h"
 
 namespace vigil::kql {
@@ -107,91 +109,106 @@ std::string ScanOp::Describe() const {
 }
 
 KResult<bool> ScanOp::Open() {
-  store::ScanRequest req;
-  req.table = table_;
   std::vector<bool> want = needed_;
   for (const auto& f : filters_) {
     want[static_cast<size_t>(f.column)] = true;
   }
+  request_ = store::ScanRequest{};
+  request_.table = table_;
+  batch_to_schema_.clear();
   for (size_t i = 0; i < schema_.size(); ++i) {
     if (want[i]) {
-      req.columns.push_back(schema_[i].name);
+      request_.columns.push_back(schema_[i].name);
       batch_to_schema_.push_back(static_cast<int>(i));
     }
   }
-  if (req.columns.empty()) {
+  if (request_.columns.empty()) {
     // count-only queries still need rows: read the narrowest column
     const int ts = FindColumn(schema_, "Timestamp");
     const int pick = ts >= 0 ? ts : 0;
-    req.columns.push_back(schema_[static_cast<size_t>(pick)].name);
+    request_.columns.push_back(schema_[static_cast<size_t>(pick)].name);
     batch_to_schema_.push_back(pick);
   }
-  req.min_time = min_time_;
-  req.max_time = max_time_;
-  req.hints = hints_;
-  auto cursor = snapshot_->Scan(req);
-  if (!cursor) {
-    return KErr("KQL0905", "scan of " + table_ + " failed: " + cursor.error().ToString());
-  }
-  cursor_ = std::move(*cursor);
-  dict_cache_.assign(batch_to_schema_.size(), DictCache{});
-  return true;
-}
-
-KResult<bool> ScanOp::Next(Chunk& out) {
-  out.Reset(schema_.size());
-  if (done_) {
-    return false;
-  }
-  if (!cursor_) {
-    auto ok = Open();
-    if (!ok) {
-      return ok;
-    }
-  }
-  // Filters by batch column.
-  std::vector<std::pair<size_t, const BExpr*>> filters;
+  request_.min_time = min_time_;
+  request_.max_time = max_time_;
+  request_.hints = hints_;
   for (const auto& f : filters_) {
     for (size_t b = 0; b < batch_to_schema_.size(); ++b) {
       if (batch_to_schema_[b] == f.column) {
-        filters.emplace_back(b, f.predicate.get());
+        batch_filters_.emplace_back(b, f.predicate.get());
       }
     }
   }
+  size_t shards = ctx_->limits.scan_threads;
+  if (shards == 0) {
+    shards = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  }
+  for (size_t i = 0; i < shards; ++i) {
+    auto worker = std::make_unique<ScanWorker>();
+    store::ScanRequest req = request_;
+    req.shard_count = static_cast<uint32_t>(shards);
+    req.shard_index = static_cast<uint32_t>(i);
+    auto cursor = snapshot_->Scan(req);
+    if (!cursor) {
+      return KErr("KQL0905", "scan of " + table_ + " failed: " + cursor.error().ToString());
+    }
+    worker->cursor = std::move(*cursor);
+    worker->dict_cache.assign(batch_to_schema_.size(), DictCache{});
+    if (shards > 1) {
+      // Each thread evaluates with its own regex cache and warning list.
+      worker->regex = std::make_unique<RegexCache>();
+      worker->eval.fn = ctx_->eval.fn;
+      worker->eval.fn.regex = worker->regex.get();
+      worker->eval.fn.warnings = &worker->warnings;
+    }
+    workers_.push_back(std::move(worker));
+  }
+  return true;
+}
+
+KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
+  EvalContext& eval = threaded ? w.eval : ctx_->eval;
   Chunk one;
   one.rows = 1;
   one.cols.resize(1);
   one.cols[0].resize(1);
   while (true) {
-    auto ok = ctx_->Check();
-    if (!ok) {
-      return ok;
+    if (threaded) {
+      if (stop_.load(std::memory_order_relaxed)) {
+        return false;
+      }
+      if (ctx_->Cancelled()) {
+        return KErr("KQL0904", "query cancelled");
+      }
+      if (ctx_->Expired()) {
+        return KErr("KQL0903", "query exceeded its time limit");
+      }
+    } else {
+      auto ok = ctx_->Check();
+      if (!ok) {
+        return ok;
+      }
     }
-    const uint64_t before_read = cursor_->stats().blocks_read;
-    auto more = cursor_->Next(batch_);
+    auto more = w.cursor->Next(w.batch);
     if (!more) {
       return KErr("KQL0905", "scan of " + table_ + " failed: " + more.error().ToString());
     }
-    const auto& st = cursor_->stats();
-    ctx_->stats.blocks_read += st.blocks_read - before_read;
     if (!*more) {
-      ctx_->stats.blocks_skipped += st.blocks_skipped_time + st.blocks_skipped_hint;
-      ctx_->stats.partitions_skipped += st.partitions_skipped;
-      done_ = true;
+      const auto& st = w.cursor->stats();
+      w.stats.blocks_read += st.blocks_read;
+      w.stats.blocks_skipped += st.blocks_skipped_time + st.blocks_skipped_hint;
+      w.stats.partitions_skipped += st.partitions_skipped;
       return false;
     }
-    ctx_->stats.rows_scanned += batch_.rows;
-    for (const auto& col : batch_.columns) {
-      if (col.dict) {
-        ctx_->stats.bytes_scanned += col.codes.size() * 4;
-      } else {
-        ctx_->stats.bytes_scanned += batch_.rows * 8;
-      }
+    store::ColumnBatch& batch = w.batch;
+    w.stats.rows_scanned += batch.rows;
+    for (const auto& col : batch.columns) {
+      w.stats.bytes_scanned += col.dict ? col.codes.size() * 4 : batch.rows * 8;
     }
     // Refresh dictionary caches.
-    for (size_t b = 0; b < batch_.columns.size(); ++b) {
-      const auto& col = batch_.columns[b];
-      auto& cache = dict_cache_[b];
+    for (size_t b = 0; b < batch.columns.size(); ++b) {
+      const auto& col = batch.columns[b];
+      auto& cache = w.dict_cache[b];
       if (col.dict && cache.dict != col.dict) {
         cache.dict = col.dict;
         cache.values.assign(col.dict->values.size(), Value());
@@ -200,7 +217,7 @@ KResult<bool> ScanOp::Next(Chunk& out) {
       }
     }
     auto cell = [&](size_t b, size_t r) -> Value {
-      const auto& col = batch_.columns[b];
+      const auto& col = batch.columns[b];
       if (col.IsNull(r)) {
         if (col.type == schema::ColumnType::kString) {
           return Value::String(std::string());
@@ -213,7 +230,7 @@ KResult<bool> ScanOp::Next(Chunk& out) {
         case schema::ColumnType::kString:
         case schema::ColumnType::kGuid:
         case schema::ColumnType::kDynamic: {
-          auto& cache = dict_cache_[b];
+          auto& cache = w.dict_cache[b];
           const uint32_t code = col.codes[r];
           if (cache.decoded[code] == 0) {
             const std::string& raw = col.dict->values[code];
@@ -232,24 +249,24 @@ KResult<bool> ScanOp::Next(Chunk& out) {
           return IntValue(col.type, col.ints[r]);
       }
     };
-    // Selection by the pushed filters.
-    std::vector<uint32_t> sel;
-    sel.reserve(batch_.rows);
-    for (size_t r = 0; r < batch_.rows; ++r) {
+    // Selection by the pushed filters (once per distinct dictionary value).
+    std::vector<uint32_t>& sel = w.sel;
+    sel.clear();
+    for (size_t r = 0; r < batch.rows; ++r) {
       bool pass = true;
-      for (const auto& [b, pred] : filters) {
-        const auto& col = batch_.columns[b];
-        auto& cache = dict_cache_[b];
+      for (const auto& [b, pred] : batch_filters_) {
+        const auto& col = batch.columns[b];
+        auto& cache = w.dict_cache[b];
         if (col.dict && !col.IsNull(r)) {
           int8_t& v = cache.verdict[col.codes[r]];
           if (v < 0) {
             one.cols[0][0] = cell(b, r);
-            v = IsTrue(Eval(*pred, one, 0, ctx_->eval)) ? 1 : 0;
+            v = IsTrue(Eval(*pred, one, 0, eval)) ? 1 : 0;
           }
           pass = v == 1;
         } else {
           one.cols[0][0] = cell(b, r);
-          pass = IsTrue(Eval(*pred, one, 0, ctx_->eval));
+          pass = IsTrue(Eval(*pred, one, 0, eval));
         }
         if (!pass) {
           break;
@@ -262,6 +279,7 @@ KResult<bool> ScanOp::Next(Chunk& out) {
     if (sel.empty()) {
       continue;
     }
+    out.Reset(schema_.size());
     for (size_t b = 0; b < batch_to_schema_.size(); ++b) {
       const size_t c = static_cast<size_t>(batch_to_schema_[b]);
       if (!needed_[c]) {
@@ -276,6 +294,115 @@ KResult<bool> ScanOp::Next(Chunk& out) {
     out.rows = sel.size();  // columns not needed stay empty (see Chunk)
     return true;
   }
+}
+
+void ScanOp::Finish() {
+  for (auto& w : workers_) {
+    ctx_->stats.rows_scanned += w->stats.rows_scanned;
+    ctx_->stats.bytes_scanned += w->stats.bytes_scanned;
+    ctx_->stats.blocks_read += w->stats.blocks_read;
+    ctx_->stats.blocks_skipped += w->stats.blocks_skipped;
+    ctx_->stats.partitions_skipped += w->stats.partitions_skipped;
+    for (auto& warning : w->warnings) {
+      ctx_->Warn(std::move(warning));
+    }
+    w->stats = QueryStats{};
+    w->warnings.clear();
+  }
+}
+
+void ScanOp::StartThreads() {
+  active_ = workers_.size();
+  for (auto& worker : workers_) {
+    ScanWorker* w = worker.get();
+    threads_.emplace_back([this, w] {
+      while (true) {
+        Chunk chunk;
+        auto more = Produce(*w, chunk, /*threaded=*/true);
+        std::unique_lock<std::mutex> lock(mu_);
+        if (!more) {
+          if (!error_) {
+            error_ = more.error();
+          }
+          stop_ = true;
+          break;
+        }
+        if (!*more) {
+          break;
+        }
+        not_full_.wait(lock, [this] { return queue_.size() < kQueueDepth || stop_.load(); });
+        if (stop_) {
+          break;
+        }
+        queue_.push_back(std::move(chunk));
+        not_empty_.notify_one();
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      --active_;
+      not_empty_.notify_all();
+    });
+  }
+}
+
+void ScanOp::StopThreads() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  not_full_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  threads_.clear();
+}
+
+ScanOp::~ScanOp() { StopThreads(); }
+
+KResult<bool> ScanOp::Next(Chunk& out) {
+  out.Reset(schema_.size());
+  if (done_) {
+    return false;
+  }
+  if (workers_.empty()) {
+    auto ok = Open();
+    if (!ok) {
+      return ok;
+    }
+    if (workers_.size() > 1) {
+      StartThreads();
+    }
+  }
+  if (workers_.size() == 1) {
+    auto more = Produce(*workers_[0], out, /*threaded=*/false);
+    if (!more || !*more) {
+      Finish();
+      done_ = true;
+    }
+    return more;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  not_empty_.wait(lock, [this] { return !queue_.empty() || active_ == 0 || error_.has_value(); });
+  if (error_) {
+    KqlError e = *error_;
+    lock.unlock();
+    StopThreads();
+    Finish();
+    done_ = true;
+    return tl::unexpected(e);
+  }
+  if (queue_.empty()) {
+    lock.unlock();
+    StopThreads();
+    Finish();
+    done_ = true;
+    return false;
+  }
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  not_full_.notify_one();
+  return true;
 }
 
 }  // namespace vigil::kql

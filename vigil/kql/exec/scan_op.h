@@ -5,7 +5,13 @@
 // columns the rest of the plan needs are decoded (set by PropagateNeeds); the others stay null.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -23,16 +29,44 @@ class ScanOp : public PhysOp {
  public:
   ScanOp(std::shared_ptr<const store::Snapshot> snapshot, std::string table, Schema schema,
          ExecContext* ctx);
+  ~ScanOp() override;
   void SetTimeRange(std::optional<int64_t> min_time, std::optional<int64_t> max_time);
   void AddHint(store::PredicateHint hint) { hints_.push_back(std::move(hint)); }
   void AddFilter(ScanFilter filter) { filters_.push_back(std::move(filter)); }
   void SetNeeded(std::vector<bool> needed) override { needed_ = std::move(needed); }
 
+  // With ExecContext::limits.scan_threads > 1 the table is read in that many shards on their
+  // own threads (decode, pushed filters and Value conversion run in parallel); chunks then
+  // arrive in no particular order, as in Kusto.
   KResult<bool> Next(Chunk& out) override;
   std::string Describe() const override;
 
  private:
+  // Decoded dictionary values and memoised filter verdicts, per dictionary.
+  struct DictCache {
+    std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
+    std::vector<Value> values;
+    std::vector<uint8_t> decoded;
+    std::vector<int8_t> verdict;  // -1 unknown, 0 false, 1 true
+  };
+  // One shard's cursor and state; owned by one thread at a time.
+  struct ScanWorker {
+    std::unique_ptr<store::ScanCursor> cursor;
+    store::ColumnBatch batch;
+    std::vector<DictCache> dict_cache;
+    std::vector<uint32_t> sel;
+    std::unique_ptr<RegexCache> regex;  // threaded workers only
+    EvalContext eval;                   // threaded workers only
+    std::vector<std::string> warnings;
+    QueryStats stats;
+  };
+  static constexpr size_t kQueueDepth = 4;
+
   KResult<bool> Open();
+  KResult<bool> Produce(ScanWorker& w, Chunk& out, bool threaded);
+  void StartThreads();
+  void StopThreads();
+  void Finish();  // merges worker stats and warnings into the query context
 
   std::shared_ptr<const store::Snapshot> snapshot_;
   std::string table_;
@@ -43,18 +77,21 @@ class ScanOp : public PhysOp {
   std::vector<ScanFilter> filters_;
   std::vector<bool> needed_;
 
-  std::unique_ptr<store::ScanCursor> cursor_;
+  store::ScanRequest request_;
   std::vector<int> batch_to_schema_;  // batch column -> schema column
-  store::ColumnBatch batch_;
-  // Decoded dictionary values and memoised filter verdicts, per dictionary.
-  struct DictCache {
-    std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
-    std::vector<Value> values;
-    std::vector<uint8_t> decoded;
-    std::vector<int8_t> verdict;  // -1 unknown, 0 false, 1 true
-  };
-  std::vector<DictCache> dict_cache_;  // per batch column
+  std::vector<std::pair<size_t, const BExpr*>> batch_filters_;
+  std::vector<std::unique_ptr<ScanWorker>> workers_;
   bool done_ = false;
+
+  // Threaded mode.
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<Chunk> queue_;
+  size_t active_ = 0;
+  std::atomic<bool> stop_{false};
+  std::optional<KqlError> error_;
 };
 
 // Marks the columns each operator needs from its inputs, from the root down, and tells every

@@ -469,10 +469,15 @@ void RegisterBasicAggregates(Registry& r) {
 
 }  // namespace
 
+namespace internal {
+void RegisterMoreAggregates(Registry& r);  // aggregates_more.cpp
+}  // namespace internal
+
 void RegisterAggregates(Registry& r) {
   RegisterBasicAggregates(r);
   internal::RegisterDistinctAggregates(r);
   internal::RegisterCollectAggregates(r);
+  internal::RegisterMoreAggregates(r);
 }
 
 }  // namespace vigil::kql

@@ -177,7 +177,16 @@ Value ToDynamic(const Value& v) {
   if (!v.is_string()) {
     return v;
   }
+  if (v.AsString().empty()) {
+    return Value();  // parse_json("") is null in Kusto
+  }
   if (auto parsed = ParseJson(v.AsString())) {
+    // A JSON integer that fits 32 bits is an `int` in Kusto's dynamic values (gettype of
+    // parse_json('1') is "int"); only the top-level value is narrowed.
+    if (parsed->kind() == Kind::kLong && parsed->AsInt64() >= INT32_MIN &&
+        parsed->AsInt64() <= INT32_MAX) {
+      return Value::Int(parsed->AsInt64());
+    }
     return *parsed;
   }
   return v;  // not JSON: Kusto keeps the text as a dynamic string
@@ -242,7 +251,11 @@ Value ToHex(std::span<const Value> args) {
     return Value();
   }
   char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), static_cast<uint64_t>(*n), 16);
+  // An int is 32 bits wide in Kusto: tohex(toint(-256)) is ffffff00.
+  const uint64_t bits = args[0].kind() == Kind::kInt
+                            ? static_cast<uint64_t>(static_cast<uint32_t>(*n))
+                            : static_cast<uint64_t>(*n);
+  const auto res = std::to_chars(buf, buf + sizeof(buf), bits, 16);
   std::string out(buf, res.ptr);
   if (args.size() > 1) {
     const auto width = fn2::IntegerOf(args[1]);

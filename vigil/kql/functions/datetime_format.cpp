@@ -1,6 +1,6 @@
 // Datetime/timespan formatting and parsing functions: format_datetime, format_timespan,
-// todatetime, totimespan, unixtime_*_todatetime, datetime_utc_to_local/local_to_utc (UTC
-// only: there is no time-zone database here) and ingestion_time (null; the executor may
+// todatetime, totimespan, unixtime_*_todatetime, datetime_utc_to_local/local_to_utc (zones
+// from the system tz database, see datetime_zones.cpp) and ingestion_time (null; the executor may
 // supply the real value). Registered from RegisterDateTimeFunctions.
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 
 #include "vigil/base/time.h"
 #include "vigil/kql/functions/function_util2.h"
+#include "vigil/kql/functions/internal/time_zone.h"
 #include "vigil/kql/functions/registry.h"
 #include "vigil/kql/value.h"
 
@@ -496,14 +497,33 @@ void RegisterDateTimeFormatFunctions(Registry& r) {
   for (const auto& [name, unit] : unix_units) {
     Add(r, name, 1, 1, Returns(name, Type::kDateTime, {Arg::kNumber}), UnixTimeImpl(unit));
   }
-  // Only UTC (and its aliases) is known: other zones give null rather than a wrong time.
-  for (const char* name : {"datetime_utc_to_local", "datetime_local_to_utc"}) {
+  // Zones come from the system tz database; UTC and its aliases need no file.
+  for (const bool to_local : {true, false}) {
+    const char* name = to_local ? "datetime_utc_to_local" : "datetime_local_to_utc";
     Add(r, name, 2, 2, Returns(name, Type::kDateTime, {Arg::kDateTime, Arg::kString}),
-        [](std::span<const Value> args, FunctionContext&) -> Value {
-          if (args[0].kind() != Kind::kDateTime || !IsUtcZone(args[1])) {
+        [to_local](std::span<const Value> args, FunctionContext&) -> Value {
+          if (args[0].kind() != Kind::kDateTime || !args[1].is_string()) {
             return Value();
           }
-          return args[0];
+          if (IsUtcZone(args[1])) {
+            return args[0];
+          }
+          const int64_t ticks = args[0].AsInt64();
+          const int64_t seconds = FloorDiv(ticks, kTicksPerSecond);
+          const int64_t fraction = ticks - seconds * kTicksPerSecond;
+          std::optional<int64_t> shifted;
+          if (to_local) {
+            const auto offset = internal::ZoneOffsetSeconds(args[1].AsString(), seconds);
+            if (offset) {
+              shifted = seconds + *offset;
+            }
+          } else {
+            shifted = internal::LocalToUtcSeconds(args[1].AsString(), seconds);
+          }
+          if (!shifted) {
+            return Value();
+          }
+          return DateTimeOrNull(*shifted * kTicksPerSecond + fraction);
         });
   }
   Add(

@@ -244,10 +244,12 @@ TEST_F(DateTimeFunctionsTest, UnixTime) {
   EXPECT_TRUE(Call("unixtime_seconds_todatetime", {S("1")}).is_null());
 }
 
-TEST_F(DateTimeFunctionsTest, TimeZonesAreUtcOnly) {
+TEST_F(DateTimeFunctionsTest, TimeZones) {
   const Value dt = Dt("2020-01-01 10:00");
   EXPECT_EQ(Call("datetime_utc_to_local", {dt, S("UTC")}).AsInt64(), dt.AsInt64());
-  EXPECT_TRUE(Call("datetime_utc_to_local", {dt, S("Europe/Paris")}).is_null());
+  EXPECT_EQ(Call("datetime_utc_to_local", {dt, S("Europe/Paris")}).AsInt64(),
+            Dt("2020-01-01 11:00").AsInt64());
+  EXPECT_TRUE(Call("datetime_utc_to_local", {dt, S("Nowhere/Land")}).is_null());
   EXPECT_TRUE(Call("ingestion_time", {}).is_null());
 }
 

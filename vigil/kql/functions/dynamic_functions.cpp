@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vigil/kql/functions/function_util2.h"
 #include "vigil/kql/functions/registry.h"
@@ -206,19 +207,66 @@ Value BagMerge(std::span<const Value> args) {
   return Value::MakeBag(std::move(out));
 }
 
+// The property names of a key: a top-level name, or a JSONPath such as "$.a.b" / "$['a']".
+// nullopt for a malformed path.
+std::optional<std::vector<std::string>> KeyPath(const std::string& key) {
+  if (key.rfind("$", 0) != 0) {
+    return std::vector<std::string>{key};
+  }
+  std::vector<std::string> names;
+  size_t pos = 1;
+  while (pos < key.size()) {
+    if (key[pos] == '.') {
+      const size_t end = key.find_first_of(".[", pos + 1);
+      names.push_back(
+          key.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1));
+      pos = end == std::string::npos ? key.size() : end;
+    } else if (key.compare(pos, 2, "['") == 0) {
+      const size_t end = key.find("']", pos + 2);
+      if (end == std::string::npos) {
+        return std::nullopt;
+      }
+      names.push_back(key.substr(pos + 2, end - pos - 2));
+      pos = end + 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return names;
+}
+
+// `bag` without the property at `path` (nested bags are rebuilt along the path).
+Value RemovePath(const Value& bag, std::span<const std::string> path) {
+  if (!bag.is_bag() || path.empty()) {
+    return bag;
+  }
+  Bag out;
+  for (const auto& [k, v] : bag.AsBag()) {
+    if (k != path[0]) {
+      out.emplace_back(k, v);
+    } else if (path.size() > 1) {
+      out.emplace_back(k, RemovePath(v, path.subspan(1)));
+    }
+  }
+  return Value::MakeBag(std::move(out));
+}
+
+// bag_remove_keys(bag, keys): keys are top-level names or JSONPaths ("$.key2.prop1").
 Value BagRemoveKeys(std::span<const Value> args) {
   if (!args[0].is_bag() || !args[1].is_array()) {
     return Value();
   }
-  Bag out;
-  for (const auto& [k, v] : args[0].AsBag()) {
-    const bool removed = std::any_of(args[1].AsArray().begin(), args[1].AsArray().end(),
-                                     [&](const Value& key) { return key.AsString() == k; });
-    if (!removed) {
-      out.emplace_back(k, v);
+  Value out = args[0];
+  for (const Value& key : args[1].AsArray()) {
+    if (!key.is_string()) {
+      continue;
+    }
+    const auto path = KeyPath(key.AsString());
+    if (path) {
+      out = RemovePath(out, *path);
     }
   }
-  return Value::MakeBag(std::move(out));
+  return out;
 }
 
 // bag_has_key(bag, key): key is a top-level name or a JSONPath such as "$.a.b" / "$['a']".
@@ -226,28 +274,12 @@ Value BagHasKey(std::span<const Value> args) {
   if (!args[0].is_bag() || !args[1].is_string()) {
     return Value();
   }
-  const std::string& key = args[1].AsString();
-  if (key.rfind("$", 0) != 0) {
-    return Value::Bool(args[0].Find(key) != nullptr);
+  const auto path = KeyPath(args[1].AsString());
+  if (!path) {
+    return Value();
   }
   const Value* cur = &args[0];
-  size_t pos = 1;
-  while (pos < key.size()) {
-    std::string name;
-    if (key[pos] == '.') {
-      const size_t end = key.find_first_of(".[", pos + 1);
-      name = key.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
-      pos = end == std::string::npos ? key.size() : end;
-    } else if (key.compare(pos, 2, "['") == 0) {
-      const size_t end = key.find("']", pos + 2);
-      if (end == std::string::npos) {
-        return Value();
-      }
-      name = key.substr(pos + 2, end - pos - 2);
-      pos = end + 2;
-    } else {
-      return Value();
-    }
+  for (const std::string& name : *path) {
     cur = cur->Find(name);
     if (cur == nullptr) {
       return Value::Bool(false);

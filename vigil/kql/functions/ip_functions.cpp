@@ -256,7 +256,13 @@ bool ForEachIpv4InText(std::string_view text, Fn&& fn) {
   return false;
 }
 
+// A prefix is a whole address or leading octets ending with a dot ("127.0."): "127.0" is not
+// a valid prefix and matches nothing, as Kusto documents.
 bool HasIpv4Prefix(std::string_view text, std::string_view prefix) {
+  if (prefix.empty() ||
+      (prefix.back() != '.' && std::count(prefix.begin(), prefix.end(), '.') != 3)) {
+    return false;
+  }
   return ForEachIpv4InText(text, [prefix](std::string_view ip_text, uint32_t) {
     if (!ip_text.starts_with(prefix)) {
       return false;

@@ -106,7 +106,8 @@ TEST_F(IpFunctionsTest, HasIpv4SearchesTerms) {
   EXPECT_TRUE(True("has_ipv4", {S("from 10.0.0.1."), S("10.0.0.1")}));
   EXPECT_TRUE(True("has_ipv4", {S("ip=10.0.0.1,port=5"), S("10.0.0.1")}));
   EXPECT_TRUE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.0.")}));
-  EXPECT_TRUE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.0")}));
+  EXPECT_FALSE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.0")}));
+  EXPECT_TRUE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.0.0.1")}));
   EXPECT_TRUE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.0.0.")}));
   EXPECT_FALSE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("127.1")}));
   EXPECT_FALSE(True("has_ipv4_prefix", {S("05:04:54 127.0.0.1 GET"), S("12")}));

@@ -50,12 +50,12 @@ std::string UrlDecode(std::string_view s) {
 }
 
 // url_encode: form encoding (space as '+', lower-case hex, "-_.!*()" kept).
-// url_encode_component: RFC 3986 component encoding (space as %20, upper-case hex, "-_.~" kept).
+// url_encode_component: component encoding (space as %20, lower-case hex as Kusto's
+// documented output, "-_.~" kept).
 std::string UrlEncode(std::string_view s, bool component) {
   static constexpr char kLower[] = "0123456789abcdef";
-  static constexpr char kUpper[] = "0123456789ABCDEF";
   const std::string_view keep = component ? "-_.~" : "-_.!*()";
-  const char* hex = component ? kUpper : kLower;
+  const char* hex = kLower;
   std::string out;
   out.reserve(s.size());
   for (const char c : s) {

@@ -101,7 +101,7 @@ TEST_F(ParseFunctionsTest, UrlEncoding) {
             "https%3a%2f%2fwww.bing.com%2f");
   EXPECT_EQ(Call("url_encode", {S("a b")}).AsString(), "a+b");
   EXPECT_EQ(Call("url_encode_component", {S("https://www.bing.com/hello world/")}).AsString(),
-            "https%3A%2F%2Fwww.bing.com%2Fhello%20world%2F");
+            "https%3a%2f%2fwww.bing.com%2fhello%20world%2f");
   EXPECT_EQ(Call("url_decode", {S("https%3a%2f%2fwww.bing.com%2f")}).AsString(),
             "https://www.bing.com/");
   EXPECT_EQ(Call("url_decode", {S("a+b%20c%zz%")}).AsString(), "a b c%zz%");

@@ -99,6 +99,8 @@ const Registry& Registry::Default() {
     RegisterDynamicFunctions(r);
     RegisterConditionalFunctions(r);
     RegisterSeriesFunctions(r);
+    RegisterMoreFunctions(r);
+    RegisterGeoFunctions(r);
     RegisterAggregates(r);
     return r;
   }();

@@ -127,5 +127,7 @@ void RegisterDynamicFunctions(Registry& r);    // functions/dynamic_functions.cp
 void RegisterConditionalFunctions(Registry& r);// functions/conditional_functions.cpp (iff, case, ...)
 void RegisterSeriesFunctions(Registry& r);     // functions/series_functions.cpp
 void RegisterAggregates(Registry& r);          // functions/aggregates.cpp (+ aggregates_*.cpp)
+void RegisterGeoFunctions(Registry& r);         // functions/geo_functions.cpp (+ geo_*.cpp)
+void RegisterMoreFunctions(Registry& r);       // functions/more_functions.cpp (+ more_*.cpp)
 
 }  // namespace vigil::kql

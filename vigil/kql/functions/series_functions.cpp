@@ -308,7 +308,8 @@ Value FillConst(std::span<const Value> args) {
 }
 
 // series_fill_linear(series [, missing_value_placeholder [, fill_edges = true
-// [, constant_value]]]): interior gaps interpolate linearly; edges take the nearest value
+// [, constant_value]]]): interior gaps interpolate linearly (truncated to an integer between
+// two integers); edges take the nearest value
 // (or constant_value when fill_edges is false and one is given).
 Value FillLinear(std::span<const Value> args) {
   const Value* placeholder = args.size() > 1 ? &args[1] : nullptr;
@@ -339,7 +340,11 @@ Value FillLinear(std::span<const Value> args) {
     const double y0 = out[lo].AsReal();
     const double y1 = args[0].AsArray()[hi].AsReal();
     const double t = static_cast<double>(i - lo) / static_cast<double>(hi - lo);
-    out[i] = Value::Real(y0 + (y1 - y0) * t);
+    const double y = y0 + (y1 - y0) * t;
+    // Between two integers the filled value is an integer too (truncated), as Kusto returns.
+    const bool integral = out[lo].kind() != Kind::kReal &&
+                          args[0].AsArray()[hi].kind() != Kind::kReal && std::fabs(y) < 9e18;
+    out[i] = integral ? Value::Long(static_cast<int64_t>(y)) : Value::Real(y);
   }
   return Value::MakeArray(std::move(out));
 }

@@ -194,39 +194,62 @@ Value ReplaceString(std::string_view text, std::string_view lookup, std::string_
   return Value::String(std::move(out));
 }
 
-// replace_strings(text, lookups, rewrites): one left-to-right pass; at each position the
-// longest matching lookup wins, and replaced text is not searched again.
+// replace_strings(text, lookups, rewrites): the lookups apply in array order, each to the text
+// that no earlier lookup replaced (rewritten text is never searched again). So ['is', 'This']
+// turns "This" into "Thwas" while ['This', 'is'] keeps it, as documented. A rewrite that is
+// not a string keeps the matched text (and protects it).
 Value ReplaceStrings(std::span<const Value> args) {
   const TextArg text(args[0]);
   if (!args[1].is_array() || !args[2].is_array()) {
     return Value();
   }
-  std::vector<std::string> lookups;
-  std::vector<std::string> rewrites;
+  struct Piece {
+    std::string text;
+    bool done;  // produced by a rewrite
+  };
+  std::vector<Piece> pieces{{text.str(), false}};
+  size_t total = text.size();
   for (size_t i = 0; i < args[1].AsArray().size(); ++i) {
-    lookups.push_back(args[1].AsArray()[i].ToText());
-    rewrites.push_back(i < args[2].AsArray().size() ? args[2].AsArray()[i].ToText() : "");
-  }
-  std::string out;
-  const std::string_view s = text.view();
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t best = lookups.size();
-    for (size_t i = 0; i < lookups.size(); ++i) {
-      if (!lookups[i].empty() && s.substr(pos).starts_with(lookups[i]) &&
-          (best == lookups.size() || lookups[i].size() > lookups[best].size())) {
-        best = i;
-      }
-    }
-    if (best == lookups.size()) {
-      out.push_back(s[pos++]);
+    const std::string lookup = args[1].AsArray()[i].ToText();
+    if (lookup.empty()) {
       continue;
     }
-    out.append(rewrites[best]);
-    pos += lookups[best].size();
-    if (out.size() > kMaxResultBytes) {
-      return Value();
+    std::optional<std::string> rewrite;
+    if (i >= args[2].AsArray().size()) {
+      rewrite = "";
+    } else if (args[2].AsArray()[i].is_string()) {
+      rewrite = args[2].AsArray()[i].AsString();
     }
+    std::vector<Piece> next;
+    for (Piece& piece : pieces) {
+      if (piece.done) {
+        next.push_back(std::move(piece));
+        continue;
+      }
+      size_t from = 0;
+      size_t hit = piece.text.find(lookup);
+      while (hit != std::string::npos) {
+        if (hit > from) {
+          next.push_back({piece.text.substr(from, hit - from), false});
+        }
+        next.push_back({rewrite ? *rewrite : lookup, true});
+        total = total - lookup.size() + next.back().text.size();
+        if (total > kMaxResultBytes) {
+          return Value();
+        }
+        from = hit + lookup.size();
+        hit = piece.text.find(lookup, from);
+      }
+      if (from < piece.text.size()) {
+        next.push_back({piece.text.substr(from), false});
+      }
+    }
+    pieces = std::move(next);
+  }
+  std::string out;
+  out.reserve(total);
+  for (const Piece& piece : pieces) {
+    out += piece.text;
   }
   return Value::String(std::move(out));
 }

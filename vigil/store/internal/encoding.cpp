@@ -505,7 +505,7 @@ uint64_t Hash64(std::string_view bytes, uint64_t seed) {
 }
 
 TermBloom::TermBloom(size_t expected_terms) {
-  size_t bits = std::clamp<size_t>(expected_terms * 10, 64, kMaxBits);
+  size_t bits = std::clamp<size_t>(expected_terms * 8, 64, kMaxBits);
   bits = (bits + 63) / 64 * 64;
   bits_.assign(bits / 8, '\0');
 }

@@ -190,7 +190,8 @@ void ForEachTerm(std::string_view text, Fn&& fn) {
 class TermBloom {
  public:
   TermBloom() = default;
-  // Sized for `expected_terms` at ~10 bits per term, capped at kMaxBits.
+  // Sized for `expected_terms` at 8 bits per term (4 probes: ~2.5 % false positives), capped
+  // at kMaxBits (64 KiB per column block: command lines reach ~50k distinct terms per block).
   explicit TermBloom(size_t expected_terms);
   static TermBloom FromBytes(std::string_view bytes);
 
@@ -202,7 +203,7 @@ class TermBloom {
   const std::string& bytes() const { return bits_; }
   bool empty() const { return bits_.empty(); }
 
-  static constexpr size_t kMaxBits = 1 << 16;
+  static constexpr size_t kMaxBits = 1 << 19;
 
  private:
   std::string bits_;

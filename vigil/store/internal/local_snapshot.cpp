@@ -436,6 +436,23 @@ Result<std::unique_ptr<ScanCursor>> LocalSnapshot::Scan(const ScanRequest& reque
     view = it->second;
   }
   view.schema = table;
+  if (request.shard_count > 1) {
+    if (request.shard_index >= request.shard_count) {
+      return InvalidArgumentError("scan shard {} of {} is out of range", request.shard_index,
+                                  request.shard_count);
+    }
+    auto keep = [&](auto& items) {
+      std::decay_t<decltype(items)> mine;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (i % request.shard_count == request.shard_index) {
+          mine.push_back(items[i]);
+        }
+      }
+      items = std::move(mine);
+    };
+    keep(view.segments);
+    keep(view.chunks);
+  }
   return std::unique_ptr<ScanCursor>(
       std::make_unique<LocalScanCursor>(std::move(view), std::move(columns), std::move(names),
                                         request.min_time, request.max_time, std::move(hints)));

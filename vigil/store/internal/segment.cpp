@@ -17,7 +17,7 @@ using schema::ColumnType;
 constexpr std::string_view kSegmentMagic = "VIGILSEG";
 constexpr std::string_view kSegmentEndMagic = "VSEGEND1";
 constexpr uint64_t kHeaderSeed = 0x56534547;  // "VSEG"
-constexpr size_t kMaxBloomTerms = 20000;
+constexpr size_t kMaxBloomTerms = 65536;  // 8 bits each: TermBloom::kMaxBits
 // Footer per-column flags byte: bits 0-1 codec, then these.
 constexpr uint8_t kCodecMask = 0x03;
 constexpr uint8_t kHasMinMax = 0x04;
