@@ -78,6 +78,17 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "DeviceProcessEvents | where FileName == \"cmd.exe\" and ProcessId % 2 == 0 | count",
       "DeviceProcessEvents | where FileName != \"cmd.exe\" | summarize max(Timestamp) by FileName",
       "DeviceProcessEvents | where isnotempty(AccountDomain) | summarize count() by AccountDomain",
+      // joins whose build-side keys are pushed into the probe scan as a semi-join filter
+      "DeviceProcessEvents | join kind=inner (DeviceProcessEvents | where FileName == \"cmd.exe\" "
+      "| distinct DeviceId | top 5 by DeviceId asc) on DeviceId | summarize count() by DeviceId",
+      "DeviceProcessEvents | join (DeviceProcessEvents | where ProcessId % 7 == 0 | distinct "
+      "AccountName) on AccountName | summarize count() by AccountName",
+      "DeviceProcessEvents | join kind=leftsemi (DeviceProcessEvents | distinct DeviceName | top 3 by "
+      "DeviceName asc) on DeviceName | count",
+      "DeviceProcessEvents | where FileName == \"svchost.exe\" | join kind=rightsemi "
+      "(DeviceProcessEvents | distinct DeviceName | top 4 by DeviceName) on DeviceName",
+      "DeviceProcessEvents | join kind=leftouter (DeviceProcessEvents | distinct DeviceName | top 2 by "
+      "DeviceName | extend Tag = 1) on DeviceName | summarize count() by Tag",
   };
   for (const char* q : queries) {
     auto a = stored.Run(q, options_);

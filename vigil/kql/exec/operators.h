@@ -232,6 +232,7 @@ class JoinOp : public PhysOp {
 
  private:
   KResult<bool> Build();
+  void PushKeySetIntoLeftScan(const std::vector<Value>& keys);
   std::vector<bool> needed_;  // output columns the plan reads; the others stay empty
   JoinKind kind_;
   std::vector<BExprPtr> left_keys_;

@@ -3,6 +3,8 @@
 #include <unordered_map>
 
 #include "vigil/kql/exec/operators.h"
+#include "vigil/kql/exec/compiler_internal.h"
+#include "vigil/kql/exec/scan_op.h"
 
 namespace vigil::kql {
 
@@ -64,6 +66,46 @@ JoinOp::JoinOp(PhysOpPtr left, PhysOpPtr right, JoinKind kind, std::vector<BExpr
   inputs_.push_back(std::move(right));
 }
 
+// Kinds that drop left rows without a match: the build side's keys can filter the left scan
+// (a dynamic semi-join filter, evaluated once per distinct dictionary value in the scan).
+void JoinOp::PushKeySetIntoLeftScan(const std::vector<Value>& keys) {
+  const bool drops_unmatched_left = kind_ == JoinKind::kInner || kind_ == JoinKind::kInnerUnique ||
+                                    kind_ == JoinKind::kLeftSemi || kind_ == JoinKind::kRightSemi ||
+                                    kind_ == JoinKind::kRightOuter ||
+                                    kind_ == JoinKind::kRightAnti;
+  if (!drops_unmatched_left || left_keys_.size() != 1 || left_keys_[0]->kind != BKind::kColumn ||
+      keys.size() > 1'000'000) {
+    return;
+  }
+  PhysOp* op = inputs_[0].get();
+  ScanOp* scan = nullptr;
+  while (op != nullptr) {
+    if ((scan = dynamic_cast<ScanOp*>(op)) != nullptr) {
+      break;
+    }
+    if (dynamic_cast<FilterOp*>(op) == nullptr || op->inputs().empty()) {
+      return;
+    }
+    op = op->inputs()[0].get();
+  }
+  if (scan == nullptr || scan->started()) {
+    return;
+  }
+  auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
+  for (const auto& key : keys) {
+    set->insert(key);
+  }
+  const int column = left_keys_[0]->column;
+  auto in = std::make_shared<BExpr>();
+  in->kind = BKind::kIn;
+  in->type = Type::kBool;
+  in->text = left_keys_[0]->text + " in (" + std::to_string(set->size()) + " join keys)";
+  in->args.push_back(MakeColumn(0, left_keys_[0]->type, left_keys_[0]->text));
+  in->set = std::move(set);
+  scan->AddFilter(ScanFilter{column, in});
+  label_ += " semi-join filter pushed into the left scan";
+}
+
 KResult<bool> JoinOp::Build() {
   auto right = Collect(*inputs_[1], *ctx_);
   if (!right) {
@@ -83,6 +125,14 @@ KResult<bool> JoinOp::Build() {
       continue;
     }
     hash[key].push_back(static_cast<uint32_t>(r));
+  }
+  if (left_keys_.size() == 1) {
+    std::vector<Value> keys;
+    keys.reserve(hash.size());
+    for (const auto& [key, rows] : hash) {
+      keys.push_back(key[0]);
+    }
+    PushKeySetIntoLeftScan(keys);
   }
   std::vector<uint8_t> right_matched(rt.rows, 0);
   const bool emit_left = kind_ != JoinKind::kRightSemi && kind_ != JoinKind::kRightAnti;

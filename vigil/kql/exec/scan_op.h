@@ -40,6 +40,8 @@ class ScanOp : public PhysOp {
   // arrive in no particular order, as in Kusto.
   KResult<bool> Next(Chunk& out) override;
   std::string Describe() const override;
+  // True once the scan has opened its cursors (filters can no longer be added).
+  bool started() const { return !workers_.empty(); }
 
  private:
   // Decoded dictionary values and memoised filter verdicts, per dictionary.
