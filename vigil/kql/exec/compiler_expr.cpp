@@ -81,6 +81,9 @@ KResult<std::vector<const Expr*>> MapArguments(const Statement& fn, const Expr& 
 }
 
 const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope) {
+  if (!scope) {
+    return nullptr;
+  }
   if (e.kind != ExprKind::kTabular || !e.pipeline || e.pipeline->ops.size() != 1 ||
       e.pipeline->ops[0].kind != OpKind::kSource || !e.pipeline->ops[0].source) {
     return nullptr;
@@ -92,7 +95,7 @@ const Expr* TrivialPipelineScalar(const Expr& e, const ScopePtr& scope) {
       return &src;
     }
     if (let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
-        TrivialPipelineScalar(*let->function->value, let->scope) != nullptr) {
+        TrivialPipelineScalar(*let->function->value, let->defining_scope()) != nullptr) {
       return &src;
     }
     return nullptr;
@@ -604,7 +607,7 @@ struct ExprBinder {
     auto function_is_tabular = [](const LetValue* let) {
       return let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
              let->function->value->kind == ExprKind::kTabular &&
-             TrivialPipelineScalar(*let->function->value, let->scope) == nullptr;
+             TrivialPipelineScalar(*let->function->value, let->defining_scope()) == nullptr;
     };
     switch (e.kind) {
       case ExprKind::kTabular:
@@ -921,7 +924,7 @@ struct ExprBinder {
 
   KResult<BExprPtr> InlineUserFunction(const Expr& call, const LetValue& let) {
     const Statement& fn = *let.function;
-    auto inner = std::make_shared<Scope>(let.scope);
+    auto inner = std::make_shared<Scope>(let.defining_scope());
     if (call.args.size() > fn.params.size()) {
       return KErr("KQL0104",
                   call.name + "() expects at most " + std::to_string(fn.params.size()) +
@@ -949,7 +952,7 @@ struct ExprBinder {
         }
         v.scalar = *b;
       } else if (p.default_value) {
-        ExprBinder def{compiler, schema, let.scope};
+        ExprBinder def{compiler, schema, let.defining_scope()};
         auto b = def.Bind(*p.default_value);
         if (!b) {
           return b;

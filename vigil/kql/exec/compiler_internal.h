@@ -16,7 +16,10 @@ struct LetValue {
   Kind kind = Kind::kScalar;
   BExprPtr scalar;                 // kScalar: bound expression (usually a constant)
   ExprPtr tabular;                 // kTabular: expression planned on each use, in `scope`
-  std::shared_ptr<Scope> scope;    // kTabular, kFunction: the defining scope
+  // kTabular, kFunction: the defining scope. Weak: the scope holds this value, and the defining
+  // scope is always an ancestor of (or the same as) the scope a use resolves from.
+  std::weak_ptr<Scope> scope;
+  std::shared_ptr<Scope> defining_scope() const { return scope.lock(); }
   StatementPtr function;           // kFunction
   TablePtr table;                  // kTable: materialised (materialize(), tabular arguments)
 };

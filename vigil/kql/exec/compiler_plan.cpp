@@ -76,7 +76,7 @@ KResult<bool> BindLet(Compiler* compiler, const Statement& st, ScopePtr scope) {
         const LetValue* other = scope->Find(value.name);
         if (other != nullptr && other->kind == LetValue::Kind::kFunction && other->function->value &&
             other->function->value->kind == ExprKind::kTabular &&
-            TrivialPipelineScalar(*other->function->value, other->scope) == nullptr) {
+            TrivialPipelineScalar(*other->function->value, other->defining_scope()) == nullptr) {
           tabular = true;
         }
         if (value.name == "table" || value.name == "view") {
@@ -166,7 +166,7 @@ KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos,
       case LetValue::Kind::kTable:
         return PhysOpPtr(std::make_unique<TableOp>(let->table, "Table " + name));
       case LetValue::Kind::kTabular:
-        return c.PlanTabularExpr(*let->tabular, let->scope);
+        return c.PlanTabularExpr(*let->tabular, let->defining_scope());
       case LetValue::Kind::kFunction: {
         Expr call;
         call.kind = ExprKind::kCall;
@@ -573,7 +573,7 @@ KResult<PhysOpPtr> Compiler::PlanTabularExpr(const Expr& e, std::shared_ptr<Scop
         return KErr("KQL0103", "unknown tabular function '" + e.name + "'", e.pos);
       }
       const Statement& fn = *let->function;
-      auto inner = std::make_shared<Scope>(let->scope);
+      auto inner = std::make_shared<Scope>(let->defining_scope());
       auto mapped = MapArguments(fn, e);
       if (!mapped) {
         return tl::unexpected(mapped.error());
@@ -600,7 +600,7 @@ KResult<PhysOpPtr> Compiler::PlanTabularExpr(const Expr& e, std::shared_ptr<Scop
           }
           v.scalar = *b;
         } else if (p.default_value) {
-          auto b = BindExpr(*p.default_value, Schema{}, let->scope);
+          auto b = BindExpr(*p.default_value, Schema{}, let->defining_scope());
           if (!b) {
             return tl::unexpected(b.error());
           }

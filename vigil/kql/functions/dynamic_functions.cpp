@@ -196,11 +196,12 @@ Value BagMerge(std::span<const Value> args) {
     if (!bag.is_bag()) {
       return Value();
     }
-    for (const auto& [k, v] : bag.AsBag()) {
+    for (const auto& entry : bag.AsBag()) {
+      const std::string& key = entry.first;
       const bool seen =
-          std::any_of(out.begin(), out.end(), [&](const auto& kv) { return kv.first == k; });
+          std::any_of(out.begin(), out.end(), [&](const auto& kv) { return kv.first == key; });
       if (!seen) {
-        out.emplace_back(k, v);
+        out.emplace_back(key, entry.second);
       }
     }
   }

@@ -29,6 +29,12 @@
 namespace vigil::kql::geo {
 namespace {
 
+// Component-wise equality (S2's Vector3 operators are ambiguous under C++20 in clang).
+bool SamePoint(const S2Point& a, const S2Point& b) {
+  return a.x() == b.x() && a.y() == b.y() && a.z() == b.z();
+}
+
+
 using fn2::Add;
 using fn2::Arg;
 using fn2::Returns;
@@ -277,11 +283,11 @@ std::unique_ptr<S2Polygon> ToS2(const std::vector<Polygon>& polygons) {
       std::vector<S2Point> pts;
       for (size_t i = 0; i + 1 < ring.size(); ++i) {
         const S2Point p = S2LatLng::FromDegrees(ring[i].lat, ring[i].lng).ToPoint();
-        if (pts.empty() || pts.back() != p) {
+        if (pts.empty() || !SamePoint(pts.back(), p)) {
           pts.push_back(p);
         }
       }
-      while (pts.size() > 1 && pts.front() == pts.back()) {
+      while (pts.size() > 1 && SamePoint(pts.front(), pts.back())) {
         pts.pop_back();
       }
       if (pts.size() < 3) {

@@ -370,10 +370,12 @@ void RegisterSeriesFunctions(Registry& r) {
                                             {"series_subtract", Op::kSubtract},
                                             {"series_multiply", Op::kMultiply},
                                             {"series_divide", Op::kDivide}};
-  for (const auto& [name, op] : ops) {
-    Add(r, name, 2, 2, Returns(name, dyn), [op](std::span<const Value> args, FunctionContext&) {
-      return ElementWise(args[0], args[1], op);
-    });
+  for (const auto& entry : ops) {
+    const Op op = entry.second;
+    Add(r, entry.first, 2, 2, Returns(entry.first, dyn),
+        [op](std::span<const Value> args, FunctionContext&) {
+          return ElementWise(args[0], args[1], op);
+        });
   }
   Add(r, "series_fill_forward", 1, 2, Returns("series_fill_forward", dyn),
       SeriesFn([](std::span<const Value> args) { return FillDirectional(args, true); }));
