@@ -13,6 +13,10 @@
 
 namespace vigil::kql {
 
+// Emits the next chunk of a materialised table from row `pos` (advanced); false at the end.
+// Columns shorter than the table (not needed by the plan) stay empty.
+KResult<bool> EmitFromTable(const Table& table, size_t& pos, Chunk& out);
+
 // Marks the input columns an expression reads (all of them for pack_all()).
 void MarkExprColumns(const BExpr& e, std::vector<bool>& cols);
 

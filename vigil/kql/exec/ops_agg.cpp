@@ -138,18 +138,7 @@ KResult<bool> SummarizeOp::Next(Chunk& out) {
       return ok;
     }
   }
-  out.Reset(schema_.size());
-  if (pos_ >= result_->rows) {
-    return false;
-  }
-  const size_t n = std::min(kChunkRows, result_->rows - pos_);
-  for (size_t c = 0; c < schema_.size(); ++c) {
-    out.cols[c].assign(result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_),
-                       result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_ + n));
-  }
-  out.rows = n;
-  pos_ += n;
-  return true;
+  return EmitFromTable(*result_, pos_, out);
 }
 
 struct DistinctOp::State {

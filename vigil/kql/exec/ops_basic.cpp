@@ -7,8 +7,6 @@
 
 namespace vigil::kql {
 
-namespace {
-
 KResult<bool> EmitFromTable(const Table& table, size_t& pos, Chunk& out) {
   out.Reset(table.schema.size());
   if (pos >= table.rows) {
@@ -16,6 +14,9 @@ KResult<bool> EmitFromTable(const Table& table, size_t& pos, Chunk& out) {
   }
   const size_t n = std::min(kChunkRows, table.rows - pos);
   for (size_t c = 0; c < table.cols.size(); ++c) {
+    if (table.cols[c].size() < pos + n) {
+      continue;  // a column the plan does not need (left empty)
+    }
     out.cols[c].assign(table.cols[c].begin() + static_cast<ptrdiff_t>(pos),
                        table.cols[c].begin() + static_cast<ptrdiff_t>(pos + n));
   }
@@ -23,8 +24,6 @@ KResult<bool> EmitFromTable(const Table& table, size_t& pos, Chunk& out) {
   pos += n;
   return true;
 }
-
-}  // namespace
 
 TableOp::TableOp(TablePtr table, std::string label)
     : table_(std::move(table)), label_(std::move(label)) {

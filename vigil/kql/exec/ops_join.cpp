@@ -270,21 +270,7 @@ KResult<bool> JoinOp::Next(Chunk& out) {
       return ok;
     }
   }
-  out.Reset(schema_.size());
-  if (pos_ >= result_->rows) {
-    return false;
-  }
-  const size_t n = std::min(kChunkRows, result_->rows - pos_);
-  for (size_t c = 0; c < schema_.size(); ++c) {
-    if (result_->cols[c].size() < pos_ + n) {
-      continue;  // a column the plan does not need (left empty)
-    }
-    out.cols[c].assign(result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_),
-                       result_->cols[c].begin() + static_cast<ptrdiff_t>(pos_ + n));
-  }
-  out.rows = n;
-  pos_ += n;
-  return true;
+  return EmitFromTable(*result_, pos_, out);
 }
 
 }  // namespace vigil::kql
