@@ -518,6 +518,17 @@ struct ExprBinder {
       if (name == "pack_all") {
         out->kind = BKind::kPackAll;
         out->type = Type::kDynamic;
+        if (!e.args.empty()) {
+          // pack_all(ignore_null_empty): drop null and empty values from the bag
+          auto flag = Bind(*e.args[0]);
+          if (!flag) {
+            return flag;
+          }
+          if (!IsConst(*flag) || (*flag)->constant.kind() != Kind::kBool) {
+            return KErr("KQL0104", "pack_all(): the argument must be a constant bool", e.pos);
+          }
+          out->all = (*flag)->constant.AsBool();
+        }
         for (size_t i = 0; i < schema.size(); ++i) {
           out->args.push_back(MakeColumn(static_cast<int>(i), schema[i].type, schema[i].name));
           out->matchers.push_back(

@@ -511,7 +511,11 @@ Value Eval(const BExpr& e, const Chunk& chunk, size_t row, EvalContext& ctx) {
       Bag bag;
       bag.reserve(e.args.size());
       for (size_t i = 0; i < e.args.size(); ++i) {
-        bag.emplace_back(e.matchers[i]->needle(), Eval(*e.args[i], chunk, row, ctx));
+        Value v = Eval(*e.args[i], chunk, row, ctx);
+        if (e.all && (v.is_null() || (v.is_string() && v.AsString().empty()))) {
+          continue;  // pack_all(true)
+        }
+        bag.emplace_back(e.matchers[i]->needle(), std::move(v));
       }
       return Value::MakeBag(std::move(bag));
     }
