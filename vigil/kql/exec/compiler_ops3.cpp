@@ -271,14 +271,33 @@ KResult<PhysOpPtr> PlanBagUnpack(Compiler& c, const Operator& op, const Expr& ca
   }
   std::string prefix;
   std::string conflict = "error";
-  if (call.args.size() > 1) {
-    if (call.args[1]->kind != ExprKind::kLiteral) {
+  // Positional (column, prefix, columnsConflict) or named arguments (`columnsConflict='x'`,
+  // `OutputColumnPrefix='p_'`).
+  size_t positional = 0;
+  for (size_t i = 1; i < call.args.size(); ++i) {
+    const Expr& a = *call.args[i];
+    if (a.kind == ExprKind::kBinary && a.op == "=" && a.args[0]->kind == ExprKind::kName) {
+      const std::string& key = a.args[0]->name;
+      if (a.args[1]->kind != ExprKind::kLiteral) {
+        return KErr("KQL0104", "bag_unpack(): '" + key + "' must be a string constant", a.pos);
+      }
+      if (key == "columnsConflict") {
+        conflict = a.args[1]->literal.ToText();
+      } else if (key == "OutputColumnPrefix") {
+        prefix = a.args[1]->literal.ToText();
+      } else if (key != "ignoredProperties") {
+        return KErr("KQL0104", "bag_unpack(): unknown argument '" + key + "'", a.pos);
+      }
+      continue;
+    }
+    if (a.kind != ExprKind::kLiteral) {
       return KErr("KQL0104", "bag_unpack(): the prefix must be a string constant", call.pos);
     }
-    prefix = call.args[1]->literal.ToText();
-  }
-  if (call.args.size() > 2 && call.args[2]->kind == ExprKind::kLiteral) {
-    conflict = call.args[2]->literal.ToText();
+    if (positional++ == 0) {
+      prefix = a.literal.ToText();
+    } else {
+      conflict = a.literal.ToText();
+    }
   }
   const Schema in = input->schema();
   auto bag = c.BindExpr(*call.args[0], in, scope);

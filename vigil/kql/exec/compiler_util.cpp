@@ -22,6 +22,9 @@ KResult<std::vector<const Expr*>> MapArguments(const Statement& fn, const Expr& 
       given[k] = arg->args[1].get();
       continue;
     }
+    while (next < fn.params.size() && given[next] != nullptr) {
+      ++next;  // positional arguments fill the slots named arguments left open
+    }
     if (next >= fn.params.size()) {
       return KErr("KQL0104",
                   call.name + "() expects at most " + std::to_string(fn.params.size()) +
