@@ -2,33 +2,14 @@
 #include <unordered_map>
 
 #include "vigil/kql/exec/operators.h"
+#include "vigil/kql/exec/row_key.h"
 
 namespace vigil::kql {
 
 namespace {
 
-struct KeyHash {
-  size_t operator()(const std::vector<Value>& key) const {
-    size_t h = 0x84222325;
-    for (const auto& v : key) {
-      h = (h ^ HashValue(v)) * 0x100000001b3ULL;
-    }
-    return h;
-  }
-};
-struct KeyEq {
-  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].kind() != b[i].kind() && !(a[i].is_number() && b[i].is_number())) {
-        return false;
-      }
-      if (!ValuesEqual(a[i], b[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-};
+using KeyHash = RowKeyHash;
+using KeyEq = RowKeyEq<true>;
 
 }  // namespace
 
@@ -57,22 +38,9 @@ KResult<bool> SummarizeOp::Build() {
     new_group();
     group_keys.emplace_back();
   }
-  Chunk in;
   std::vector<Value> key(keys_.size());
   std::vector<Value> args;
-  while (true) {
-    auto ok = ctx_->Check();
-    if (!ok) {
-      return ok;
-    }
-    in.Reset(inputs_[0]->schema().size());
-    auto more = inputs_[0]->Next(in);
-    if (!more) {
-      return more;
-    }
-    if (!*more) {
-      break;
-    }
+  auto read = ForEachChunk(*inputs_[0], *ctx_, [&](const Chunk& in) -> KResult<bool> {
     for (size_t r = 0; r < in.rows; ++r) {
       size_t g = 0;
       if (!keys_.empty()) {
@@ -105,6 +73,10 @@ KResult<bool> SummarizeOp::Build() {
         groups[g].states[a]->Add(args);
       }
     }
+    return true;
+  });
+  if (!read) {
+    return read;
   }
   auto out = std::make_shared<Table>();
   out->Reset(schema_);

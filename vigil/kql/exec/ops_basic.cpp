@@ -198,21 +198,12 @@ KResult<bool> CountOp::Next(Chunk& out) {
   }
   done_ = true;
   int64_t n = 0;
-  Chunk in;
-  while (true) {
-    auto ok = ctx_->Check();
-    if (!ok) {
-      return ok;
-    }
-    in.Reset(inputs_[0]->schema().size());
-    auto more = inputs_[0]->Next(in);
-    if (!more) {
-      return more;
-    }
-    if (!*more) {
-      break;
-    }
+  auto read = ForEachChunk(*inputs_[0], *ctx_, [&](const Chunk& in) -> KResult<bool> {
     n += static_cast<int64_t>(in.rows);
+    return true;
+  });
+  if (!read) {
+    return read;
   }
   out.cols[0].push_back(Value::Long(n));
   out.rows = 1;

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "vigil/kql/exec/operators.h"
+#include "vigil/kql/exec/row_key.h"
 #include "vigil/kql/exec/compiler_internal.h"
 #include "vigil/kql/exec/scan_op.h"
 
@@ -10,25 +11,8 @@ namespace vigil::kql {
 
 namespace {
 
-struct KeyHash {
-  size_t operator()(const std::vector<Value>& key) const {
-    size_t h = 0x84222325;
-    for (const auto& v : key) {
-      h = (h ^ HashValue(v)) * 0x100000001b3ULL;
-    }
-    return h;
-  }
-};
-struct KeyEq {
-  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!ValuesEqual(a[i], b[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-};
+using KeyHash = RowKeyHash;
+using KeyEq = RowKeyEq<false>;
 
 bool AnyNull(const std::vector<Value>& key) {
   for (const auto& v : key) {
@@ -162,21 +146,8 @@ KResult<bool> JoinOp::Build() {
   };
 
   std::unordered_map<std::vector<Value>, bool, KeyHash, KeyEq> left_seen;  // innerunique
-  Chunk in;
   size_t emitted_bytes = 0;
-  while (true) {
-    auto ok = ctx_->Check();
-    if (!ok) {
-      return ok;
-    }
-    in.Reset(inputs_[0]->schema().size());
-    auto more = inputs_[0]->Next(in);
-    if (!more) {
-      return more;
-    }
-    if (!*more) {
-      break;
-    }
+  auto read = ForEachChunk(*inputs_[0], *ctx_, [&](const Chunk& in) -> KResult<bool> {
     for (size_t r = 0; r < in.rows; ++r) {
       for (size_t k = 0; k < left_keys_.size(); ++k) {
         key[k] = NormalizeKey(Eval(*left_keys_[k], in, r, ctx_->eval));
@@ -248,6 +219,10 @@ KResult<bool> JoinOp::Build() {
       }
       emitted_bytes = now_bytes;
     }
+    return true;
+  });
+  if (!read) {
+    return read;
   }
   if (kind_ == JoinKind::kRightOuter || kind_ == JoinKind::kFullOuter ||
       kind_ == JoinKind::kRightAnti || kind_ == JoinKind::kRightSemi) {

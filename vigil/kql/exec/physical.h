@@ -93,6 +93,28 @@ class PhysOp {
 };
 using PhysOpPtr = std::unique_ptr<PhysOp>;
 
+// Reads `op` to the end, calling `fn(const Chunk&) -> KResult<bool>` for each chunk and checking
+// the query's limits between chunks. Stops at the first error (from `op`, the limits or `fn`).
+template <typename Fn>
+KResult<bool> ForEachChunk(PhysOp& op, ExecContext& ctx, Fn&& fn) {
+  Chunk chunk;
+  while (true) {
+    auto ok = ctx.Check();
+    if (!ok) {
+      return ok;
+    }
+    chunk.Reset(op.schema().size());
+    auto more = op.Next(chunk);
+    if (!more || !*more) {
+      return more;
+    }
+    auto done = fn(chunk);
+    if (!done) {
+      return done;
+    }
+  }
+}
+
 // Reads an operator to the end into a Table (charging the memory budget).
 KResult<TablePtr> Collect(PhysOp& op, ExecContext& ctx);
 // Multi-line plan text (children indented by two spaces).
