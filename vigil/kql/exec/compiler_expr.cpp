@@ -372,92 +372,87 @@ struct ExprBinder {
            (s.catalog != nullptr && s.catalog->Find(name) != nullptr);
   }
 
-  KResult<BExprPtr> BindIn(const Expr& e) {
+  // Binds the left operand of a list operator (in, !in, in~, has_any, has_all) into
+  // `out.args[0]` and returns the bound right-side items (subqueries already run).
+  KResult<std::vector<BExprPtr>> BindListOperands(const Expr& e, BExpr& out) {
     auto a = Bind(*e.args[0]);
     if (!a) {
-      return a;
+      return tl::unexpected(a.error());
     }
+    out.args.push_back(*a);
+    out.type = Type::kBool;
+    out.text = ExprText(e);
     std::vector<BExprPtr> items;
     auto ok = CollectListItems(*e.args[1], items);
     if (!ok) {
       return tl::unexpected(ok.error());
     }
+    return items;
+  }
+
+  static bool AllConst(const std::vector<BExprPtr>& items) {
+    return std::all_of(items.begin(), items.end(), [](const BExprPtr& i) { return IsConst(i); });
+  }
+
+  // Calls fn(value, from_array) for each constant item, with dynamic arrays flattened.
+  template <typename Fn>
+  static void ForEachConstValue(const std::vector<BExprPtr>& items, Fn&& fn) {
+    for (const auto& i : items) {
+      if (i->constant.is_array()) {
+        for (const auto& v : i->constant.AsArray()) {
+          fn(v, true);
+        }
+      } else {
+        fn(i->constant, false);
+      }
+    }
+  }
+
+  KResult<BExprPtr> BindIn(const Expr& e) {
     auto out = std::make_shared<BExpr>();
     out->kind = BKind::kIn;
-    out->type = Type::kBool;
     out->negated = e.op[0] == '!';
     out->case_insensitive = e.op.back() == '~';
-    out->text = ExprText(e);
-    bool all_const = true;
-    for (const auto& i : items) {
-      all_const = all_const && IsConst(i);
+    auto items = BindListOperands(e, *out);
+    if (!items) {
+      return tl::unexpected(items.error());
     }
-    out->args.push_back(*a);
-    if (all_const) {
-      auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
-      auto add = [&](const Value& v) {
-        if (out->case_insensitive) {
-          set->insert(Value::String(Lower(v.ToText())));
-        } else if (v.kind() == Kind::kGuid) {
-          set->insert(Value::String(v.AsString()));
-        } else {
-          set->insert(v);
-        }
-      };
-      for (const auto& i : items) {
-        if (i->constant.is_array()) {
-          for (const auto& v : i->constant.AsArray()) {
-            add(v);
-          }
-        } else if (!i->constant.is_null() || !out->case_insensitive) {
-          add(i->constant);
-        }
-      }
-      out->set = std::move(set);
-    } else {
-      for (auto& i : items) {
-        out->args.push_back(i);
-      }
+    if (!AllConst(*items)) {
+      out->args.insert(out->args.end(), items->begin(), items->end());
+      return Fold(out, compiler->ctx());
     }
+    auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
+    ForEachConstValue(*items, [&](const Value& v, bool from_array) {
+      if (!from_array && v.is_null() && out->case_insensitive) {
+        return;  // in~ never matches a null item
+      }
+      if (out->case_insensitive) {
+        set->insert(Value::String(Lower(v.ToText())));
+      } else if (v.kind() == Kind::kGuid) {
+        set->insert(Value::String(v.AsString()));
+      } else {
+        set->insert(v);
+      }
+    });
+    out->set = std::move(set);
     return Fold(out, compiler->ctx());
   }
 
   KResult<BExprPtr> BindHasAny(const Expr& e) {
-    auto a = Bind(*e.args[0]);
-    if (!a) {
-      return a;
-    }
-    std::vector<BExprPtr> items;
-    auto ok = CollectListItems(*e.args[1], items);
-    if (!ok) {
-      return tl::unexpected(ok.error());
-    }
     auto out = std::make_shared<BExpr>();
     out->kind = BKind::kHasAny;
-    out->type = Type::kBool;
     out->all = e.op == "has_all";
-    out->text = ExprText(e);
-    out->args.push_back(*a);
-    bool all_const = true;
-    for (const auto& i : items) {
-      all_const = all_const && IsConst(i);
+    auto items = BindListOperands(e, *out);
+    if (!items) {
+      return tl::unexpected(items.error());
     }
-    if (all_const) {
-      for (const auto& i : items) {
-        if (i->constant.is_array()) {
-          for (const auto& v : i->constant.AsArray()) {
-            out->matchers.push_back(std::make_shared<StringMatcher>(StringOp::kHas, v.ToText()));
-          }
-        } else {
-          out->matchers.push_back(
-              std::make_shared<StringMatcher>(StringOp::kHas, i->constant.ToText()));
-        }
-      }
-    } else {
-      for (auto& i : items) {
-        out->args.push_back(i);
-      }
+    if (!AllConst(*items)) {
+      out->args.insert(out->args.end(), items->begin(), items->end());
+      return Fold(out, compiler->ctx());
     }
+    ForEachConstValue(*items, [&](const Value& v, bool) {
+      out->matchers.push_back(std::make_shared<StringMatcher>(StringOp::kHas, v.ToText()));
+    });
     return Fold(out, compiler->ctx());
   }
 
