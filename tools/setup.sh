@@ -13,6 +13,7 @@ PACKAGES=(
   libzstd-dev liblz4-dev libxxhash-dev
   libfmt-dev libspdlog-dev libexpected-dev libcli11-dev
   libre2-dev libssl-dev libmaxminddb-dev libgeos-dev libs2-dev
+  libyaml-cpp-dev libvectorscan-dev libsqlite3-dev
   libevtx-utils unzip
 )
 
