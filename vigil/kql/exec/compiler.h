@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct DataSources {
   const schema::Catalog* catalog = nullptr;         // may be null
   std::map<std::string, TablePtr> memory_tables;
   std::vector<std::string> externaldata_allow;      // local directories externaldata may read
+  std::optional<int64_t> scope_min, scope_max;      // every stored table's Timestamp (ticks)
 };
 
 struct RenderInfo {

@@ -193,7 +193,11 @@ KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos,
       empty->Reset(schema);
       return PhysOpPtr(std::make_unique<TableOp>(empty, "Table " + name + " (no data)"));
     }
-    return PhysOpPtr(std::make_unique<ScanOp>(sources.snapshot, name, schema, c.ctx()));
+    auto scan = std::make_unique<ScanOp>(sources.snapshot, name, schema, c.ctx());
+    if (ts->timestamp_column() >= 0) {
+      scan->SetTimeRange(sources.scope_min, sources.scope_max);
+    }
+    return PhysOpPtr(std::move(scan));
   }
   std::vector<std::string> names;
   scope->CollectNames(names);

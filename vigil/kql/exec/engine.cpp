@@ -35,6 +35,8 @@ struct Prepared {
 KResult<bool> Prepare(const DataSources& sources, std::string_view query,
                       const QueryOptions& options, Prepared& out, bool check_only = false) {
   out.sources = sources;
+  out.sources.scope_min = options.scope_min_ticks;
+  out.sources.scope_max = options.scope_max_ticks;
   out.ctx = std::make_unique<ExecContext>(options.limits,
                                           options.now_ticks != 0 ? options.now_ticks : NowTicks());
   out.ctx->check_only = check_only;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,10 @@ namespace vigil::kql {
 struct QueryOptions {
   QueryLimits limits;
   int64_t now_ticks = 0;  // 0: the wall clock at the start of the query
+  // Time scope (ticks, inclusive) applied to every stored table's Timestamp, like the hunting
+  // API's `Timespan` and custom detections' lookback. In-memory tables are not scoped.
+  std::optional<int64_t> scope_min_ticks;
+  std::optional<int64_t> scope_max_ticks;
 };
 
 struct QueryResult {

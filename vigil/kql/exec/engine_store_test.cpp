@@ -114,6 +114,24 @@ TEST_F(EngineStoreTest, TimeRangeSkipsBlocksAndPrunesColumns) {
   EXPECT_LE(r->stats.rows_scanned, 6000u + 1024u);
 }
 
+TEST_F(EngineStoreTest, TimeScopeLimitsEveryStoredTable) {
+  Engine engine(store_.get(), &schema::Catalog::Default());
+  QueryOptions o = options_;
+  o.scope_min_ticks = DayStart(2026, 10, 21);
+  o.scope_max_ticks = DayStart(2026, 10, 22) - 1;
+  // Both legs of the union are scoped; the query's own filter narrows further.
+  auto r = engine.Run("union DeviceProcessEvents, DeviceProcessEvents | count", o);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->table->cols[0][0].AsInt64(), 12000);
+  auto plan = engine.Explain("DeviceProcessEvents | where Timestamp > datetime(2026-10-21 12:00)", o);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_NE(plan->find("time=[2026-10-21T12:00:00.0000001Z .. 2026-10-21T23:59:59.9999999Z]"),
+            std::string::npos) << *plan;
+  auto none = engine.Run("DeviceProcessEvents | where Timestamp < datetime(2026-10-21) | count", o);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->table->cols[0][0].AsInt64(), 0);
+}
+
 TEST_F(EngineStoreTest, ResultRowLimitTruncatesWithAWarning) {
   Engine engine(store_.get(), &schema::Catalog::Default());
   QueryOptions o = options_;
