@@ -1,13 +1,14 @@
-// Binding of scalar expressions: names, operators, calls, user functions, constant folding.
+// Binding of scalar expressions: names, operators, in-lists, constant folding. Calls and
+// user functions are in compiler_call.cpp.
 #include <re2/re2.h>
 
 #include <algorithm>
 
-#include "vigil/kql/exec/compiler_internal.h"
+#include "vigil/kql/exec/expr_binder.h"
 
 namespace vigil::kql {
 
-namespace {
+namespace binder {
 
 bool IsStringLike(Type t) { return t == Type::kString || t == Type::kGuid; }
 
@@ -19,8 +20,6 @@ std::string Lower(std::string s) {
   }
   return s;
 }
-
-bool IsConst(const BExprPtr& e) { return e->kind == BKind::kConst; }
 
 // Folds an expression whose arguments are all constant.
 BExprPtr Fold(BExprPtr e, ExecContext* ctx) {
@@ -51,432 +50,262 @@ const std::vector<std::string>& CompareOps() {
   return ops;
 }
 
-}  // namespace
+}  // namespace binder
 
+using binder::CompareOps;
+using binder::Fold;
+using binder::IsConst;
+using binder::IsStringLike;
+using binder::Lower;
 
-namespace {
-
-struct ExprBinder {
-  Compiler* compiler;
-  const Schema& schema;
-  ScopePtr scope;
-
-  KResult<BExprPtr> Bind(const Expr& e) {
-    switch (e.kind) {
-      case ExprKind::kLiteral:
-        return MakeConst(e.literal, e.literal_type, ExprText(e));
-      case ExprKind::kName:
-        return BindName(e);
-      case ExprKind::kUnary: {
-        auto a = Bind(*e.args[0]);
-        if (!a) {
-          return a;
-        }
-        if (e.op == "+") {
-          return a;
-        }
-        auto out = std::make_shared<BExpr>();
-        out->kind = BKind::kNeg;
-        out->type = (*a)->type;
-        out->args = {*a};
-        out->text = ExprText(e);
-        return Fold(out, compiler->ctx());
-      }
-      case ExprKind::kBinary:
-        return BindBinary(e);
-      case ExprKind::kCall:
-        return BindCall(e);
-      case ExprKind::kMember: {
-        const Expr& base = *e.args[0];
-        if (base.kind == ExprKind::kName && (base.name == "$left" || base.name == "$right")) {
-          const Schema* side = base.name == "$left" ? scope->left : scope->right;
-          if (side == nullptr) {
-            return KErr("KQL0101", base.name + " can only be used in join conditions", e.pos);
-          }
-          const int idx = FindColumn(*side, e.name);
-          if (idx < 0) {
-            return KErr("KQL0101", "unknown column '" + e.name + "' on the " +
-                                       base.name.substr(1) + " side of the join",
-                        e.pos);
-          }
-          return MakeColumn(idx, (*side)[static_cast<size_t>(idx)].type, ExprText(e));
-        }
-        // `T.Column` where T is a table alias is rare; treat as dynamic member access.
-        auto a = Bind(base);
-        if (!a) {
-          return a;
-        }
-        auto out = std::make_shared<BExpr>();
-        out->kind = BKind::kMember;
-        out->member = e.name;
-        out->type = Type::kDynamic;
-        out->args = {*a};
-        out->text = ExprText(e);
-        return Fold(out, compiler->ctx());
-      }
-      case ExprKind::kIndex: {
-        auto a = Bind(*e.args[0]);
-        if (!a) {
-          return a;
-        }
-        auto i = Bind(*e.args[1]);
-        if (!i) {
-          return i;
-        }
-        auto out = std::make_shared<BExpr>();
-        out->type = Type::kDynamic;
-        out->text = ExprText(e);
-        if (IsConst(*i) && (*i)->constant.is_string()) {
-          out->kind = BKind::kMember;
-          out->member = (*i)->constant.AsString();
-          out->args = {*a};
-        } else {
-          out->kind = BKind::kIndex;
-          out->args = {*a, *i};
-        }
-        return Fold(out, compiler->ctx());
-      }
-      case ExprKind::kList:
-        if (e.args.size() == 1) {
-          return Bind(*e.args[0]);
-        }
-        return KErr("KQL0110", "a list is only valid after in, has_any or has_all", e.pos);
-      case ExprKind::kRange:
-        return KErr("KQL0110", "a range (a .. b) is only valid after between", e.pos);
-      case ExprKind::kTabular:
-        return KErr("KQL0109",
-                    "a tabular expression cannot be used as a scalar; wrap it in toscalar()",
-                    e.pos);
-      case ExprKind::kStar:
-        return KErr("KQL0110", "'*' is only valid as an argument of arg_max/arg_min", e.pos);
-    }
-    return KErr("KQL0110", "unsupported expression", e.pos);
-  }
-
-  KResult<BExprPtr> BindName(const Expr& e) {
-    int idx = FindColumn(schema, e.name);
-    if (idx < 0 && e.name.rfind("TimeGenerated", 0) == 0) {
-      // TimeGenerated (Sentinel) is another name for Timestamp, also with join suffixes.
-      idx = FindColumn(schema, "Timestamp" + e.name.substr(13));
-    }
-    if (idx >= 0) {
-      return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, e.name);
-    }
-    if (const LetValue* let = scope->Find(e.name)) {
-      if (let->kind == LetValue::Kind::kScalar) {
-        return let->scalar;
-      }
-      if (let->kind == LetValue::Kind::kFunction && let->function->params.empty()) {
-        Expr call;
-        call.kind = ExprKind::kCall;
-        call.name = e.name;
-        call.pos = e.pos;
-        return BindCall(call);
-      }
-      return KErr("KQL0109",
-                  "'" + e.name + "' is a tabular expression and cannot be used as a scalar; "
-                  "use toscalar(" + e.name + ")",
-                  e.pos);
-    }
-    if (e.name == "true" || e.name == "false") {
-      return MakeConst(Value::Bool(e.name == "true"), Type::kBool);
-    }
-    std::vector<std::string> candidates;
-    for (const auto& c : schema) {
-      candidates.push_back(c.name);
-    }
-    scope->CollectNames(candidates);
-    std::string msg = "unknown name '" + e.name + "'";
-    const std::string s = Suggest(e.name, candidates);
-    if (!s.empty()) {
-      msg += "; did you mean '" + s + "'?";
-    }
-    return KErr("KQL0101", msg, e.pos);
-  }
-
-  KResult<BExprPtr> BindBinary(const Expr& e) {
-    const std::string& op = e.op;
-    if (op == "=") {
-      // `name = expr` inside a call (a named argument or Kusto's column-naming form such as
-      // `bin(Minute = Timestamp, 5m)`): the value is the right side.
-      return Bind(*e.args[1]);
-    }
-    if (op == "in" || op == "!in" || op == "in~" || op == "!in~") {
-      return BindIn(e);
-    }
-    if (op == "has_any" || op == "has_all") {
-      return BindHasAny(e);
-    }
-    if (op == "between" || op == "!between") {
+KResult<BExprPtr> ExprBinder::Bind(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return MakeConst(e.literal, e.literal_type, ExprText(e));
+    case ExprKind::kName:
+      return BindName(e);
+    case ExprKind::kUnary: {
       auto a = Bind(*e.args[0]);
       if (!a) {
         return a;
       }
-      const Expr& range = *e.args[1];
-      if (range.kind != ExprKind::kRange) {
-        return KErr("KQL0110", "between expects (low .. high)", range.pos);
-      }
-      auto lo = Bind(*range.args[0]);
-      if (!lo) {
-        return lo;
-      }
-      auto hi = Bind(*range.args[1]);
-      if (!hi) {
-        return hi;
+      if (e.op == "+") {
+        return a;
       }
       auto out = std::make_shared<BExpr>();
-      out->kind = BKind::kBetween;
-      out->negated = op == "!between";
-      out->type = Type::kBool;
-      out->args = {*a, *lo, *hi};
+      out->kind = BKind::kNeg;
+      out->type = (*a)->type;
+      out->args = {*a};
       out->text = ExprText(e);
       return Fold(out, compiler->ctx());
     }
+    case ExprKind::kBinary:
+      return BindBinary(e);
+    case ExprKind::kCall:
+      return BindCall(e);
+    case ExprKind::kMember: {
+      const Expr& base = *e.args[0];
+      if (base.kind == ExprKind::kName && (base.name == "$left" || base.name == "$right")) {
+        const Schema* side = base.name == "$left" ? scope->left : scope->right;
+        if (side == nullptr) {
+          return KErr("KQL0101", base.name + " can only be used in join conditions", e.pos);
+        }
+        const int idx = FindColumn(*side, e.name);
+        if (idx < 0) {
+          return KErr("KQL0101", "unknown column '" + e.name + "' on the " +
+                                     base.name.substr(1) + " side of the join",
+                      e.pos);
+        }
+        return MakeColumn(idx, (*side)[static_cast<size_t>(idx)].type, ExprText(e));
+      }
+      // `T.Column` where T is a table alias is rare; treat as dynamic member access.
+      auto a = Bind(base);
+      if (!a) {
+        return a;
+      }
+      auto out = std::make_shared<BExpr>();
+      out->kind = BKind::kMember;
+      out->member = e.name;
+      out->type = Type::kDynamic;
+      out->args = {*a};
+      out->text = ExprText(e);
+      return Fold(out, compiler->ctx());
+    }
+    case ExprKind::kIndex: {
+      auto a = Bind(*e.args[0]);
+      if (!a) {
+        return a;
+      }
+      auto i = Bind(*e.args[1]);
+      if (!i) {
+        return i;
+      }
+      auto out = std::make_shared<BExpr>();
+      out->type = Type::kDynamic;
+      out->text = ExprText(e);
+      if (IsConst(*i) && (*i)->constant.is_string()) {
+        out->kind = BKind::kMember;
+        out->member = (*i)->constant.AsString();
+        out->args = {*a};
+      } else {
+        out->kind = BKind::kIndex;
+        out->args = {*a, *i};
+      }
+      return Fold(out, compiler->ctx());
+    }
+    case ExprKind::kList:
+      if (e.args.size() == 1) {
+        return Bind(*e.args[0]);
+      }
+      return KErr("KQL0110", "a list is only valid after in, has_any or has_all", e.pos);
+    case ExprKind::kRange:
+      return KErr("KQL0110", "a range (a .. b) is only valid after between", e.pos);
+    case ExprKind::kTabular:
+      return KErr("KQL0109",
+                  "a tabular expression cannot be used as a scalar; wrap it in toscalar()",
+                  e.pos);
+    case ExprKind::kStar:
+      return KErr("KQL0110", "'*' is only valid as an argument of arg_max/arg_min", e.pos);
+  }
+  return KErr("KQL0110", "unsupported expression", e.pos);
+}
+
+KResult<BExprPtr> ExprBinder::BindName(const Expr& e) {
+  int idx = FindColumn(schema, e.name);
+  if (idx < 0 && e.name.rfind("TimeGenerated", 0) == 0) {
+    // TimeGenerated (Sentinel) is another name for Timestamp, also with join suffixes.
+    idx = FindColumn(schema, "Timestamp" + e.name.substr(13));
+  }
+  if (idx >= 0) {
+    return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, e.name);
+  }
+  if (const LetValue* let = scope->Find(e.name)) {
+    if (let->kind == LetValue::Kind::kScalar) {
+      return let->scalar;
+    }
+    if (let->kind == LetValue::Kind::kFunction && let->function->params.empty()) {
+      Expr call;
+      call.kind = ExprKind::kCall;
+      call.name = e.name;
+      call.pos = e.pos;
+      return BindCall(call);
+    }
+    return KErr("KQL0109",
+                "'" + e.name + "' is a tabular expression and cannot be used as a scalar; "
+                "use toscalar(" + e.name + ")",
+                e.pos);
+  }
+  if (e.name == "true" || e.name == "false") {
+    return MakeConst(Value::Bool(e.name == "true"), Type::kBool);
+  }
+  std::vector<std::string> candidates;
+  for (const auto& c : schema) {
+    candidates.push_back(c.name);
+  }
+  scope->CollectNames(candidates);
+  std::string msg = "unknown name '" + e.name + "'";
+  const std::string s = Suggest(e.name, candidates);
+  if (!s.empty()) {
+    msg += "; did you mean '" + s + "'?";
+  }
+  return KErr("KQL0101", msg, e.pos);
+}
+
+KResult<BExprPtr> ExprBinder::BindBinary(const Expr& e) {
+  const std::string& op = e.op;
+  if (op == "=") {
+    // `name = expr` inside a call (a named argument or Kusto's column-naming form such as
+    // `bin(Minute = Timestamp, 5m)`): the value is the right side.
+    return Bind(*e.args[1]);
+  }
+  if (op == "in" || op == "!in" || op == "in~" || op == "!in~") {
+    return BindIn(e);
+  }
+  if (op == "has_any" || op == "has_all") {
+    return BindHasAny(e);
+  }
+  if (op == "between" || op == "!between") {
     auto a = Bind(*e.args[0]);
     if (!a) {
       return a;
     }
-    auto b = Bind(*e.args[1]);
-    if (!b) {
-      return b;
+    const Expr& range = *e.args[1];
+    if (range.kind != ExprKind::kRange) {
+      return KErr("KQL0110", "between expects (low .. high)", range.pos);
+    }
+    auto lo = Bind(*range.args[0]);
+    if (!lo) {
+      return lo;
+    }
+    auto hi = Bind(*range.args[1]);
+    if (!hi) {
+      return hi;
     }
     auto out = std::make_shared<BExpr>();
+    out->kind = BKind::kBetween;
+    out->negated = op == "!between";
+    out->type = Type::kBool;
+    out->args = {*a, *lo, *hi};
     out->text = ExprText(e);
-    out->args = {*a, *b};
-    if (op == "and" || op == "or") {
-      out->kind = op == "and" ? BKind::kAnd : BKind::kOr;
-      out->type = Type::kBool;
-      return Fold(out, compiler->ctx());
+    return Fold(out, compiler->ctx());
+  }
+  auto a = Bind(*e.args[0]);
+  if (!a) {
+    return a;
+  }
+  auto b = Bind(*e.args[1]);
+  if (!b) {
+    return b;
+  }
+  auto out = std::make_shared<BExpr>();
+  out->text = ExprText(e);
+  out->args = {*a, *b};
+  if (op == "and" || op == "or") {
+    out->kind = op == "and" ? BKind::kAnd : BKind::kOr;
+    out->type = Type::kBool;
+    return Fold(out, compiler->ctx());
+  }
+  if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
+    out->kind = BKind::kArith;
+    out->op = op;
+    out->type = ArithType(op, (*a)->type, (*b)->type);
+    if (IsStringLike((*a)->type) || IsStringLike((*b)->type)) {
+      return KErr("KQL0107",
+                  "operator '" + op + "' cannot be applied to " +
+                      std::string(TypeName((*a)->type)) + " and " +
+                      std::string(TypeName((*b)->type)) + "; use strcat() for strings",
+                  e.pos);
     }
-    if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
-      out->kind = BKind::kArith;
-      out->op = op;
-      out->type = ArithType(op, (*a)->type, (*b)->type);
-      if (IsStringLike((*a)->type) || IsStringLike((*b)->type)) {
-        return KErr("KQL0107",
-                    "operator '" + op + "' cannot be applied to " +
-                        std::string(TypeName((*a)->type)) + " and " +
-                        std::string(TypeName((*b)->type)) + "; use strcat() for strings",
-                    e.pos);
-      }
-      return Fold(out, compiler->ctx());
-    }
-    if (op == "matches regex") {
-      out->kind = BKind::kRegex;
-      out->type = Type::kBool;
-      if (IsConst(*b)) {
-        RE2::Options options;
-        options.set_log_errors(false);
-        options.set_max_mem(64 << 20);
-        auto re = std::make_shared<RE2>(TranslateRegex((*b)->constant.ToText()), options);
-        if (!re->ok()) {
-          return KErr("KQL0110", "invalid regular expression: " + re->error(), e.args[1]->pos);
-        }
-        out->regex = std::move(re);
-      }
-      return Fold(out, compiler->ctx());
-    }
-    const bool is_compare =
-        std::find(CompareOps().begin(), CompareOps().end(), op) != CompareOps().end();
-    if (is_compare) {
-      out->kind = BKind::kCompare;
-      out->op = op;
-      out->type = Type::kBool;
-      return Fold(out, compiler->ctx());
-    }
-    bool negated = false;
-    auto sop = ParseStringOp(op, &negated);
-    if (!sop) {
-      return KErr("KQL0110", "unsupported operator '" + op + "'", e.pos);
-    }
-    out->kind = BKind::kStrOp;
-    out->str_op = *sop;
-    out->negated = negated;
+    return Fold(out, compiler->ctx());
+  }
+  if (op == "matches regex") {
+    out->kind = BKind::kRegex;
     out->type = Type::kBool;
     if (IsConst(*b)) {
-      out->matcher = std::make_shared<StringMatcher>(*sop, (*b)->constant.ToText());
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_max_mem(64 << 20);
+      auto re = std::make_shared<RE2>(TranslateRegex((*b)->constant.ToText()), options);
+      if (!re->ok()) {
+        return KErr("KQL0110", "invalid regular expression: " + re->error(), e.args[1]->pos);
+      }
+      out->regex = std::move(re);
     }
     return Fold(out, compiler->ctx());
   }
-
-  // Constant items of an in-list; a subquery or a tabular let contributes its first column.
-  KResult<bool> CollectListItems(const Expr& list, std::vector<BExprPtr>& items) {
-    std::vector<ExprPtr> raw;
-    if (list.kind == ExprKind::kList) {
-      raw = list.args;
-    } else {
-      raw.push_back(std::make_shared<Expr>(list));
-    }
-    for (const auto& item : raw) {
-      if (IsTabular(*item)) {
-        auto op = compiler->PlanTabularExpr(*item, scope);
-        if (!op) {
-          return tl::unexpected(op.error());
-        }
-        auto table = compiler->Execute(std::move(*op));
-        if (!table) {
-          return tl::unexpected(table.error());
-        }
-        if ((*table)->schema.empty()) {
-          continue;
-        }
-        for (const auto& v : (*table)->cols[0]) {
-          items.push_back(MakeConst(v, (*table)->schema[0].type));
-        }
-        continue;
-      }
-      auto b = Bind(*item);
-      if (!b) {
-        return tl::unexpected(b.error());
-      }
-      items.push_back(*b);
-    }
-    return true;
-  }
-
-  // True when `e` denotes a table: a pipeline, a tabular let, a stored table, or a call of a
-  // user function whose body is tabular.
-  bool IsTabular(const Expr& e) const {
-    auto function_is_tabular = [](const LetValue* let) {
-      return let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
-             let->function->value->kind == ExprKind::kTabular &&
-             TrivialPipelineScalar(*let->function->value, let->defining_scope()) == nullptr;
-    };
-    switch (e.kind) {
-      case ExprKind::kTabular:
-        return TrivialPipelineScalar(e, scope) == nullptr;
-      case ExprKind::kName: {
-        if (FindColumn(schema, e.name) >= 0) {
-          return false;
-        }
-        const LetValue* let = scope->Find(e.name);
-        if (let == nullptr) {
-          return sources_has_table(e.name);
-        }
-        return let->kind == LetValue::Kind::kTabular || let->kind == LetValue::Kind::kTable ||
-               (function_is_tabular(let) && let->function->params.empty());
-      }
-      case ExprKind::kCall:
-        if (e.name == "materialize" || e.name == "table" || e.name == "view") {
-          return true;
-        }
-        return function_is_tabular(scope->Find(e.name));
-      default:
-        return false;
-    }
-  }
-
-  bool sources_has_table(const std::string& name) const {
-    const auto& s = compiler->sources();
-    return s.memory_tables.count(name) > 0 ||
-           (s.catalog != nullptr && s.catalog->Find(name) != nullptr);
-  }
-
-  // Binds the left operand of a list operator (in, !in, in~, has_any, has_all) into
-  // `out.args[0]` and returns the bound right-side items (subqueries already run).
-  KResult<std::vector<BExprPtr>> BindListOperands(const Expr& e, BExpr& out) {
-    auto a = Bind(*e.args[0]);
-    if (!a) {
-      return tl::unexpected(a.error());
-    }
-    out.args.push_back(*a);
-    out.type = Type::kBool;
-    out.text = ExprText(e);
-    std::vector<BExprPtr> items;
-    auto ok = CollectListItems(*e.args[1], items);
-    if (!ok) {
-      return tl::unexpected(ok.error());
-    }
-    return items;
-  }
-
-  static bool AllConst(const std::vector<BExprPtr>& items) {
-    return std::all_of(items.begin(), items.end(), [](const BExprPtr& i) { return IsConst(i); });
-  }
-
-  // Calls fn(value, from_array) for each constant item, with dynamic arrays flattened.
-  template <typename Fn>
-  static void ForEachConstValue(const std::vector<BExprPtr>& items, Fn&& fn) {
-    for (const auto& i : items) {
-      if (i->constant.is_array()) {
-        for (const auto& v : i->constant.AsArray()) {
-          fn(v, true);
-        }
-      } else {
-        fn(i->constant, false);
-      }
-    }
-  }
-
-  KResult<BExprPtr> BindIn(const Expr& e) {
-    auto out = std::make_shared<BExpr>();
-    out->kind = BKind::kIn;
-    out->negated = e.op[0] == '!';
-    out->case_insensitive = e.op.back() == '~';
-    auto items = BindListOperands(e, *out);
-    if (!items) {
-      return tl::unexpected(items.error());
-    }
-    if (!AllConst(*items)) {
-      out->args.insert(out->args.end(), items->begin(), items->end());
-      return Fold(out, compiler->ctx());
-    }
-    auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
-    ForEachConstValue(*items, [&](const Value& v, bool from_array) {
-      if (!from_array && v.is_null() && out->case_insensitive) {
-        return;  // in~ never matches a null item
-      }
-      if (out->case_insensitive) {
-        set->insert(Value::String(Lower(v.ToText())));
-      } else if (v.kind() == Kind::kGuid) {
-        set->insert(Value::String(v.AsString()));
-      } else {
-        set->insert(v);
-      }
-    });
-    out->set = std::move(set);
+  const bool is_compare =
+      std::find(CompareOps().begin(), CompareOps().end(), op) != CompareOps().end();
+  if (is_compare) {
+    out->kind = BKind::kCompare;
+    out->op = op;
+    out->type = Type::kBool;
     return Fold(out, compiler->ctx());
   }
-
-  KResult<BExprPtr> BindHasAny(const Expr& e) {
-    auto out = std::make_shared<BExpr>();
-    out->kind = BKind::kHasAny;
-    out->all = e.op == "has_all";
-    auto items = BindListOperands(e, *out);
-    if (!items) {
-      return tl::unexpected(items.error());
-    }
-    if (!AllConst(*items)) {
-      out->args.insert(out->args.end(), items->begin(), items->end());
-      return Fold(out, compiler->ctx());
-    }
-    ForEachConstValue(*items, [&](const Value& v, bool) {
-      out->matchers.push_back(std::make_shared<StringMatcher>(StringOp::kHas, v.ToText()));
-    });
-    return Fold(out, compiler->ctx());
+  bool negated = false;
+  auto sop = ParseStringOp(op, &negated);
+  if (!sop) {
+    return KErr("KQL0110", "unsupported operator '" + op + "'", e.pos);
   }
+  out->kind = BKind::kStrOp;
+  out->str_op = *sop;
+  out->negated = negated;
+  out->type = Type::kBool;
+  if (IsConst(*b)) {
+    out->matcher = std::make_shared<StringMatcher>(*sop, (*b)->constant.ToText());
+  }
+  return Fold(out, compiler->ctx());
+}
 
-  KResult<BExprPtr> BindCall(const Expr& e) {
-    const std::string& name = e.name;
-    // User functions first (they may shadow built-ins).
-    if (const LetValue* let = scope->Find(name); let != nullptr) {
-      if (let->kind == LetValue::Kind::kFunction) {
-        return InlineUserFunction(e, *let);
-      }
-      return KErr("KQL0103", "'" + name + "' is not a function", e.pos);
-    }
-    if (name == "toscalar") {
-      if (e.args.size() != 1) {
-        return KErr("KQL0104", "toscalar() expects one argument", e.pos);
-      }
-      const Expr& arg = *e.args[0];
-      if (!IsTabular(arg)) {
-        if (const Expr* scalar = TrivialPipelineScalar(arg, scope)) {
-          return Bind(*scalar);
-        }
-        return Bind(arg);
-      }
-      auto op = compiler->PlanTabularExpr(arg, scope);
+KResult<bool> ExprBinder::CollectListItems(const Expr& list, std::vector<BExprPtr>& items) {
+  std::vector<ExprPtr> raw;
+  if (list.kind == ExprKind::kList) {
+    raw = list.args;
+  } else {
+    raw.push_back(std::make_shared<Expr>(list));
+  }
+  for (const auto& item : raw) {
+    if (IsTabular(*item)) {
+      auto op = compiler->PlanTabularExpr(*item, scope);
       if (!op) {
         return tl::unexpected(op.error());
       }
@@ -484,249 +313,122 @@ struct ExprBinder {
       if (!table) {
         return tl::unexpected(table.error());
       }
-      const Table& t = **table;
-      if (t.schema.empty()) {
-        return MakeConst(Value(), Type::kDynamic, "toscalar(...)");
+      if ((*table)->schema.empty()) {
+        continue;
       }
-      return MakeConst(t.rows > 0 ? t.cols[0][0] : Value(), t.schema[0].type, "toscalar(...)");
+      for (const auto& v : (*table)->cols[0]) {
+        items.push_back(MakeConst(v, (*table)->schema[0].type));
+      }
+      continue;
     }
-    if (name == "column_ifexists") {
-      if (e.args.size() != 2) {
-        return KErr("KQL0104", "column_ifexists() expects a column name and a default", e.pos);
-      }
-      ExprBinder consts{compiler, Schema{}, scope};
-      auto name_expr = consts.Bind(*e.args[0]);
-      if (!name_expr || !IsConst(*name_expr)) {
-        return KErr("KQL0104", "column_ifexists(): the column name must be a constant string",
-                    e.pos);
-      }
-      const std::string col = (*name_expr)->constant.ToText();
-      const int idx = FindColumn(schema, col);
-      if (idx >= 0) {
-        return MakeColumn(idx, schema[static_cast<size_t>(idx)].type, col);
-      }
-      return Bind(*e.args[1]);
+    auto b = Bind(*item);
+    if (!b) {
+      return tl::unexpected(b.error());
     }
-    if (name == "pack_all" || name == "row_number" || name == "prev" || name == "next") {
-      auto out = std::make_shared<BExpr>();
-      out->text = ExprText(e);
-      if (name == "pack_all") {
-        out->kind = BKind::kPackAll;
-        out->type = Type::kDynamic;
-        if (!e.args.empty()) {
-          // pack_all(ignore_null_empty): drop null and empty values from the bag
-          auto flag = Bind(*e.args[0]);
-          if (!flag) {
-            return flag;
-          }
-          if (!IsConst(*flag) || (*flag)->constant.kind() != Kind::kBool) {
-            return KErr("KQL0104", "pack_all(): the argument must be a constant bool", e.pos);
-          }
-          out->all = (*flag)->constant.AsBool();
-        }
-        for (size_t i = 0; i < schema.size(); ++i) {
-          out->args.push_back(MakeColumn(static_cast<int>(i), schema[i].type, schema[i].name));
-          out->matchers.push_back(
-              std::make_shared<StringMatcher>(StringOp::kEquals, schema[i].name));
-        }
-        return BExprPtr(out);
+    items.push_back(*b);
+  }
+  return true;
+}
+
+bool ExprBinder::IsTabular(const Expr& e) const {
+  auto function_is_tabular = [](const LetValue* let) {
+    return let != nullptr && let->kind == LetValue::Kind::kFunction && let->function->value &&
+           let->function->value->kind == ExprKind::kTabular &&
+           TrivialPipelineScalar(*let->function->value, let->defining_scope()) == nullptr;
+  };
+  switch (e.kind) {
+    case ExprKind::kTabular:
+      return TrivialPipelineScalar(e, scope) == nullptr;
+    case ExprKind::kName: {
+      if (FindColumn(schema, e.name) >= 0) {
+        return false;
       }
-      if (name == "row_number") {
-        out->kind = BKind::kRowNumber;
-        out->type = Type::kLong;
-        if (!e.args.empty()) {
-          auto s = Bind(*e.args[0]);
-          if (!s) {
-            return s;
-          }
-          out->args.push_back(*s);
-        }
-        return BExprPtr(out);
+      const LetValue* let = scope->Find(e.name);
+      if (let == nullptr) {
+        return sources_has_table(e.name);
       }
-      if (e.args.empty() || e.args.size() > 3) {
-        return KErr("KQL0104", name + "() expects 1 to 3 arguments", e.pos);
-      }
-      out->kind = BKind::kPrevNext;
-      out->op = name;
-      auto col = Bind(*e.args[0]);
-      if (!col) {
-        return col;
-      }
-      out->type = (*col)->type;
-      out->args.push_back(*col);
-      if (e.args.size() >= 2) {
-        auto off = Bind(*e.args[1]);
-        if (!off) {
-          return off;
-        }
-        if (!IsConst(*off) || !(*off)->constant.is_integral()) {
-          return KErr("KQL0104", name + "(): the offset must be a constant integer", e.pos);
-        }
-        out->offset = (*off)->constant.AsInt64();
-      }
-      if (e.args.size() == 3) {
-        auto def = Bind(*e.args[2]);
-        if (!def) {
-          return def;
-        }
-        out->args.push_back(*def);
-      }
-      return BExprPtr(out);
+      return let->kind == LetValue::Kind::kTabular || let->kind == LetValue::Kind::kTable ||
+             (function_is_tabular(let) && let->function->params.empty());
     }
-    const Registry& reg = Registry::Default();
-    // A trailing `typeof(T)` argument (extract, extractjson, ...) converts the result to T.
-    if (!e.args.empty() && e.args.back()->kind == ExprKind::kCall &&
-        e.args.back()->name == "typeof" && e.args.back()->args.size() == 1 &&
-        e.args.back()->args[0]->kind == ExprKind::kName && name != "typeof") {
-      const auto target = ParseTypeName(e.args.back()->args[0]->name);
-      if (!target) {
-        return KErr("KQL0104", "unknown type '" + e.args.back()->args[0]->name + "'",
-                    e.args.back()->pos);
+    case ExprKind::kCall:
+      if (e.name == "materialize" || e.name == "table" || e.name == "view") {
+        return true;
       }
-      Expr inner = e;
-      inner.args.pop_back();
-      auto bound = BindCall(inner);
-      if (!bound) {
-        return bound;
-      }
-      static const std::pair<Type, const char*> kConverters[] = {
-          {Type::kBool, "tobool"},         {Type::kInt, "toint"},
-          {Type::kLong, "tolong"},         {Type::kReal, "toreal"},
-          {Type::kDecimal, "toreal"},      {Type::kString, "tostring"},
-          {Type::kDateTime, "todatetime"}, {Type::kTimeSpan, "totimespan"},
-          {Type::kGuid, "toguid"},         {Type::kDynamic, "todynamic"}};
-      for (const auto& [t, conv] : kConverters) {
-        const ScalarFunction* cfn = reg.FindScalar(conv);
-        if (t == *target && cfn != nullptr) {
-          auto out = std::make_shared<BExpr>();
-          out->kind = BKind::kCall;
-          out->fn = cfn;
-          out->op = conv;
-          out->type = *target;
-          out->text = ExprText(e);
-          out->args = {*bound};
-          return Fold(out, compiler->ctx());
-        }
-      }
-      return bound;
-    }
-    const ScalarFunction* fn = reg.FindScalar(name);
-    if (fn == nullptr) {
-      if (reg.FindAggregate(name) != nullptr) {
-        return KErr("KQL0105",
-                    "aggregate function '" + name +
-                        "' can only be used in summarize, make-series or top-nested",
-                    e.pos);
-      }
-      std::vector<std::string> names = reg.ScalarNames();
-      std::string msg = "unknown function '" + name + "'";
-      const std::string s = Suggest(name, names);
-      if (!s.empty()) {
-        msg += "; did you mean '" + s + "'?";
-      }
-      return KErr("KQL0103", msg, e.pos);
-    }
-    const int n = static_cast<int>(e.args.size());
-    if (n < fn->min_args || (fn->max_args >= 0 && n > fn->max_args)) {
-      return KErr("KQL0104",
-                  name + "() expects " +
-                      (fn->min_args == fn->max_args
-                           ? std::to_string(fn->min_args)
-                           : std::to_string(fn->min_args) + " to " +
-                                 (fn->max_args < 0 ? std::string("any number of")
-                                                   : std::to_string(fn->max_args))) +
-                      " argument(s), got " + std::to_string(n),
-                  e.pos);
-    }
-    auto out = std::make_shared<BExpr>();
-    out->kind = BKind::kCall;
-    out->fn = fn;
-    out->op = name;
-    out->text = ExprText(e);
-    std::vector<Type> types;
-    for (const auto& a : e.args) {
-      auto b = Bind(*a);
-      if (!b) {
-        return b;
-      }
-      types.push_back((*b)->type);
-      out->args.push_back(*b);
-    }
-    std::string error;
-    auto type = fn->return_type ? fn->return_type(types, &error) : std::optional<Type>(Type::kDynamic);
-    if (!type) {
-      return KErr("KQL0104", error.empty() ? name + "(): invalid arguments" : error, e.pos);
-    }
-    out->type = *type;
+      return function_is_tabular(scope->Find(e.name));
+    default:
+      return false;
+  }
+}
+
+bool ExprBinder::sources_has_table(const std::string& name) const {
+  const auto& s = compiler->sources();
+  return s.memory_tables.count(name) > 0 ||
+         (s.catalog != nullptr && s.catalog->Find(name) != nullptr);
+}
+
+KResult<std::vector<BExprPtr>> ExprBinder::BindListOperands(const Expr& e, BExpr& out) {
+  auto a = Bind(*e.args[0]);
+  if (!a) {
+    return tl::unexpected(a.error());
+  }
+  out.args.push_back(*a);
+  out.type = Type::kBool;
+  out.text = ExprText(e);
+  std::vector<BExprPtr> items;
+  auto ok = CollectListItems(*e.args[1], items);
+  if (!ok) {
+    return tl::unexpected(ok.error());
+  }
+  return items;
+}
+
+KResult<BExprPtr> ExprBinder::BindIn(const Expr& e) {
+  auto out = std::make_shared<BExpr>();
+  out->kind = BKind::kIn;
+  out->negated = e.op[0] == '!';
+  out->case_insensitive = e.op.back() == '~';
+  auto items = BindListOperands(e, *out);
+  if (!items) {
+    return tl::unexpected(items.error());
+  }
+  if (!AllConst(*items)) {
+    out->args.insert(out->args.end(), items->begin(), items->end());
     return Fold(out, compiler->ctx());
   }
+  auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
+  ForEachConstValue(*items, [&](const Value& v, bool from_array) {
+    if (!from_array && v.is_null() && out->case_insensitive) {
+      return;  // in~ never matches a null item
+    }
+    if (out->case_insensitive) {
+      set->insert(Value::String(Lower(v.ToText())));
+    } else if (v.kind() == Kind::kGuid) {
+      set->insert(Value::String(v.AsString()));
+    } else {
+      set->insert(v);
+    }
+  });
+  out->set = std::move(set);
+  return Fold(out, compiler->ctx());
+}
 
-  KResult<BExprPtr> InlineUserFunction(const Expr& call, const LetValue& let) {
-    const Statement& fn = *let.function;
-    auto inner = std::make_shared<Scope>(let.defining_scope());
-    if (call.args.size() > fn.params.size()) {
-      return KErr("KQL0104",
-                  call.name + "() expects at most " + std::to_string(fn.params.size()) +
-                      " argument(s)",
-                  call.pos);
-    }
-    std::vector<const Expr*> given;
-    auto mapped = MapArguments(fn, call);
-    if (!mapped) {
-      return tl::unexpected(mapped.error());
-    }
-    given = *mapped;
-    for (size_t i = 0; i < fn.params.size(); ++i) {
-      const FunctionParam& p = fn.params[i];
-      if (p.tabular) {
-        return KErr("KQL0109", call.name + "() takes a table; call it with invoke or as a source",
-                    call.pos);
-      }
-      LetValue v;
-      v.kind = LetValue::Kind::kScalar;
-      if (given[i] != nullptr) {
-        auto b = Bind(*given[i]);
-        if (!b) {
-          return b;
-        }
-        v.scalar = *b;
-      } else if (p.default_value) {
-        ExprBinder def{compiler, schema, let.defining_scope()};
-        auto b = def.Bind(*p.default_value);
-        if (!b) {
-          return b;
-        }
-        v.scalar = *b;
-      } else {
-        return KErr("KQL0104", call.name + "(): missing argument '" + p.name + "'", call.pos);
-      }
-      inner->Set(p.name, std::move(v));
-    }
-    for (const auto& st : fn.body) {
-      auto ok = BindLetInto(*st, inner);
-      if (!ok) {
-        return tl::unexpected(ok.error());
-      }
-    }
-    if (!fn.value) {
-      return KErr("KQL0110", call.name + "(): the function has no result expression", call.pos);
-    }
-    const Expr* value = fn.value.get();
-    if (const Expr* scalar = TrivialPipelineScalar(*value, inner)) {
-      value = scalar;
-    }
-    if (value->kind == ExprKind::kTabular) {
-      return KErr("KQL0109", call.name + "() returns a table and cannot be used as a scalar",
-                  call.pos);
-    }
-    ExprBinder body{compiler, schema, inner};
-    return body.Bind(*value);
+KResult<BExprPtr> ExprBinder::BindHasAny(const Expr& e) {
+  auto out = std::make_shared<BExpr>();
+  out->kind = BKind::kHasAny;
+  out->all = e.op == "has_all";
+  auto items = BindListOperands(e, *out);
+  if (!items) {
+    return tl::unexpected(items.error());
   }
-
-  KResult<bool> BindLetInto(const Statement& st, ScopePtr target);
-};
-
-}  // namespace
+  if (!AllConst(*items)) {
+    out->args.insert(out->args.end(), items->begin(), items->end());
+    return Fold(out, compiler->ctx());
+  }
+  ForEachConstValue(*items, [&](const Value& v, bool) {
+    out->matchers.push_back(std::make_shared<StringMatcher>(StringOp::kHas, v.ToText()));
+  });
+  return Fold(out, compiler->ctx());
+}
 
 // Shared with compiler_plan.cpp: binds a let statement into `scope`.
 KResult<bool> BindLet(Compiler* compiler, const Statement& st, ScopePtr scope);

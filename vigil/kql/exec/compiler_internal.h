@@ -73,4 +73,15 @@ Type TypeOfValue(const Value& v);
 // Unique output name: appends 1, 2, ... when `name` is taken in `schema`.
 std::string UniqueName(const Schema& schema, const std::string& name);
 
+// Planning entry points shared across compiler_*.cpp files.
+KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
+KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos, ScopePtr scope);
+// Stored and in-memory table names matching a wildcard pattern (`Device*Events`).
+std::vector<std::string> MatchTableNames(Compiler& c, const std::string& pattern);
+// Union of planned inputs: columns unified by name (outer) or the common ones (inner), with an
+// optional source column named `withsource`.
+PhysOpPtr MakeUnion(std::vector<PhysOpPtr> inputs, std::vector<std::string> labels,
+                    const std::string& withsource, bool inner, ExecContext* ctx);
+KResult<PhysOpPtr> PlanUnion(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
+
 }  // namespace vigil::kql

@@ -11,11 +11,6 @@
 namespace vigil::kql {
 
 // Shared with compiler_plan.cpp / compiler_ops.cpp.
-KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
-KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos, ScopePtr scope);
-std::vector<std::string> MatchTableNames(Compiler& c, const std::string& pattern);
-PhysOpPtr MakeUnion(std::vector<PhysOpPtr> inputs, std::vector<std::string> labels,
-                    const std::string& withsource, bool inner, ExecContext* ctx);
 
 namespace {
 

@@ -6,12 +6,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "vigil/kql/exec/compiler_internal.h"
 #include "vigil/kql/exec/operators2.h"
 
 namespace vigil::kql {
 
-KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
-KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos, ScopePtr scope);
 
 RowExtendOp::RowExtendOp(PhysOpPtr input, Schema schema, std::vector<int> targets, RowFn fn,
                          std::string label, ExecContext* ctx)
