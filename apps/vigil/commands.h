@@ -22,5 +22,7 @@ void RegisterIngestCommand(CLI::App& app, GlobalOptions& global, int& exit_code)
 void RegisterTablesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterDemoCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterHuntCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterRulesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterDetectCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

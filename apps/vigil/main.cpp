@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   vigil::app::RegisterTablesCommand(app, global, exit_code);
   vigil::app::RegisterDemoCommand(app, global, exit_code);
   vigil::app::RegisterHuntCommand(app, global, exit_code);
+  vigil::app::RegisterDetectCommand(app, global, exit_code);
+  vigil::app::RegisterRulesCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {
