@@ -97,11 +97,24 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
 
+  std::unique_ptr<IngestDetection> detection;
+  if (args.detection.enabled) {
+    auto created = IngestDetection::Create(global.data_dir, args.detection, store.get());
+    if (!created.ok()) {
+      fmt::print(stderr, "vigil ingest: detection: {}\n", created.status().message());
+      return kExitError;
+    }
+    detection = std::move(*created);
+  }
   ingest::IngestReport report;
   Status store_error;
-  const ingest::BatchSink sink = [&store, &store_error](schema::TableBatch& batch) {
+  // ingest -> detect -> store: rules see every batch before it is written.
+  const ingest::BatchSink sink = [&store, &store_error, &detection](schema::TableBatch& batch) {
     if (!store_error.ok() || batch.empty()) {
       return;
+    }
+    if (detection) {
+      detection->OnBatch(batch);
     }
     store_error = store->Append(batch);
   };
@@ -113,6 +126,7 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
         bar.Update(progress.bytes_done, progress.bytes_total, progress.records, progress.current);
       });
   bar.Done();
+  const Status detection_status = detection ? detection->Finish() : Status::Ok();
   const Status close_status = store->Close();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -133,6 +147,13 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
     return kExitError;
   }
   PrintIngestSummary(report, seconds, stdout, global.verbose);
+  if (detection) {
+    detection->PrintSummary(stdout);
+  }
+  if (!detection_status.ok()) {
+    fmt::print(stderr, "vigil ingest: writing alerts failed: {}\n", detection_status.message());
+    return kExitError;
+  }
   if (ingestor.failed_inputs() > 0) {
     fmt::print(stderr, "vigil ingest: {} input(s) could not be read (see above)\n",
                ingestor.failed_inputs());
@@ -152,6 +173,15 @@ void RegisterIngestCommand(CLI::App& app, GlobalOptions& global, int& exit_code)
   cmd->add_option("--table", args->table,
                   "hunting table for inputs already in table shape (CSV with a header row, or "
                   "JSONL keyed by column names)");
+  cmd->add_option("--rules", args->detection.rules,
+                  "Sigma rules run on every batch (repeatable; default: the shipped rule pack)");
+  cmd->add_option("--indicators", args->detection.indicators,
+                  "indicator files (CSV/JSON) matched besides <data>/indicators.db");
+  cmd->add_option("--placeholders", args->detection.placeholders,
+                  "YAML file with values for |expand placeholders");
+  cmd->add_flag_callback(
+      "--no-detect", [args] { args->detection.enabled = false; },
+      "store the events without running detection");
   cmd->add_option("paths", args->paths, "files, directories (recursive) or .zip archives")
       ->required();
   cmd->callback([&global, &exit_code, args] { exit_code = RunIngest(global, *args); });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apps/vigil/commands.h"
+#include "apps/vigil/ingest_detection.h"
 #include "vigil/base/status.h"
 #include "vigil/ingest/ingest_report.h"
 #include "vigil/store/store.h"
@@ -17,6 +18,7 @@ struct IngestArgs {
   std::string format = "auto";
   std::string table;
   std::vector<std::string> paths;
+  DetectionArgs detection;
 };
 
 Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& global);

@@ -52,6 +52,12 @@ struct DetectorOptions {
   std::shared_ptr<const ioc::IndicatorSet> indicators;
   // Keep the whole event as JSON in each draft (source_row_json).
   bool keep_row_json = true;
+  // How far out of event-time order hits of one correlation group may arrive. Batches come per
+  // table (a file's process events, then its network events, ...), so events of different
+  // tables interleave loosely. For the same reason batches do not advance the correlation
+  // clock: only AdvanceTo() (a quiet stream, the server's timer) and Finish() close windows and
+  // expire idle groups; until then the engine's caps bound its state.
+  int64_t correlation_disorder_us = int64_t{3600} * 1'000'000;
 };
 
 struct DetectorStats {

@@ -78,8 +78,10 @@ Status Detector::InitCorrelations() {
   if (rules_.correlations.empty()) {
     return Status::Ok();
   }
+  correlate::EngineOptions engine_options;
+  engine_options.max_disorder_us = options_.correlation_disorder_us;
   VIGIL_ASSIGN_OR_RETURN(correlations_,
-                         correlate::CorrelationEngine::Create(rules_, correlate::EngineOptions{}));
+                         correlate::CorrelationEngine::Create(rules_, engine_options));
   for (const auto& problem : correlations_->Problems()) {
     correlation_problems_.push_back((problem.id.empty() ? problem.title : problem.id) + ": " +
                                     problem.reason);
@@ -105,7 +107,6 @@ void Detector::DrainCorrelations() {
   if (!correlations_) {
     return;
   }
-  correlations_->AdvanceTo(max_event_us_);
   for (const auto& hit : correlations_->TakeHits()) {
     if (!correlations_->ShouldEmitCorrelation(hit.correlation)) {
       continue;
@@ -149,20 +150,15 @@ void Detector::DrainCorrelations() {
 }
 
 void Detector::AdvanceCorrelations(int64_t now_us) {
-  max_event_us_ = std::max(max_event_us_, now_us);
+  if (correlations_) {
+    correlations_->AdvanceTo(now_us);
+  }
   DrainCorrelations();
 }
 
 void Detector::FinishCorrelations() {
-  if (!correlations_) {
-    return;
-  }
   // The end of the input closes every deferred window.
-  correlations_->AdvanceTo(std::numeric_limits<int64_t>::max() / 2);
-  const int64_t keep = max_event_us_;
-  max_event_us_ = std::numeric_limits<int64_t>::max() / 2;
-  DrainCorrelations();
-  max_event_us_ = keep;
+  AdvanceCorrelations(std::numeric_limits<int64_t>::max() / 2);
 }
 
 void Detector::RunIndicators(const schema::TableBatch& batch) {

@@ -228,6 +228,15 @@ constexpr std::string_view kConsumed[] = {
     "ProcessName",
 };
 
+// Consumed fields that only process creation events carry (Sysmon 1, Security 4688). Other
+// events never hold them unless an enrichment added them, and then the normalizer keeps them in
+// AdditionalFields, so outside the process context they are read from there.
+constexpr std::string_view kProcessCreationOnly[] = {
+    "ParentImage",    "ParentCommandLine", "ParentUser",       "ParentProcessName",
+    "NewProcessName", "NewProcessId",      "TerminalSessionId", "IntegrityLevel",
+    "MandatoryLabel", "TokenElevationType",
+};
+
 const std::vector<FieldEntry>* ContextFields(FieldContext context) {
   switch (context) {
     case FieldContext::kProcess:
@@ -367,8 +376,11 @@ Result<Accessor> ResolveField(const schema::TableSchema& table, FieldContext con
     }
     return accessor;
   }
+  const bool process_only = std::any_of(
+      std::begin(kProcessCreationOnly), std::end(kProcessCreationOnly),
+      [&](std::string_view name) { return IEquals(name, sigma_field); });
   for (std::string_view consumed : kConsumed) {
-    if (IEquals(consumed, sigma_field)) {
+    if (!process_only && IEquals(consumed, sigma_field)) {
       return NotFoundError(
           "field '{}' is moved into a column by the normalizer and has no mapping on table '{}'",
           sigma_field, table.name());

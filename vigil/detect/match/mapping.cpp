@@ -175,6 +175,9 @@ const std::vector<ServiceEntry>& Services() {
       {"sense", {"Microsoft-Windows-SENSE/Operational"}},
       {"servicebus-client",
        {"Microsoft-ServiceBus-Client/Admin", "Microsoft-ServiceBus-Client/Operational"}},
+      // The older name of servicebus-client, still used by SigmaHQ rules.
+      {"microsoft-servicebus-client",
+       {"Microsoft-ServiceBus-Client/Admin", "Microsoft-ServiceBus-Client/Operational"}},
       {"iis-configuration", {"Microsoft-IIS-Configuration/Operational"}},
   };
   return *entries;
@@ -219,8 +222,10 @@ Result<std::vector<Target>> MapLogSource(const sigma::LogSource& logsource,
       return IEquals(e.service, logsource.service);
     });
     if (it == services.end()) {
-      return NotFoundError("logsource '{}': unknown service '{}'", LogSourceName(logsource),
-                           logsource.service);
+      return NotFoundError(
+          "logsource '{}': unknown service '{}' (no event log channel known for it; SigmaHQ "
+          "tests/thor.yml names none)",
+          LogSourceName(logsource), logsource.service);
     }
     channels.assign(it->channels.begin(), it->channels.end());
   }
@@ -248,8 +253,11 @@ Result<std::vector<Target>> MapLogSource(const sigma::LogSource& logsource,
     targets.push_back(std::move(target));
     return targets;
   }
-  if (channels.empty()) {
-    return NotFoundError("logsource '{}': neither category nor service", LogSourceName(logsource));
+  // `product: windows` alone (keyword rules) covers every Windows event; a logsource with no
+  // product, category or service says nothing about where to look.
+  if (channels.empty() && logsource.product.empty()) {
+    return NotFoundError("logsource '{}': neither product, category nor service",
+                         LogSourceName(logsource));
   }
   for (const auto& [name, context] : kEventTables) {
     const schema::TableSchema* table = catalog.Find(name);

@@ -389,7 +389,7 @@ TEST(MatchUnmappedTest, ReasonsNameTheProblem) {
   linux_rule.logsource.product = "linux";
   rules.rules.push_back(linux_rule);
   rules.rules.push_back(MakeRule("no_such_category", "", {FT("Image", MatchOp::kEndsWith, {"x"})}));
-  rules.rules.push_back(MakeRule("dns_query", "", {FT("ParentImage", MatchOp::kEndsWith, {"x"})}));
+  rules.rules.push_back(MakeRule("dns_query", "", {FT("SourceIp", MatchOp::kEndsWith, {"x"})}));
   rules.rules.push_back(
       MakeRule("process_creation", "", {FT("CommandLine", MatchOp::kRegex, {"(unclosed"})}));
   auto set = CompiledRuleSet::Build(rules, schema::Catalog::Default(), {});
@@ -399,10 +399,70 @@ TEST(MatchUnmappedTest, ReasonsNameTheProblem) {
   EXPECT_EQ(unmapped[0].rule, 1u);
   EXPECT_NE(unmapped[0].reason.find("product 'linux'"), std::string::npos) << unmapped[0].reason;
   EXPECT_NE(unmapped[1].reason.find("category 'no_such_category'"), std::string::npos);
-  EXPECT_NE(unmapped[2].reason.find("field 'ParentImage'"), std::string::npos)
+  EXPECT_NE(unmapped[2].reason.find("field 'SourceIp'"), std::string::npos)
       << unmapped[2].reason;
   EXPECT_NE(unmapped[3].reason.find("regex"), std::string::npos) << unmapped[3].reason;
   EXPECT_EQ((*set)->compiled_rules(), 1u);
+}
+
+// Bug: `product: windows` alone (keyword rules such as Mimikatz keywords) was unmapped; it
+// covers every Windows event table.
+TEST(MatchLogSourceTest, ProductOnlyCoversEveryWindowsTable) {
+  sigma::FieldTest keyword = FT("", MatchOp::kEquals, {"sekurlsa::"});
+  auto rule = MakeRule("", "", {keyword});
+  auto process =
+      Sysmon(1, {{"Image", "C:\\x\\m.exe"}, {"CommandLine", "m.exe sekurlsa::logonpasswords"}});
+  auto file =
+      Sysmon(11, {{"Image", "C:\\x\\m.exe"}, {"TargetFilename", "C:\\sekurlsa::x.txt"}});
+  EXPECT_TRUE(Fires(rule, process));
+  EXPECT_TRUE(Fires(rule, file));
+  EXPECT_FALSE(Fires(rule, Sysmon(1, {{"Image", "C:\\x\\m.exe"}, {"CommandLine", "m.exe"}})));
+  sigma::RuleSet rules;
+  auto empty = MakeRule("", "", {keyword});
+  empty.logsource.product.clear();
+  rules.rules.push_back(empty);
+  auto set = CompiledRuleSet::Build(rules, schema::Catalog::Default(), {});
+  ASSERT_TRUE(set.ok());
+  ASSERT_EQ((*set)->unmapped().size(), 1u);
+  EXPECT_NE((*set)->unmapped()[0].reason.find("neither product"), std::string::npos);
+}
+
+// Bug: SigmaHQ still writes `service: microsoft-servicebus-client` (the older name of thor.yml's
+// servicebus-client); it was unmapped.
+TEST(MatchLogSourceTest, OldServiceBusServiceNameMapsToItsChannels) {
+  auto event = Event("Microsoft-ServiceBus-Client", "Microsoft-ServiceBus-Client/Operational",
+                     40300, {{"Message", "HybridConnection sb://x.servicebus.windows.net"}});
+  EXPECT_TRUE(Fires(MakeRule("", "microsoft-servicebus-client",
+                             {Num("EventID", MatchOp::kEquals, 40300),
+                              FT("", MatchOp::kEquals, {"sb://"})}),
+                    event));
+  EXPECT_FALSE(Fires(MakeRule("", "microsoft-servicebus-client",
+                              {Num("EventID", MatchOp::kEquals, 40300)}),
+                     Sysmon(1, {{"Image", "C:\\x.exe"}})));
+}
+
+// Bug: fields only process creation events carry (ParentImage, ParentCommandLine, ...) made
+// file/network rules unmappable; outside process creation they only exist as an enrichment,
+// which the normalizer keeps in AdditionalFields.
+TEST(MatchLogSourceTest, ProcessCreationFieldsOnOtherEventsReadAdditionalFields) {
+  auto rule = MakeRule("file_event", "",
+                       {FT("TargetFilename", MatchOp::kEndsWith, {"\\ntds.dit"}),
+                        FT("ParentImage", MatchOp::kEndsWith, {"\\cmd.exe"}),
+                        FT("ParentCommandLine", MatchOp::kContains, {"copy"})});
+  auto enriched = Sysmon(11, {{"Image", "C:\\Windows\\esentutl.exe"},
+                              {"TargetFilename", "C:\\temp\\ntds.dit"},
+                              {"ParentImage", "C:\\Windows\\System32\\cmd.exe"},
+                              {"ParentCommandLine", "cmd /c copy"}});
+  auto plain = Sysmon(11, {{"Image", "C:\\Windows\\esentutl.exe"},
+                           {"TargetFilename", "C:\\temp\\ntds.dit"}});
+  EXPECT_TRUE(Fires(rule, enriched));
+  EXPECT_FALSE(Fires(rule, plain));
+  sigma::FieldTest no_parent;
+  no_parent.field = "ParentImage";
+  no_parent.op = MatchOp::kNull;
+  EXPECT_TRUE(Fires(MakeRule("network_connection", "",
+                             {FT("Image", MatchOp::kEndsWith, {"\\python.exe"}), no_parent}),
+                    Sysmon(3, {{"Image", "C:\\p\\python.exe"}, {"Initiated", "true"}})));
 }
 
 TEST(MatchReadFieldTest, ReadsThroughMapping) {
