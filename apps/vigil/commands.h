@@ -24,5 +24,7 @@ void RegisterDemoCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterHuntCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterRulesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterDetectCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterAlertsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterIndicatorsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   vigil::app::RegisterHuntCommand(app, global, exit_code);
   vigil::app::RegisterDetectCommand(app, global, exit_code);
   vigil::app::RegisterRulesCommand(app, global, exit_code);
+  vigil::app::RegisterAlertsCommand(app, global, exit_code);
+  vigil::app::RegisterIndicatorsCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {
