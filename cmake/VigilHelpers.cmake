@@ -25,7 +25,7 @@ function(vigil_module name)
       add_executable(${exe}_test ${dir_tests})
       target_link_libraries(${exe}_test PRIVATE vigil_${name} ${ARG_TEST_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
       gtest_discover_tests(${exe}_test WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-        PROPERTIES ENVIRONMENT "VIGIL_SOURCE_DIR=${PROJECT_SOURCE_DIR};TZ=UTC" DISCOVERY_TIMEOUT 60)
+        PROPERTIES ENVIRONMENT "VIGIL_SOURCE_DIR=${PROJECT_SOURCE_DIR}" ENVIRONMENT_MODIFICATION "TZ=set:UTC" DISCOVERY_TIMEOUT 60)
     endforeach()
   endif()
 endfunction()

@@ -26,5 +26,6 @@ void RegisterRulesCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterDetectCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterAlertsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterIndicatorsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterDetectionsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

@@ -177,6 +177,8 @@ void RegisterIngestCommand(CLI::App& app, GlobalOptions& global, int& exit_code)
                   "Sigma rules run on every batch (repeatable; default: the shipped rule pack)");
   cmd->add_option("--indicators", args->detection.indicators,
                   "indicator files (CSV/JSON) matched besides <data>/indicators.db");
+  cmd->add_option("--detections", args->detection.custom,
+                  "custom detection files whose continuous rules run on every batch");
   cmd->add_option("--placeholders", args->detection.placeholders,
                   "YAML file with values for |expand placeholders");
   cmd->add_flag_callback(

@@ -8,6 +8,7 @@
 
 #include "apps/vigil/detection_setup.h"
 #include "apps/vigil/progress_bar.h"
+#include "vigil/detect/custom_detection_file.h"
 #include "vigil/detect/ioc/indicator_store.h"
 #include "vigil/detect/sigma_alerts.h"
 
@@ -46,6 +47,17 @@ Result<std::unique_ptr<IngestDetection>> IngestDetection::Create(const std::stri
   }
   detect::DetectorOptions options;
   options.rule_paths = loaded.rule_paths;
+  if (!args.custom.empty()) {
+    auto custom = detect::LoadCustomDetections(args.custom);
+    if (!custom.errors.empty()) {
+      return InvalidArgumentError("{}", custom.errors.front());
+    }
+    for (auto& rule : custom.rules) {
+      if (rule.enabled && rule.period == detect::DetectionPeriod::kContinuous) {
+        options.continuous.push_back(std::move(rule));
+      }
+    }
+  }
   if (!args.indicators.empty() || !indicators.empty()) {
     if (!args.indicators.empty()) {
       VIGIL_ASSIGN_OR_RETURN(auto from_files, LoadIndicatorFiles(args.indicators));

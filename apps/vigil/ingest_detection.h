@@ -22,6 +22,7 @@ struct DetectionArgs {
   std::vector<std::string> rules;       // empty: the shipped rule pack
   std::vector<std::string> indicators;  // extra indicator files
   std::string placeholders;
+  std::vector<std::string> custom;  // custom detection files; their continuous rules run inline
 };
 
 class IngestDetection {

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   vigil::app::RegisterRulesCommand(app, global, exit_code);
   vigil::app::RegisterAlertsCommand(app, global, exit_code);
   vigil::app::RegisterIndicatorsCommand(app, global, exit_code);
+  vigil::app::RegisterDetectionsCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {

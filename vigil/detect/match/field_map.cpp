@@ -232,8 +232,8 @@ constexpr std::string_view kConsumed[] = {
 // events never hold them unless an enrichment added them, and then the normalizer keeps them in
 // AdditionalFields, so outside the process context they are read from there.
 constexpr std::string_view kProcessCreationOnly[] = {
-    "ParentImage",    "ParentCommandLine", "ParentUser",       "ParentProcessName",
-    "NewProcessName", "NewProcessId",      "TerminalSessionId", "IntegrityLevel",
+    "ParentImage",    "ParentCommandLine",  "ParentUser",        "ParentProcessName",
+    "NewProcessName", "NewProcessId",       "TerminalSessionId", "IntegrityLevel",
     "MandatoryLabel", "TokenElevationType",
 };
 
@@ -376,9 +376,9 @@ Result<Accessor> ResolveField(const schema::TableSchema& table, FieldContext con
     }
     return accessor;
   }
-  const bool process_only = std::any_of(
-      std::begin(kProcessCreationOnly), std::end(kProcessCreationOnly),
-      [&](std::string_view name) { return IEquals(name, sigma_field); });
+  const bool process_only =
+      std::any_of(std::begin(kProcessCreationOnly), std::end(kProcessCreationOnly),
+                  [&](std::string_view name) { return IEquals(name, sigma_field); });
   for (std::string_view consumed : kConsumed) {
     if (!process_only && IEquals(consumed, sigma_field)) {
       return NotFoundError(

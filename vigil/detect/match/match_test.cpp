@@ -399,8 +399,7 @@ TEST(MatchUnmappedTest, ReasonsNameTheProblem) {
   EXPECT_EQ(unmapped[0].rule, 1u);
   EXPECT_NE(unmapped[0].reason.find("product 'linux'"), std::string::npos) << unmapped[0].reason;
   EXPECT_NE(unmapped[1].reason.find("category 'no_such_category'"), std::string::npos);
-  EXPECT_NE(unmapped[2].reason.find("field 'SourceIp'"), std::string::npos)
-      << unmapped[2].reason;
+  EXPECT_NE(unmapped[2].reason.find("field 'SourceIp'"), std::string::npos) << unmapped[2].reason;
   EXPECT_NE(unmapped[3].reason.find("regex"), std::string::npos) << unmapped[3].reason;
   EXPECT_EQ((*set)->compiled_rules(), 1u);
 }
@@ -412,8 +411,7 @@ TEST(MatchLogSourceTest, ProductOnlyCoversEveryWindowsTable) {
   auto rule = MakeRule("", "", {keyword});
   auto process =
       Sysmon(1, {{"Image", "C:\\x\\m.exe"}, {"CommandLine", "m.exe sekurlsa::logonpasswords"}});
-  auto file =
-      Sysmon(11, {{"Image", "C:\\x\\m.exe"}, {"TargetFilename", "C:\\sekurlsa::x.txt"}});
+  auto file = Sysmon(11, {{"Image", "C:\\x\\m.exe"}, {"TargetFilename", "C:\\sekurlsa::x.txt"}});
   EXPECT_TRUE(Fires(rule, process));
   EXPECT_TRUE(Fires(rule, file));
   EXPECT_FALSE(Fires(rule, Sysmon(1, {{"Image", "C:\\x\\m.exe"}, {"CommandLine", "m.exe"}})));
@@ -432,13 +430,13 @@ TEST(MatchLogSourceTest, ProductOnlyCoversEveryWindowsTable) {
 TEST(MatchLogSourceTest, OldServiceBusServiceNameMapsToItsChannels) {
   auto event = Event("Microsoft-ServiceBus-Client", "Microsoft-ServiceBus-Client/Operational",
                      40300, {{"Message", "HybridConnection sb://x.servicebus.windows.net"}});
-  EXPECT_TRUE(Fires(MakeRule("", "microsoft-servicebus-client",
-                             {Num("EventID", MatchOp::kEquals, 40300),
-                              FT("", MatchOp::kEquals, {"sb://"})}),
-                    event));
-  EXPECT_FALSE(Fires(MakeRule("", "microsoft-servicebus-client",
-                              {Num("EventID", MatchOp::kEquals, 40300)}),
-                     Sysmon(1, {{"Image", "C:\\x.exe"}})));
+  EXPECT_TRUE(Fires(
+      MakeRule("", "microsoft-servicebus-client",
+               {Num("EventID", MatchOp::kEquals, 40300), FT("", MatchOp::kEquals, {"sb://"})}),
+      event));
+  EXPECT_FALSE(
+      Fires(MakeRule("", "microsoft-servicebus-client", {Num("EventID", MatchOp::kEquals, 40300)}),
+            Sysmon(1, {{"Image", "C:\\x.exe"}})));
 }
 
 // Bug: fields only process creation events carry (ParentImage, ParentCommandLine, ...) made
@@ -453,8 +451,8 @@ TEST(MatchLogSourceTest, ProcessCreationFieldsOnOtherEventsReadAdditionalFields)
                               {"TargetFilename", "C:\\temp\\ntds.dit"},
                               {"ParentImage", "C:\\Windows\\System32\\cmd.exe"},
                               {"ParentCommandLine", "cmd /c copy"}});
-  auto plain = Sysmon(11, {{"Image", "C:\\Windows\\esentutl.exe"},
-                           {"TargetFilename", "C:\\temp\\ntds.dit"}});
+  auto plain = Sysmon(
+      11, {{"Image", "C:\\Windows\\esentutl.exe"}, {"TargetFilename", "C:\\temp\\ntds.dit"}});
   EXPECT_TRUE(Fires(rule, enriched));
   EXPECT_FALSE(Fires(rule, plain));
   sigma::FieldTest no_parent;

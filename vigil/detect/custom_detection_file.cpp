@@ -1,0 +1,185 @@
+#include "vigil/detect/custom_detection_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace vigil::detect {
+namespace {
+
+namespace fs = std::filesystem;
+
+// yaml-cpp 0.7 throws on a missing key through operator[] on a const node: look up by
+// iteration instead.
+YAML::Node Child(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) {
+    return YAML::Node();
+  }
+  for (const auto& kv : map) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) {
+      return kv.second;
+    }
+  }
+  return YAML::Node();
+}
+
+std::string Text(const YAML::Node& map, std::string_view key) {
+  const YAML::Node n = Child(map, key);
+  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
+}
+
+Result<std::vector<std::string>> List(const YAML::Node& map, std::string_view key) {
+  const YAML::Node n = Child(map, key);
+  std::vector<std::string> out;
+  if (!n.IsDefined() || n.IsNull()) {
+    return out;
+  }
+  if (n.IsScalar()) {
+    out.push_back(n.Scalar());
+    return out;
+  }
+  if (!n.IsSequence()) {
+    return InvalidArgumentError("'{}' must be a list", key);
+  }
+  for (const auto& item : n) {
+    if (!item.IsScalar()) {
+      return InvalidArgumentError("'{}' must be a list of strings", key);
+    }
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+Result<Severity> ParseSeverityText(std::string_view text) {
+  std::string t(text);
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (t.empty() || t == "medium") {
+    return Severity::kMedium;
+  }
+  if (t == "high") {
+    return Severity::kHigh;
+  }
+  if (t == "low") {
+    return Severity::kLow;
+  }
+  if (t == "informational") {
+    return Severity::kInformational;
+  }
+  return InvalidArgumentError("unknown severity '{}' (Informational, Low, Medium or High)", text);
+}
+
+Result<CustomDetectionRule> ParseOne(const YAML::Node& doc) {
+  if (!doc.IsMap()) {
+    return InvalidArgumentError("a custom detection is a YAML map");
+  }
+  CustomDetectionRule rule;
+  rule.id = Text(doc, "id");
+  rule.name = Text(doc, "name");
+  if (rule.name.empty()) {
+    rule.name = Text(doc, "displayName");
+  }
+  rule.query = Text(doc, "query");
+  if (rule.name.empty()) {
+    return InvalidArgumentError("missing 'name'");
+  }
+  if (rule.id.empty()) {
+    rule.id = rule.name;
+  }
+  if (rule.query.empty()) {
+    return InvalidArgumentError("detection '{}' has no 'query'", rule.name);
+  }
+  const std::string frequency = Text(doc, "frequency");
+  if (!frequency.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(rule.period, ParseDetectionPeriod(frequency));
+  }
+  VIGIL_ASSIGN_OR_RETURN(rule.severity, ParseSeverityText(Text(doc, "severity")));
+  rule.title = Text(doc, "title");
+  rule.description = Text(doc, "description");
+  if (const std::string category = Text(doc, "category"); !category.empty()) {
+    rule.category = category;
+  }
+  rule.recommended_actions = Text(doc, "recommendedActions");
+  rule.created_by = Text(doc, "createdBy");
+  VIGIL_ASSIGN_OR_RETURN(rule.techniques, List(doc, "techniques"));
+  VIGIL_ASSIGN_OR_RETURN(rule.impacted_columns, List(doc, "impactedAssets"));
+  if (const std::string enabled = Text(doc, "enabled"); !enabled.empty()) {
+    if (enabled != "true" && enabled != "false") {
+      return InvalidArgumentError("'enabled' must be true or false");
+    }
+    rule.enabled = enabled == "true";
+  }
+  return rule;
+}
+
+}  // namespace
+
+CustomDetectionLoad ParseCustomDetections(std::string_view text, std::string_view source) {
+  CustomDetectionLoad out;
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    out.errors.push_back(std::string(source) + ": yaml syntax error: " + e.what());
+    return out;
+  }
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (docs[i].IsNull()) {
+      continue;
+    }
+    Result<CustomDetectionRule> rule = InvalidArgumentError("unreadable document");
+    try {
+      rule = ParseOne(docs[i]);
+    } catch (const YAML::Exception& e) {
+      rule = InvalidArgumentError("{}", e.what());
+    }
+    if (!rule.ok()) {
+      out.errors.push_back(std::string(source) + ":" + std::to_string(i + 1) + ": " +
+                           rule.status().message());
+      continue;
+    }
+    out.rules.push_back(std::move(*rule));
+  }
+  return out;
+}
+
+CustomDetectionLoad LoadCustomDetections(const std::vector<std::string>& paths) {
+  CustomDetectionLoad out;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& entry : fs::recursive_directory_iterator(p, ec)) {
+        const auto ext = entry.path().extension();
+        if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml")) {
+          files.push_back(entry.path().string());
+        }
+      }
+    } else {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      out.errors.push_back(file + ": cannot read the file");
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto loaded = ParseCustomDetections(text.str(), file);
+    for (auto& r : loaded.rules) {
+      out.rules.push_back(std::move(r));
+    }
+    for (auto& e : loaded.errors) {
+      out.errors.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+}  // namespace vigil::detect
