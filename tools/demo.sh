@@ -15,3 +15,10 @@ echo "==> vigil hunt: processes by device over the last 7 days"
 echo "==> vigil hunt: encoded PowerShell and credential theft"
 "$VIGIL" --data ./vigil-data hunt \
   'DeviceProcessEvents | where ProcessCommandLine has_any ("-enc", "-EncodedCommand", "sekurlsa", "mimikatz") | project Timestamp, DeviceName, AccountName, FileName, ProcessCommandLine | take 10'
+echo "==> vigil alerts: what detection found while loading"
+"$VIGIL" --data ./vigil-data alerts list
+echo "==> vigil hunt: the alerts are huntable too"
+"$VIGIL" --data ./vigil-data hunt \
+  'AlertInfo | join kind=inner (AlertEvidence | where EntityType == "Machine") on AlertId | summarize Alerts = dcount(AlertId), Titles = make_set(Title) by DeviceName'
+echo "==> vigil detections: custom KQL detections over the last 30 days"
+"$VIGIL" --data ./vigil-data detections run --first-run content/detections
