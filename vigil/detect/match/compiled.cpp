@@ -205,9 +205,11 @@ struct Builder {
           RE2::Options re_options;
           re_options.set_log_errors(false);
           re_options.set_max_mem(options.regex_max_mem);
-          re_options.set_dot_nl(true);
           std::string pattern = text;
           if (test.op == MatchOp::kGlob) {
+            // A Sigma `*` spans line breaks; `.` in a `|re` pattern does so only with `|s`
+            // (the loader folds that in as (?s)).
+            re_options.set_dot_nl(true);
             re_options.set_encoding(RE2::Options::EncodingLatin1);
             re_options.set_case_sensitive(test.case_sensitive);
             pattern = GlobToRegex(text);

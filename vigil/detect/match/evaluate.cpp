@@ -4,11 +4,13 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstring>
 
 #include "vigil/base/time.h"
+
 #include "vigil/detect/match/internal/compiled_types.h"
 
 namespace vigil::detect::match::internal {
@@ -310,6 +312,19 @@ bool EvaluateTest(const CompiledTest& test, RowReader& reader, std::string& fold
       break;
   }
   if (!value.present()) {
+    // The normalizer stores empty values as nulls, so `field: ''` must match a null field.
+    if (test.op == MatchOp::kEquals) {
+      result = test.match_all;
+      for (const auto& alts : test.values) {
+        const bool hit = std::any_of(alts.begin(), alts.end(),
+                                     [](const CompiledAlt& alt) { return alt.text.empty(); });
+        if (test.match_all ? !hit : hit) {
+          result = hit;
+          break;
+        }
+      }
+      return test.negate ? !result : result;
+    }
     return test.negate;
   }
   std::string_view folded = test.case_sensitive ? value.text : reader.Folded(id);

@@ -166,6 +166,11 @@ const std::vector<FieldEntry> kIdentity = {
     {"IpAddress", K::kColumn, "IPAddress", ""},
     {"IpPort", K::kColumn, "Port", ""},
     {"Workstation", K::kColumn, "DeviceName", ""},
+    // The acting account of 4662/5136 fills the Account* columns; of account changes (4720,
+    // ...) it stays in AdditionalFields: read AdditionalFields first, then the column.
+    {"SubjectUserName", K::kAdditional, "AccountName", ""},
+    {"SubjectDomainName", K::kAdditional, "AccountDomain", ""},
+    {"SubjectUserSid", K::kAdditional, "AccountSid", ""},
 };
 
 // Fields available on every table.
