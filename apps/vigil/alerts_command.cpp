@@ -76,7 +76,7 @@ int RunList(const GlobalOptions& global, const AlertsArgs& args) {
              "Status", "Count", "Title");
   for (const auto& a : *alerts) {
     fmt::print("{:<34}  {:<28}  {:<13}  {:<10}  {:>5}  {}\n", a.id, Time(a.last_activity_us),
-               detect::alerts::SeverityName(a.severity),
+               detect::SeverityName(a.severity),
                detect::alerts::AlertStatusName(a.status), a.event_count, a.title);
   }
   fmt::print("({} of {} alerts)\n", alerts->size(), *total);
@@ -86,7 +86,7 @@ int RunList(const GlobalOptions& global, const AlertsArgs& args) {
 void PrintAlert(const detect::alerts::AlertRecord& a) {
   fmt::print("AlertId:         {}\n", a.id);
   fmt::print("Title:           {}\n", a.title);
-  fmt::print("Severity:        {}\n", detect::alerts::SeverityName(a.severity));
+  fmt::print("Severity:        {}\n", detect::SeverityName(a.severity));
   fmt::print("Status:          {}\n", detect::alerts::AlertStatusName(a.status));
   fmt::print("Classification:  {} / {}\n", detect::alerts::ClassificationName(a.classification),
              detect::alerts::DeterminationName(a.determination));

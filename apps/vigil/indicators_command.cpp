@@ -102,7 +102,7 @@ int RunList(const GlobalOptions& global, const IndicatorsArgs& args) {
   for (const auto& i : *list) {
     fmt::print("{:<6}  {:<22}  {:<18}  {:<13}  {:<28}  {} / {}\n", i.id,
                detect::ioc::IndicatorTypeName(i.indicator_type),
-               detect::ioc::IndicatorActionName(i.action), detect::ioc::SeverityName(i.severity),
+               detect::ioc::IndicatorActionName(i.action), detect::SeverityName(i.severity),
                i.expiration_time_us == 0 ? std::string("never")
                                          : FormatDateTime(i.expiration_time_us * 10),
                i.indicator_value, i.title);

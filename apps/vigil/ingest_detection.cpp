@@ -81,7 +81,7 @@ Result<std::unique_ptr<IngestDetection>> IngestDetection::Create(const std::stri
   VIGIL_ASSIGN_OR_RETURN(d->pipeline_,
                          detect::alerts::AlertPipeline::Create({}, sink, d->alert_store_.get()));
   auto on_detection = [self](const detect::DetectionEvent& e) {
-    ++self->by_severity_[std::string(detect::SeverityText(e.draft.severity))];
+    ++self->by_severity_[std::string(detect::SeverityName(e.draft.severity))];
     ++self->by_title_[e.draft.title];
   };
   VIGIL_ASSIGN_OR_RETURN(d->detector_,

@@ -5,13 +5,51 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil::detect {
 
 // Defender's alert severities (AlertInfo.Severity / API `severity`).
 enum class Severity : uint8_t { kInformational, kLow, kMedium, kHigh };
+
+// "Informational", "Low", "Medium", "High", as Defender writes them.
+inline std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kInformational:
+      return "Informational";
+    case Severity::kLow:
+      return "Low";
+    case Severity::kMedium:
+      return "Medium";
+    case Severity::kHigh:
+      return "High";
+  }
+  return "Medium";
+}
+
+// The names above in any case (and "info"); nullopt otherwise.
+inline std::optional<Severity> ParseSeverityName(std::string_view text) {
+  std::string folded(text);
+  for (char& c : folded) {
+    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  if (folded == "informational" || folded == "info") {
+    return Severity::kInformational;
+  }
+  if (folded == "low") {
+    return Severity::kLow;
+  }
+  if (folded == "medium") {
+    return Severity::kMedium;
+  }
+  if (folded == "high") {
+    return Severity::kHigh;
+  }
+  return std::nullopt;
+}
 
 // One entity of an alert: a row of AlertEvidence. EntityType is Defender's: "Machine",
 // "User", "Process", "File", "Ip", "Url", "RegistryKey", "RegistryValue", "MailMessage",

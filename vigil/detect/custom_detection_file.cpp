@@ -53,25 +53,6 @@ Result<std::vector<std::string>> List(const YAML::Node& map, std::string_view ke
   return out;
 }
 
-Result<Severity> ParseSeverityText(std::string_view text) {
-  std::string t(text);
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (t.empty() || t == "medium") {
-    return Severity::kMedium;
-  }
-  if (t == "high") {
-    return Severity::kHigh;
-  }
-  if (t == "low") {
-    return Severity::kLow;
-  }
-  if (t == "informational") {
-    return Severity::kInformational;
-  }
-  return InvalidArgumentError("unknown severity '{}' (Informational, Low, Medium or High)", text);
-}
-
 Result<CustomDetectionRule> ParseOne(const YAML::Node& doc) {
   if (!doc.IsMap()) {
     return InvalidArgumentError("a custom detection is a YAML map");
@@ -96,7 +77,14 @@ Result<CustomDetectionRule> ParseOne(const YAML::Node& doc) {
   if (!frequency.empty()) {
     VIGIL_ASSIGN_OR_RETURN(rule.period, ParseDetectionPeriod(frequency));
   }
-  VIGIL_ASSIGN_OR_RETURN(rule.severity, ParseSeverityText(Text(doc, "severity")));
+  if (const std::string severity = Text(doc, "severity"); !severity.empty()) {
+    const auto parsed = ParseSeverityName(severity);
+    if (!parsed) {
+      return InvalidArgumentError("unknown severity '{}' (Informational, Low, Medium or High)",
+                                  severity);
+    }
+    rule.severity = *parsed;
+  }
   rule.title = Text(doc, "title");
   rule.description = Text(doc, "description");
   if (const std::string category = Text(doc, "category"); !category.empty()) {

@@ -129,7 +129,7 @@ void Detector::RunContinuous(const schema::TableBatch& batch) {
       ++stats_.custom_hits;
       draft.service_source = std::string(ServiceSourceForTable(batch.schema().name()));
       draft.source_table = batch.schema().name();
-      const std::string level(SeverityText(draft.severity));
+      const std::string level(SeverityName(draft.severity));
       Emit(std::move(draft), level, nullptr, 0);
     }
   }

@@ -183,7 +183,7 @@ void Detector::RunIndicators(const schema::TableBatch& batch) {
     if (options_.keep_row_json) {
       d.source_row_json = schema::RowToJson(batch, hit.row);
     }
-    const std::string level(SeverityText(d.severity));
+    const std::string level(SeverityName(d.severity));
     // An indicator hit is never suppressed by an Allowed entity of the same row: the match
     // itself already took the most specific indicator into account.
     if (on_detection_) {

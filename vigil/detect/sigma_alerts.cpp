@@ -50,20 +50,6 @@ std::string_view LevelName(sigma::Level level) {
   return "medium";
 }
 
-std::string_view SeverityText(Severity severity) {
-  switch (severity) {
-    case Severity::kInformational:
-      return "Informational";
-    case Severity::kLow:
-      return "Low";
-    case Severity::kMedium:
-      return "Medium";
-    case Severity::kHigh:
-      return "High";
-  }
-  return "Medium";
-}
-
 std::string TacticFromTags(const std::vector<std::string>& tags) {
   for (const auto& tag : tags) {
     const std::string t = Lower(tag);

@@ -14,7 +14,6 @@ namespace vigil::detect {
 
 Severity SeverityForLevel(sigma::Level level);  // critical and high -> High
 std::string_view LevelName(sigma::Level level);  // "informational" ... "critical"
-std::string_view SeverityText(Severity severity);  // "Informational", "Low", "Medium", "High"
 
 // `attack.credential_access` -> "CredentialAccess" (the first tactic tag; "" when none).
 std::string TacticFromTags(const std::vector<std::string>& tags);

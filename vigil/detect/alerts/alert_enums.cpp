@@ -25,8 +25,6 @@ std::string Fold(std::string_view text) {
 }
 
 constexpr std::array<std::string_view, 3> kStatusNames = {"New", "InProgress", "Resolved"};
-constexpr std::array<std::string_view, 4> kSeverityNames = {"Informational", "Low", "Medium",
-                                                            "High"};
 constexpr std::array<std::string_view, 4> kClassificationNames = {
     "Unknown", "TruePositive", "InformationalExpectedActivity", "FalsePositive"};
 constexpr std::array<std::string_view, 15> kDeterminationNames = {"NotAvailable",
@@ -72,9 +70,6 @@ std::optional<Enum> Lookup(std::string_view text, const std::array<std::string_v
 std::string_view AlertStatusName(AlertStatus status) {
   return kStatusNames[static_cast<size_t>(status)];
 }
-std::string_view SeverityName(Severity severity) {
-  return kSeverityNames[static_cast<size_t>(severity)];
-}
 std::string_view ClassificationName(AlertClassification classification) {
   return kClassificationNames[static_cast<size_t>(classification)];
 }
@@ -91,7 +86,7 @@ Result<AlertStatus> ParseAlertStatus(std::string_view text) {
 }
 
 Result<Severity> ParseSeverity(std::string_view text) {
-  if (auto value = Lookup<Severity>(text, kSeverityNames, {})) {
+  if (auto value = ParseSeverityName(text)) {
     return *value;
   }
   return InvalidArgumentError(

@@ -42,7 +42,6 @@ enum class AlertDetermination : uint8_t {
 // Canonical names: "New", "InProgress", "Resolved"; "High", ...; "TruePositive", ...;
 // "NotAvailable", "MultiStagedAttack", ...
 std::string_view AlertStatusName(AlertStatus status);
-std::string_view SeverityName(Severity severity);
 std::string_view ClassificationName(AlertClassification classification);
 std::string_view DeterminationName(AlertDetermination determination);
 

@@ -204,7 +204,7 @@ Result<Indicator> BuildIndicator(const RawRecord& raw, const ImportOptions& opti
   indicator.action = action->action;
   const std::string_view severity_text = TrimSpace(raw.severity);
   if (!severity_text.empty()) {
-    const auto severity = ParseSeverity(severity_text);
+    const auto severity = ParseSeverityName(severity_text);
     if (!severity) {
       return InvalidArgumentError(
           "unknown Severity '{}' (expected Informational, Low, Medium or "

@@ -279,37 +279,6 @@ std::optional<ParsedAction> ParseIndicatorAction(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view SeverityName(Severity severity) {
-  switch (severity) {
-    case Severity::kInformational:
-      return "Informational";
-    case Severity::kLow:
-      return "Low";
-    case Severity::kMedium:
-      return "Medium";
-    case Severity::kHigh:
-      return "High";
-  }
-  return "Unknown";
-}
-
-std::optional<Severity> ParseSeverity(std::string_view text) {
-  const std::string key = Squash(text);
-  if (key == "informational" || key == "info") {
-    return Severity::kInformational;
-  }
-  if (key == "low") {
-    return Severity::kLow;
-  }
-  if (key == "medium") {
-    return Severity::kMedium;
-  }
-  if (key == "high") {
-    return Severity::kHigh;
-  }
-  return std::nullopt;
-}
-
 Result<std::string> NormalizeIndicatorValue(IndicatorType type, std::string_view value,
                                             const ValidateOptions& options) {
   value = TrimSpace(value);

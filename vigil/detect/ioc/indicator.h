@@ -79,9 +79,7 @@ struct ParsedAction {
 // "AlertAndBlock"/"BlockAndAlert" -> Block, "AllowAlert"/"AllowAndAlert"/"Allow" -> Allowed.
 std::optional<ParsedAction> ParseIndicatorAction(std::string_view text);
 
-std::string_view SeverityName(Severity severity);  // "Informational", "Low", ...
 // Case-insensitive: "Informational" (or "Info"), "Low", "Medium", "High".
-std::optional<Severity> ParseSeverity(std::string_view text);
 
 struct ValidateOptions {
   int64_t now_us = 0;  // expiry must be later than this; 0 skips the check

@@ -93,8 +93,8 @@ TEST(IocIndicatorTest, ActionsAndAliases) {
   EXPECT_EQ(ParseIndicatorType("filesha256"), IndicatorType::kFileSha256);
   EXPECT_EQ(ParseIndicatorType("URL"), IndicatorType::kUrl);
   EXPECT_FALSE(ParseIndicatorType("Email").has_value());
-  EXPECT_EQ(ParseSeverity("HIGH"), Severity::kHigh);
-  EXPECT_FALSE(ParseSeverity("Critical").has_value());
+  EXPECT_EQ(ParseSeverityName("HIGH"), Severity::kHigh);
+  EXPECT_FALSE(ParseSeverityName("Critical").has_value());
 }
 
 TEST(IocIndicatorTest, FieldValidation) {
