@@ -7,31 +7,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "vigil/detect/sigma/internal/yaml_correlation.h"
+#include "vigil/detect/sigma/internal/yaml_detection.h"
+
 namespace vigil::detect {
 namespace {
 
 namespace fs = std::filesystem;
 
-// yaml-cpp 0.7 throws on a missing key through operator[] on a const node: look up by
-// iteration instead.
-YAML::Node Child(const YAML::Node& map, std::string_view key) {
-  if (!map.IsMap()) {
-    return YAML::Node();
-  }
-  for (const auto& kv : map) {
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) {
-      return kv.second;
-    }
-  }
-  return YAML::Node();
-}
+using sigma::internal::Child;
+using sigma::internal::ScalarOr;
 
-std::string Text(const YAML::Node& map, std::string_view key) {
-  const YAML::Node n = Child(map, key);
-  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
-}
+std::string Text(const YAML::Node& map, const char* key) { return ScalarOr(map, key); }
 
-Result<std::vector<std::string>> List(const YAML::Node& map, std::string_view key) {
+Result<std::vector<std::string>> List(const YAML::Node& map, const char* key) {
   const YAML::Node n = Child(map, key);
   std::vector<std::string> out;
   if (!n.IsDefined() || n.IsNull()) {
