@@ -1,6 +1,7 @@
 // Planning of summarize: group keys, aggregate calls (possibly nested in expressions, e.g.
 // `sum(x) / count()`), Kusto's default output names, arg_max/arg_min with `*`.
 #include "vigil/kql/exec/compiler_internal.h"
+#include "vigil/kql/exec/extreme_prefilter_op.h"
 
 namespace vigil::kql {
 
@@ -178,6 +179,45 @@ struct AggCollector {
 
 }  // namespace
 
+namespace {
+
+// `T | summarize arg_max(X, *) by K` straight over a scan: reading every column of every row
+// is the cost, so a first pass over X and K finds each group's extreme and the wide pass reads
+// only rows carrying one (ExtremePrefilterOp). Only for wide arg_max/arg_min (the `*` form):
+// narrow ones are cheaper in one pass.
+PhysOpPtr MaybePrefilterExtremes(PhysOpPtr input, const std::vector<BExprPtr>& keys,
+                                 const std::vector<AggSpec>& aggs, ExecContext* ctx) {
+  constexpr size_t kMinWidth = 8;
+  auto* scan = dynamic_cast<ScanOp*>(input.get());
+  if (scan == nullptr || scan->started() || keys.empty() || aggs.empty()) {
+    return input;
+  }
+  int value_col = -1;
+  bool is_max = true;
+  for (size_t i = 0; i < aggs.size(); ++i) {
+    const AggSpec& a = aggs[i];
+    const bool max = a.fn->name == "arg_max";
+    if ((!max && a.fn->name != "arg_min") || a.args.size() < kMinWidth ||
+        a.args[0]->kind != BKind::kColumn || (i > 0 && (max != is_max ||
+                                                        a.args[0]->column != value_col))) {
+      return input;
+    }
+    is_max = max;
+    value_col = a.args[0]->column;
+  }
+  std::vector<int> key_cols;
+  for (const auto& k : keys) {
+    if (k->kind != BKind::kColumn) {
+      return input;
+    }
+    key_cols.push_back(k->column);
+  }
+  return std::make_unique<ExtremePrefilterOp>(std::move(input), scan, value_col,
+                                              std::move(key_cols), is_max, ctx);
+}
+
+}  // namespace
+
 KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr input,
                                  ScopePtr scope) {
   const Schema in = input->schema();
@@ -266,6 +306,7 @@ KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr inpu
              col.aggs[i].text;
   }
   label += "]";
+  input = MaybePrefilterExtremes(std::move(input), keys, col.aggs, c.ctx());
   PhysOpPtr out = std::make_unique<SummarizeOp>(std::move(input), schema, keys, col.aggs, label,
                                                 c.ctx());
   if (!needs_post) {

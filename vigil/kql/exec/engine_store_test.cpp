@@ -89,6 +89,14 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "(DeviceProcessEvents | distinct DeviceName | top 4 by DeviceName) on DeviceName",
       "DeviceProcessEvents | join kind=leftouter (DeviceProcessEvents | distinct DeviceName | top 2 by "
       "DeviceName | extend Tag = 1) on DeviceName | summarize count() by Tag",
+      // wide arg_max/arg_min over a scan run in two phases (ExtremePrefilterOp)
+      "DeviceProcessEvents | summarize arg_max(Timestamp, *) by DeviceId",
+      "DeviceProcessEvents | summarize arg_min(Timestamp, *) by DeviceName, AccountName",
+      "DeviceProcessEvents | where FileName == \"cmd.exe\" | summarize arg_max(Timestamp, *) by "
+      "DeviceId",
+      "DeviceProcessEvents | summarize arg_max(FileSize, *) by DeviceId | project DeviceId, FileSize",
+      // a value that is null in every row: the prefilter must not drop the groups
+      "DeviceProcessEvents | summarize arg_max(AccountUpn, *) by DeviceId | count",
   };
   for (const char* q : queries) {
     auto a = stored.Run(q, options_);
@@ -130,6 +138,24 @@ TEST_F(EngineStoreTest, TimeScopeLimitsEveryStoredTable) {
   auto none = engine.Run("DeviceProcessEvents | where Timestamp < datetime(2026-10-21) | count", o);
   ASSERT_TRUE(none.has_value());
   EXPECT_EQ(none->table->cols[0][0].AsInt64(), 0);
+}
+
+TEST_F(EngineStoreTest, WideArgMaxReadsTheTableTwiceButMaterialisesOnlyCandidates) {
+  Engine engine(store_.get(), &schema::Catalog::Default());
+  const char* q = "DeviceProcessEvents | summarize arg_max(Timestamp, *) by DeviceId";
+  auto plan = engine.Explain(q, options_);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_NE(plan->find("ExtremePrefilter max(Timestamp) by [DeviceId]"), std::string::npos)
+      << *plan;
+  auto r = engine.Run(q, options_);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->table->rows, 20u);  // AddProcessRows spreads rows over 20 hosts
+  EXPECT_EQ(r->stats.rows_scanned, 2 * 18000u);  // the narrow pass, then the filtered wide pass
+  // Narrow arg_max (no `*`) and non-scan inputs keep the one-pass plan.
+  auto narrow = engine.Explain(
+      "DeviceProcessEvents | summarize arg_max(Timestamp, FileName) by DeviceId", options_);
+  ASSERT_TRUE(narrow.has_value());
+  EXPECT_EQ(narrow->find("ExtremePrefilter"), std::string::npos) << *narrow;
 }
 
 TEST_F(EngineStoreTest, ResultRowLimitTruncatesWithAWarning) {

@@ -71,6 +71,16 @@ ScanOp::ScanOp(std::shared_ptr<const store::Snapshot> snapshot, std::string tabl
   needed_.assign(schema_.size(), true);
 }
 
+std::unique_ptr<ScanOp> ScanOp::CloneForColumns(std::vector<bool> needed) const {
+  auto copy = std::make_unique<ScanOp>(snapshot_, table_, schema_, ctx_);
+  copy->min_time_ = min_time_;
+  copy->max_time_ = max_time_;
+  copy->hints_ = hints_;
+  copy->filters_ = filters_;
+  copy->needed_ = std::move(needed);
+  return copy;
+}
+
 void ScanOp::SetTimeRange(std::optional<int64_t> min_time, std::optional<int64_t> max_time) {
   if (min_time && (!min_time_ || *min_time > *min_time_)) {
     min_time_ = min_time;

@@ -42,6 +42,9 @@ class ScanOp : public PhysOp {
   std::string Describe() const override;
   // True once the scan has opened its cursors (filters can no longer be added).
   bool started() const { return !workers_.empty(); }
+  // A fresh, unstarted scan of the same table, time range, hints and filters that decodes only
+  // the `needed` columns (two-phase plans read the table twice).
+  std::unique_ptr<ScanOp> CloneForColumns(std::vector<bool> needed) const;
 
  private:
   // Decoded dictionary values and memoised filter verdicts, per dictionary.
