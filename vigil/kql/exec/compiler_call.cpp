@@ -1,5 +1,6 @@
 // Binding of function calls: built-in functions from the registry, special forms (toscalar,
-// column_ifexists, pack_all, row_number/prev/next, typeof casts), and user-function inlining.
+// column_ifexists, column_names_of, pack_all, row_number/prev/next, typeof casts), and
+// user-function inlining.
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -47,6 +48,21 @@ KResult<BExprPtr> ExprBinder::BindCall(const Expr& e) {
       return MakeConst(Value(), Type::kDynamic, "toscalar(...)");
     }
     return MakeConst(t.rows > 0 ? t.cols[0][0] : Value(), t.schema[0].type, "toscalar(...)");
+  }
+  if (name == "column_names_of") {
+    // column_names_of(T): the column names of a tabular expression, known at plan time.
+    if (e.args.size() != 1) {
+      return KErr("KQL0104", "column_names_of() expects one tabular argument", e.pos);
+    }
+    auto op = compiler->PlanTabularExpr(*e.args[0], scope);
+    if (!op) {
+      return tl::unexpected(op.error());
+    }
+    Array names;
+    for (const auto& col : (*op)->schema()) {
+      names.push_back(Value::String(col.name));
+    }
+    return MakeConst(Value::MakeArray(std::move(names)), Type::kDynamic, ExprText(e));
   }
   if (name == "column_ifexists") {
     if (e.args.size() != 2) {
@@ -203,6 +219,14 @@ KResult<BExprPtr> ExprBinder::BindCall(const Expr& e) {
   out->text = ExprText(e);
   std::vector<Type> types;
   for (const auto& a : e.args) {
+    if (a->kind == ExprKind::kStar && name == "estimate_data_size") {
+      // estimate_data_size(*) sizes every column of the row.
+      for (size_t i = 0; i < schema.size(); ++i) {
+        types.push_back(schema[i].type);
+        out->args.push_back(MakeColumn(static_cast<int>(i), schema[i].type, schema[i].name));
+      }
+      continue;
+    }
     auto b = Bind(*a);
     if (!b) {
       return b;

@@ -14,6 +14,7 @@ KResult<PhysOpPtr> PlanExtraOperator(Compiler& c, const Operator& op, PhysOpPtr 
 KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr input,
                                  ScopePtr scope);
 KResult<PhysOpPtr> PlanJoin(Compiler& c, const Operator& op, PhysOpPtr left, ScopePtr scope);
+std::vector<NamedExpr> ExpandTupleItems(const std::vector<NamedExpr>& items);  // tuple_expand.cpp
 
 namespace {
 
@@ -205,8 +206,9 @@ KResult<PhysOpPtr> PlanProject(Compiler& c, const Operator& op, PhysOpPtr input,
   Schema schema;
   std::vector<BExprPtr> exprs;
   std::string label = "Project [";
-  for (size_t i = 0; i < op.exprs.size(); ++i) {
-    const NamedExpr& ne = op.exprs[i];
+  const std::vector<NamedExpr> items = ExpandTupleItems(op.exprs);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const NamedExpr& ne = items[i];
     auto b = c.BindExpr(*ne.expr, in, scope);
     if (!b) {
       return tl::unexpected(b.error());
@@ -231,8 +233,9 @@ KResult<PhysOpPtr> PlanProject(Compiler& c, const Operator& op, PhysOpPtr input,
                                                c.ctx()));
 }
 
-KResult<PhysOpPtr> PlanExtend(Compiler& c, const std::vector<NamedExpr>& items, PhysOpPtr input,
+KResult<PhysOpPtr> PlanExtend(Compiler& c, const std::vector<NamedExpr>& given, PhysOpPtr input,
                               ScopePtr scope, const std::string& verb) {
+  const std::vector<NamedExpr> items = ExpandTupleItems(given);
   size_t i = 0;
   while (i < items.size()) {
     const Schema in = input->schema();
@@ -346,7 +349,54 @@ PhysOpPtr SelectColumns(PhysOpPtr input, const std::vector<int>& cols,
   return std::make_unique<ProjectOp>(std::move(input), schema, exprs, label, ctx);
 }
 
-KResult<PhysOpPtr> PlanProjectVariants(Compiler& c, const Operator& op, PhysOpPtr input) {
+// project-by-names: each expression is a constant string or array of strings naming columns
+// (wildcards allowed); the columns come out in the order named, each once; names that match
+// nothing are ignored.
+KResult<PhysOpPtr> PlanProjectByNames(Compiler& c, const Operator& op, PhysOpPtr input,
+                                      ScopePtr scope) {
+  const Schema& in = input->schema();
+  std::vector<std::string> patterns;
+  for (const auto& ne : op.exprs) {
+    auto b = c.BindExpr(*ne.expr, Schema{}, scope);
+    if (!b) {
+      return tl::unexpected(b.error());
+    }
+    if ((*b)->kind != BKind::kConst) {
+      return KErr("KQL0110", "project-by-names expects constant column names", ne.pos);
+    }
+    const Value& v = (*b)->constant;
+    if (v.is_string()) {
+      patterns.push_back(v.AsString());
+    } else if (v.is_array()) {
+      for (const Value& item : v.AsArray()) {
+        if (!item.is_string()) {
+          return KErr("KQL0110", "project-by-names expects string column names", ne.pos);
+        }
+        patterns.push_back(item.AsString());
+      }
+    } else if (!v.is_null()) {
+      return KErr("KQL0110", "project-by-names expects string column names", ne.pos);
+    }
+  }
+  std::vector<bool> used(in.size(), false);
+  std::vector<int> cols;
+  for (const auto& pattern : patterns) {
+    // A name that matches no column is skipped (the documented lookup example names one).
+    for (int i : MatchColumns(in, pattern)) {
+      if (!used[static_cast<size_t>(i)]) {
+        used[static_cast<size_t>(i)] = true;
+        cols.push_back(i);
+      }
+    }
+  }
+  return SelectColumns(std::move(input), cols, {}, "ProjectByNames", c.ctx());
+}
+
+KResult<PhysOpPtr> PlanProjectVariants(Compiler& c, const Operator& op, PhysOpPtr input,
+                                       ScopePtr scope) {
+  if (op.kind == OpKind::kProjectKeep && !op.exprs.empty()) {
+    return PlanProjectByNames(c, op, std::move(input), std::move(scope));
+  }
   const Schema& in = input->schema();
   std::vector<int> cols;
   std::vector<std::string> names;
@@ -484,7 +534,7 @@ KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input
     case OpKind::kProjectKeep:
     case OpKind::kProjectRename:
     case OpKind::kProjectReorder:
-      return PlanProjectVariants(c, op, std::move(input));
+      return PlanProjectVariants(c, op, std::move(input), scope);
     case OpKind::kExtend:
       return PlanExtend(c, op.exprs, std::move(input), scope, "Extend");
     case OpKind::kSummarize:

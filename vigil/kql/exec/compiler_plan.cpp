@@ -8,6 +8,8 @@
 
 namespace vigil::kql {
 
+std::vector<NamedExpr> ExpandTupleItems(const std::vector<NamedExpr>& items);  // tuple_expand.cpp
+
 Compiler::Compiler(const DataSources& sources, ExecContext* ctx) : sources_(sources), ctx_(ctx) {}
 Compiler::~Compiler() = default;
 
@@ -299,7 +301,7 @@ KResult<PhysOpPtr> PlanSourceOperator(Compiler& c, const Operator& op, ScopePtr 
     }
     case OpKind::kPrint: {
       Schema schema;
-      auto table = EvalConstRows(c, op.exprs, scope, schema);
+      auto table = EvalConstRows(c, ExpandTupleItems(op.exprs), scope, schema);
       if (!table) {
         return tl::unexpected(table.error());
       }

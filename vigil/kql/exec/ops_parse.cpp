@@ -36,7 +36,10 @@ void AddOutputColumns(const std::vector<std::pair<std::string, Type>>& cols, Sch
 
 Value EmptyOf(Type t) { return t == Type::kString ? Value::String("") : Value(); }
 
-std::string TypedGroup(Type t, bool last) {
+// The capture body of a column. In simple mode a text column stops at the first place where
+// the rest of the pattern matches (non-greedy); in regex mode it is greedy, as Kusto's regex
+// mode is (flags=U makes it non-greedy, the way RE2's U flag swaps every quantifier).
+std::string TypedGroup(Type t, bool last, bool regex) {
   switch (t) {
     case Type::kInt:
     case Type::kLong:
@@ -45,7 +48,7 @@ std::string TypedGroup(Type t, bool last) {
     case Type::kDecimal:
       return R"(\-?\d+(?:\.\d*)?(?:[eE][\-+]?\d+)?)";
     default:
-      return last ? ".*" : ".*?";
+      return last || regex ? ".*" : ".*?";
   }
 }
 
@@ -94,14 +97,21 @@ KResult<PhysOpPtr> PlanParse(Compiler& c, const Operator& op, PhysOpPtr input, S
                       op.pos);
         }
       }
-      const std::string body = relaxed ? (last ? ".*" : ".*?") : TypedGroup(item.type, last);
+      // Relaxed: a typed column prefers text of its type but accepts anything (then null), so
+      // one bad value does not fail the row.
+      const std::string typed = TypedGroup(item.type, last, kind == "regex");
+      const std::string any = last ? ".*" : ".*?";
+      const std::string body =
+          !relaxed ? typed : (typed == any ? any : "(?:" + typed + "|" + any + ")");
       pattern += "(?P<c" + std::to_string(cols.size()) + ">" + body + ")";
       cols.emplace_back(item.text, item.type);
     }
   }
   RE2::Options options;
   options.set_log_errors(false);
-  options.set_dot_nl(true);
+  // In regex mode `.` matches a newline only with flags=s, as in RE2; the other kinds match
+  // across lines.
+  options.set_dot_nl(kind != "regex");
   auto re = std::make_shared<RE2>(pattern, options);
   if (!re->ok()) {
     return KErr("KQL0110", "parse: invalid pattern: " + re->error(), op.pos);

@@ -152,13 +152,12 @@ Value ToGuid(const Value& v) {
       ((s.front() == '{' && s.back() == '}') || (s.front() == '(' && s.back() == ')'))) {
     s = s.substr(1, s.size() - 2);
   }
+  // Kusto reads the first 32 hex digits, skipping hyphens between them (the documented
+  // example accepts "0123456789ab-cdef-0123-456789abcdef"), and ignores the rest.
   std::string hex;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = 0; i < s.size() && hex.size() < 32; ++i) {
     const char c = s[i];
-    if (c == '-') {
-      if (s.size() != 36 || (i != 8 && i != 13 && i != 18 && i != 23)) {
-        return Value();
-      }
+    if (c == '-' && !hex.empty()) {
       continue;
     }
     if (!std::isxdigit(static_cast<unsigned char>(c))) {

@@ -77,6 +77,12 @@ TEST_F(ConversionFunctionsTest, ToGuid) {
             "0697405b-7949-4d8b-9a2b-2ff0b3d5e9bc");
   EXPECT_TRUE(Call("toguid", {S("0697405b-7949-4d8b-9a2b")}).is_null());
   EXPECT_TRUE(Call("toguid", {S("zz97405b-7949-4d8b-9a2b-2ff0b3d5e9bc")}).is_null());
+  // The first 32 hex digits count, hyphens between them skipped, the rest ignored.
+  EXPECT_EQ(Call("toguid", {S("0123456789ab-cdef-0123-456789abcdef")}).AsString(),
+            "01234567-89ab-cdef-0123-456789abcdef");
+  EXPECT_EQ(Call("toguid", {S("0123456789abcdef0123456789abcdef trailing")}).AsString(),
+            "01234567-89ab-cdef-0123-456789abcdef");
+  EXPECT_TRUE(Call("toguid", {S("a string that is not a guid")}).is_null());
 }
 
 TEST_F(ConversionFunctionsTest, ParseJsonFamily) {

@@ -93,20 +93,50 @@ Value ArrayIndexOf(const Array& a, std::span<const Value> args) {
   return Value::Long(-1);
 }
 
+// array_sort_asc/desc(array1 [, ..., arrayN] [, nulls_last]). With one array: that array
+// sorted. With several: the first is sorted and the others are reordered to match, returned
+// as an array of N arrays (what `(a, b) = array_sort_asc(x, y)` unpacks and `[1]` indexes);
+// an array whose length differs from the first becomes null.
 Value ArraySort(const Array& a, std::span<const Value> args, bool ascending) {
   bool nulls_last = true;
-  if (args.size() > 1 && args[1].kind() == Kind::kBool) {
-    nulls_last = args[1].AsBool();
+  size_t arrays = args.size();
+  if (args.size() > 1 && args.back().kind() == Kind::kBool) {
+    nulls_last = args.back().AsBool();
+    --arrays;
   }
-  Array out = a;
-  std::stable_sort(out.begin(), out.end(), [&](const Value& x, const Value& y) {
+  std::vector<size_t> order(a.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t xi, size_t yi) {
+    const Value& x = a[xi];
+    const Value& y = a[yi];
     if (x.is_null() != y.is_null()) {
       return x.is_null() != nulls_last;
     }
     const int c = CompareValues(x, y);
     return ascending ? c < 0 : c > 0;
   });
-  return Value::MakeArray(std::move(out));
+  auto reorder = [&order](const Array& src) {
+    Array out;
+    out.reserve(src.size());
+    for (size_t i : order) {
+      out.push_back(src[i]);
+    }
+    return Value::MakeArray(std::move(out));
+  };
+  if (arrays <= 1) {
+    return reorder(a);
+  }
+  Array results;
+  results.push_back(reorder(a));
+  for (size_t k = 1; k < arrays; ++k) {
+    const Value& other = args[k];
+    results.push_back(other.is_array() && other.AsArray().size() == a.size()
+                          ? reorder(other.AsArray())
+                          : Value());
+  }
+  return Value::MakeArray(std::move(results));
 }
 
 Value ArraySum(const Array& a, std::span<const Value>) {
@@ -315,7 +345,8 @@ Value Range(std::span<const Value> args) {
   const Value& stop = args[1];
   Array out;
   if (start.kind() == Kind::kDateTime || start.kind() == Kind::kTimeSpan) {
-    const Value step = args.size() > 2 ? args[2] : Value::TimeSpan(kTicksPerDay);
+    // The documented default step for datetime and timespan ranges is one hour.
+    const Value step = args.size() > 2 ? args[2] : Value::TimeSpan(kTicksPerDay / 24);
     if (stop.kind() != start.kind() || step.kind() != Kind::kTimeSpan || step.AsInt64() == 0) {
       return Value();
     }
@@ -324,10 +355,9 @@ Value Range(std::span<const Value> args) {
     if (count <= 0) {
       return Value::MakeArray({});
     }
-    if (count > kMaxBuiltArray) {
-      return Value();
-    }
-    for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
+    // Kusto truncates a longer range to its first kMaxBuiltArray elements.
+    const int64_t kept = static_cast<int64_t>(std::min<__int128>(count, kMaxBuiltArray));
+    for (int64_t i = 0; i < kept; ++i) {
       const int64_t t = start.AsInt64() + i * step.AsInt64();
       out.push_back(start.kind() == Kind::kDateTime ? Value::DateTime(t) : Value::TimeSpan(t));
     }
@@ -344,10 +374,8 @@ Value Range(std::span<const Value> args) {
   if (!(count > 0)) {
     return Value::MakeArray({});
   }
-  if (count > static_cast<double>(kMaxBuiltArray)) {
-    return Value();
-  }
-  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
+  const auto kept = static_cast<int64_t>(std::min(count, static_cast<double>(kMaxBuiltArray)));
+  for (int64_t i = 0; i < kept; ++i) {
     if (integral) {
       const __int128 v =
           static_cast<__int128>(start.AsInt64()) + static_cast<__int128>(i) * step.AsInt64();
@@ -401,10 +429,10 @@ void RegisterDynamicFunctions(Registry& r) {
       ArrayFn([](const Array& a, std::span<const Value>) {
         return Value::MakeArray(Array(a.rbegin(), a.rend()));
       }));
-  Add(r, "array_sort_asc", 1, 2, Returns("array_sort_asc", dyn),
+  Add(r, "array_sort_asc", 1, 64, Returns("array_sort_asc", dyn),
       ArrayFn(
           [](const Array& a, std::span<const Value> args) { return ArraySort(a, args, true); }));
-  Add(r, "array_sort_desc", 1, 2, Returns("array_sort_desc", dyn),
+  Add(r, "array_sort_desc", 1, 64, Returns("array_sort_desc", dyn),
       ArrayFn(
           [](const Array& a, std::span<const Value> args) { return ArraySort(a, args, false); }));
   Add(r, "array_sum", 1, 1, Returns("array_sum", Type::kReal), ArrayFn(ArraySum));

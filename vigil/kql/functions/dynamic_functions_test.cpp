@@ -64,6 +64,14 @@ TEST_F(DynamicFunctionsTest, ReverseSortSum) {
   EXPECT_EQ(Json("array_sort_asc", {J("[3,null,1,2]")}), "[1,2,3,null]");
   EXPECT_EQ(Json("array_sort_asc", {J("[3,null,1,2]"), Value::Bool(false)}), "[null,1,2,3]");
   EXPECT_EQ(Json("array_sort_desc", {J(R"(["b","c","a"])")}), R"(["c","b","a"])");
+  // Several arrays: the first is sorted, the others follow its new order; one of another
+  // length becomes null.
+  EXPECT_EQ(Json("array_sort_asc", {J("[1,3,4,5,2]"), J(R"(["a","b","c","d","e"])")}),
+            R"([[1,2,3,4,5],["a","e","b","c","d"]])");
+  EXPECT_EQ(Json("array_sort_desc", {J("[1,3,4,5,2]"), J(R"(["a","b","c","d","e"])")}),
+            R"([[5,4,3,2,1],["d","c","b","e","a"]])");
+  EXPECT_EQ(Json("array_sort_asc", {J("[2,null,1]"), J("[20,0,10]"), J("[1]"), Value::Bool(false)}),
+            "[[null,1,2],[0,10,20],null]");
   EXPECT_EQ(Call("array_sum", {J("[2, 5, 3]")}).AsReal(), 10.0);
   EXPECT_EQ(Call("array_sum", {J("[2.5, 5]")}).AsReal(), 7.5);
 }
@@ -125,7 +133,15 @@ TEST_F(DynamicFunctionsTest, ZipRangeRepeat) {
             R"(["1970-01-01T00:00:00.0000000Z","1970-01-02T00:00:00.0000000Z",)"
             R"("1970-01-03T00:00:00.0000000Z"])");
   EXPECT_EQ(Json("range", {L(3), L(1)}), "[]");
-  EXPECT_TRUE(Call("range", {L(0), L(INT64_MAX)}).is_null());  // over the element cap
+  // Over the 2^20 element cap the array is truncated, not dropped.
+  const Value capped = Call("range", {L(1), L(1'000'000'000)});
+  ASSERT_TRUE(capped.is_array());
+  EXPECT_EQ(capped.AsArray().size(), 1'048'576U);
+  EXPECT_EQ(capped.AsArray().back().AsInt64(), 1'048'576);
+  EXPECT_EQ(Call("range", {L(0), L(INT64_MAX)}).AsArray().size(), 1'048'576U);
+  // Without a step a timespan or datetime range steps by one hour.
+  EXPECT_EQ(Json("range", {Value::TimeSpan(kTicksPerDay / 24), Value::TimeSpan(kTicksPerDay / 8)}),
+            R"(["01:00:00","02:00:00","03:00:00"])");
   EXPECT_TRUE(Call("range", {L(0), L(5), L(0)}).is_null());
   EXPECT_EQ(Json("repeat", {S("a"), L(3)}), R"(["a","a","a"])");
   EXPECT_EQ(Json("repeat", {L(1), L(0)}), "[]");

@@ -183,33 +183,89 @@ Value Outliers(std::span<const Value> args) {
   return Value::MakeArray(std::move(out));
 }
 
-// series_decompose_anomalies(series [, threshold = 1.5, ...]): approximates Kusto's
-// decomposition (seasonal + trend + residual) by Tukey fences on the series itself: a point
-// above Q3 + threshold * IQR is flagged 1, below Q1 - threshold * IQR is -1, else 0. Only the
-// flags array (Kusto's first output) is returned.
-Value DecomposeAnomalies(std::span<const Value> args) {
+// series_decompose_anomalies(series [, threshold = 1.5, seasonality, trend, ...]): approximates
+// Kusto's decomposition without the seasonal part. The baseline is the trend ('avg': the mean,
+// the default; 'linefit': the least-squares line; 'none': 0). Tukey fences on the residuals
+// (series - baseline) give the flags: above Q3 + threshold * IQR is 1, below
+// Q1 - threshold * IQR is -1, else 0; the score is the distance beyond the quartile in IQRs.
+struct Anomalies {
+  Array flags;
+  Array scores;
+  Array baseline;
+};
+
+Anomalies Decompose(std::span<const Value> args) {
   const Series s = ToSeries(args[0].AsArray());
   double threshold = 1.5;
   if (args.size() > 1 && args[1].is_number()) {
     threshold = args[1].AsReal();
   }
-  const std::vector<double> finite = Finite(s);
-  const auto q1 = Percentile(finite, 25);
-  const auto q3 = Percentile(finite, 75);
-  Array out;
-  for (const auto& x : s) {
-    int64_t flag = 0;
-    if (x && q1 && q3) {
-      const double iqr = *q3 - *q1;
-      if (*x > *q3 + threshold * iqr && *x > *q3) {
-        flag = 1;
-      } else if (*x < *q1 - threshold * iqr && *x < *q1) {
-        flag = -1;
+  const std::string trend = args.size() > 3 && args[3].is_string() ? args[3].AsString() : "avg";
+  std::vector<double> base(s.size(), 0.0);
+  if (trend != "none") {
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i]) {
+        const auto x = static_cast<double>(i);
+        n += 1;
+        sx += x;
+        sy += *s[i];
+        sxx += x * x;
+        sxy += x * *s[i];
       }
     }
-    out.push_back(Value::Long(flag));
+    const double mean = n > 0 ? sy / n : 0;
+    const double denom = n * sxx - sx * sx;
+    const bool line = trend == "linefit" && n > 1 && denom != 0;
+    const double slope = line ? (n * sxy - sx * sy) / denom : 0;
+    const double intercept = line ? (sy - slope * sx) / n : mean;
+    for (size_t i = 0; i < s.size(); ++i) {
+      base[i] = intercept + slope * static_cast<double>(i);
+    }
   }
-  return Value::MakeArray(std::move(out));
+  Series residual(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i]) {
+      residual[i] = *s[i] - base[i];
+    }
+  }
+  const std::vector<double> finite = Finite(residual);
+  const auto q1 = Percentile(finite, 25);
+  const auto q3 = Percentile(finite, 75);
+  Anomalies out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    int64_t flag = 0;
+    double score = 0;
+    if (const auto& r = residual[i]; r && q1 && q3) {
+      const double iqr = *q3 - *q1;
+      if (*r > *q3) {
+        score = iqr > 0 ? (*r - *q3) / iqr : *r - *q3;
+        flag = *r > *q3 + threshold * iqr ? 1 : 0;
+      } else if (*r < *q1) {
+        score = iqr > 0 ? (*r - *q1) / iqr : *r - *q1;
+        flag = *r < *q1 - threshold * iqr ? -1 : 0;
+      }
+    }
+    out.flags.push_back(Value::Long(flag));
+    out.scores.push_back(Value::Real(score));
+    out.baseline.push_back(Value::Real(base[i]));
+  }
+  return out;
+}
+
+Value DecomposeAnomalies(std::span<const Value> args) {
+  return Value::MakeArray(Decompose(args).flags);
+}
+
+// The three outputs in one bag, for `(flag, score, baseline) = series_decompose_anomalies(...)`
+// (exec/tuple_expand.cpp); not a Kusto function name.
+Value DecomposeAnomaliesDynamic(std::span<const Value> args) {
+  Anomalies a = Decompose(args);
+  Bag out;
+  out.emplace_back("ad_flag", Value::MakeArray(std::move(a.flags)));
+  out.emplace_back("ad_score", Value::MakeArray(std::move(a.scores)));
+  out.emplace_back("baseline", Value::MakeArray(std::move(a.baseline)));
+  return Value::MakeBag(std::move(out));
 }
 
 enum class Op : uint8_t { kAdd, kSubtract, kMultiply, kDivide };
@@ -366,6 +422,8 @@ void RegisterSeriesFunctions(Registry& r) {
   Add(r, "series_outliers", 1, 5, Returns("series_outliers", dyn), SeriesFn(Outliers));
   Add(r, "series_decompose_anomalies", 1, 7, Returns("series_decompose_anomalies", dyn),
       SeriesFn(DecomposeAnomalies));
+  Add(r, "series_decompose_anomalies_dynamic", 1, 7,
+      Returns("series_decompose_anomalies_dynamic", dyn), SeriesFn(DecomposeAnomaliesDynamic));
   const std::pair<const char*, Op> ops[] = {{"series_add", Op::kAdd},
                                             {"series_subtract", Op::kSubtract},
                                             {"series_multiply", Op::kMultiply},

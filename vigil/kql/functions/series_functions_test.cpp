@@ -64,6 +64,19 @@ TEST_F(SeriesFunctionsTest, OutliersAndAnomalies) {
   EXPECT_EQ(scores[0].AsReal(), 0.0);
   EXPECT_EQ(Json("series_decompose_anomalies", {series}), "[0,0,0,0,0,0,1,0,0,-1,0,0]");
   EXPECT_EQ(Json("series_decompose_anomalies", {J("[1,1,1,1]")}), "[0,0,0,0]");
+  // The three outputs together: flags, score in IQRs beyond the quartile, baseline (the mean).
+  const Value all = Call("series_decompose_anomalies_dynamic", {J("[1,2,1,2,1,2,1,20]")});
+  ASSERT_TRUE(all.is_bag());
+  EXPECT_EQ(all.Find("ad_flag")->ToJson(), "[0,0,0,0,0,0,0,1]");
+  EXPECT_EQ(all.Find("baseline")->AsArray()[0].AsReal(), 3.75);
+  EXPECT_GT(all.Find("ad_score")->AsArray()[7].AsReal(), 1.5);
+  EXPECT_EQ(all.Find("ad_score")->AsArray()[0].AsReal(), 0.0);
+  // 'linefit' follows a straight line exactly: no residual, no anomaly.
+  const Value line =
+      Call("series_decompose_anomalies_dynamic",
+           {J("[1,2,3,4,5]"), Value::Real(1.5), Value::Long(-1), Value::String("linefit")});
+  EXPECT_EQ(line.Find("ad_flag")->ToJson(), "[0,0,0,0,0]");
+  EXPECT_NEAR(line.Find("baseline")->AsArray()[4].AsReal(), 5.0, 1e-9);
 }
 
 TEST_F(SeriesFunctionsTest, ElementWise) {

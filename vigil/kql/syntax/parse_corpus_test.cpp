@@ -110,7 +110,7 @@ TEST(ParseCorpusTest, DocExamples) {
   }
   const CorpusResult result = RunCorpus(file);
   ASSERT_GT(result.accepted_total, 0u);
-  // Documentation examples use rare operators without an OpKind (reduce, project-by-names,
+  // Documentation examples use rare operators without an OpKind (reduce,
   // graph-*), reported as KQL0005.
   EXPECT_GE(result.accepted_ok * 100, result.accepted_total * 95);
 }

@@ -11,7 +11,7 @@ namespace {
 bool IsUnsupported(std::string_view name) {
   return name == "graph-merge" || name == "graph-to-table" || name == "graph-shortest-paths" ||
          name == "reduce" || name == "top-hitters" || name == "project-smart" ||
-         name == "assert-schema" || name == "macro-expand" || name == "project-by-names";
+         name == "assert-schema" || name == "macro-expand";
 }
 
 }  // namespace
@@ -303,6 +303,12 @@ bool Parser::ParseOperator(std::vector<Operator>& ops) {
               : name == "project-keep" ? OpKind::kProjectKeep
                                        : OpKind::kProjectReorder;
     ok = ParseNamePatternList(op.names, op.kind == OpKind::kProjectReorder);
+  } else if (name == "project-by-names") {
+    // project-by-names Expr, ...: constant strings or string arrays naming the columns (with
+    // wildcards). Carried as project-keep with the expressions and a by_names marker.
+    op.kind = OpKind::kProjectKeep;
+    op.params.emplace_back("by_names", "true");
+    ok = ParseNamedExprList(op.exprs, false);
   } else if (name == "project-rename") {
     op.kind = OpKind::kProjectRename;
     ok = ParseNamedExprList(op.exprs, false);
