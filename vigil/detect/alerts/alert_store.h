@@ -19,8 +19,9 @@
 #include "vigil/detect/alert.h"
 #include "vigil/detect/alerts/alert_enums.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
+namespace vigil {
+class SqliteDb;
+}  // namespace vigil
 
 namespace vigil::detect::alerts {
 
@@ -142,18 +143,16 @@ class AlertStore {
  private:
   struct Statements;
 
-  AlertStore(sqlite3* db, AlertStoreOptions options);
+  AlertStore(std::unique_ptr<SqliteDb> db, AlertStoreOptions options);
   Status Prepare();
   int64_t Now() const;
   Result<AlertRecord> GetLocked(std::string_view id);
   Status LoadComments(AlertRecord& record);
-  Status Exec(const char* sql);
-  Status Commit();  // rolls back when COMMIT fails
 
   std::mutex mu_;
-  sqlite3* db_;  // owned; closed in the destructor
+  std::unique_ptr<SqliteDb> db_;
   AlertStoreOptions options_;
-  std::unique_ptr<Statements> stmts_;
+  std::unique_ptr<Statements> stmts_;  // destroyed before db_
 };
 
 }  // namespace vigil::detect::alerts

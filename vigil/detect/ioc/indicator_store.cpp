@@ -1,15 +1,19 @@
 #include "vigil/detect/ioc/indicator_store.h"
 
-#include <sqlite3.h>
+#include <fmt/format.h>
 
+#include <array>
 #include <utility>
 
+#include "vigil/base/sqlite_db.h"
 #include "vigil/base/time.h"
 
 namespace vigil::detect::ioc {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// One migration step: the first version. Files written before the store kept a schema version
+// (user_version 0) hold the same tables; the IF NOT EXISTS clauses let the step run over them.
+constexpr std::array<std::string_view, 1> kSchema = {R"sql(
 CREATE TABLE IF NOT EXISTS indicators(
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -44,57 +48,12 @@ CREATE TABLE IF NOT EXISTS indicator_audit(
   indicator_value TEXT NOT NULL,
   details TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS indicator_audit_id ON indicator_audit(indicator_id);
-)sql";
+)sql"};
 
 constexpr const char* kColumns =
     "id, type, value, action, severity, title, description, recommended_actions, expiration_us, "
     "creation_us, last_update_us, created_by, last_updated_by, generate_alert, rbac_group_names, "
     "category, mitre_techniques, application, educate_url, external_id";
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      stmt_ = nullptr;
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  Status PrepareStatus() const {
-    return ok() ? Status::Ok() : IoError("indicator store: {}", sqlite3_errmsg(db_));
-  }
-  void Bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  int Step() { return sqlite3_step(stmt_); }
-  Status Run() {
-    const int rc = Step();
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-      return Status::Ok();
-    }
-    if (rc == SQLITE_CONSTRAINT) {
-      return MakeStatus(StatusCode::kAlreadyExists, "indicator store: {}", sqlite3_errmsg(db_));
-    }
-    return IoError("indicator store: {}", sqlite3_errmsg(db_));
-  }
-  std::string Text(int column) const {
-    const unsigned char* text = sqlite3_column_text(stmt_, column);
-    return text == nullptr ? std::string()
-                           : std::string(reinterpret_cast<const char*>(text),
-                                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 std::string JoinLines(const std::vector<std::string>& items) {
   std::string out;
@@ -120,7 +79,7 @@ std::vector<std::string> SplitLines(std::string_view text) {
   return out;
 }
 
-Indicator ReadRow(const Statement& row) {
+Indicator ReadRow(const SqliteStatement& row) {
   Indicator indicator;
   indicator.id = row.Text(0);
   const int64_t type = row.Int(1);
@@ -185,53 +144,34 @@ std::string Changes(const Indicator& before, const Indicator& after) {
 
 }  // namespace
 
+IndicatorStore::IndicatorStore(std::unique_ptr<SqliteDb> db, StoreOptions options)
+    : db_(std::move(db)), options_(options) {}
+
+IndicatorStore::~IndicatorStore() = default;
+
 Result<std::unique_ptr<IndicatorStore>> IndicatorStore::Open(const std::string& path,
                                                              const StoreOptions& options) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status status = IoError("cannot open indicator store '{}': {}", path,
-                            db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return status;
-  }
-  std::unique_ptr<IndicatorStore> store(new IndicatorStore(db, options));  // NOLINT: private ctor
-  sqlite3_busy_timeout(db, 5000);
-  VIGIL_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  VIGIL_RETURN_IF_ERROR(store->Exec(kSchema));
-  return store;
-}
-
-IndicatorStore::~IndicatorStore() { sqlite3_close(db_); }
-
-Status IndicatorStore::Exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    Status status = IoError("indicator store: {}", error != nullptr ? error : "unknown error");
-    sqlite3_free(error);
-    return status;
-  }
-  return Status::Ok();
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
+                         SqliteDb::Open(path, "indicator store", kSchema));
+  return std::unique_ptr<IndicatorStore>(new IndicatorStore(std::move(db), options));
 }
 
 Result<std::optional<Indicator>> IndicatorStore::SelectOne(std::string_view where,
                                                            std::string_view arg1,
                                                            int64_t arg2) const {
-  Statement select(db_, fmt::format("SELECT {} FROM indicators WHERE {}", kColumns, where));
-  VIGIL_RETURN_IF_ERROR(select.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(
+      SqliteStatement select,
+      db_->Prepare(fmt::format("SELECT {} FROM indicators WHERE {}", kColumns, where),
+                   "read an indicator"));
   select.Bind(1, arg1);
   if (where.find("?2") != std::string_view::npos) {
     select.Bind(2, arg2);
   }
-  const int rc = select.Step();
-  if (rc == SQLITE_ROW) {
-    return std::optional<Indicator>(ReadRow(select));
+  VIGIL_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) {
+    return std::optional<Indicator>();
   }
-  if (rc != SQLITE_DONE) {
-    return IoError("indicator store: {}", sqlite3_errmsg(db_));
-  }
-  return std::optional<Indicator>();
+  return std::optional<Indicator>(ReadRow(select));
 }
 
 Status IndicatorStore::Write(const Indicator& indicator, bool insert) {
@@ -247,8 +187,8 @@ Status IndicatorStore::Write(const Indicator& indicator, bool insert) {
                    "last_updated_by=?13, generate_alert=?14, rbac_group_names=?15, "
                    "category=?16, mitre_techniques=?17, application=?18, educate_url=?19, "
                    "external_id=?20 WHERE id=?1");
-  Statement write(db_, sql);
-  VIGIL_RETURN_IF_ERROR(write.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(SqliteStatement write,
+                         db_->Prepare(sql, insert ? "add an indicator" : "update an indicator"));
   write.Bind(1, indicator.id);
   write.Bind(2, static_cast<int64_t>(indicator.indicator_type));
   write.Bind(3, indicator.indicator_value);
@@ -274,10 +214,11 @@ Status IndicatorStore::Write(const Indicator& indicator, bool insert) {
 
 Status IndicatorStore::Audit(int64_t now_us, std::string_view actor, std::string_view operation,
                              const Indicator& indicator, std::string_view details) {
-  Statement insert(db_,
-                   "INSERT INTO indicator_audit(time_us, actor, operation, indicator_id, "
-                   "indicator_type, indicator_value, details) VALUES(?1,?2,?3,?4,?5,?6,?7)");
-  VIGIL_RETURN_IF_ERROR(insert.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db_->Prepare("INSERT INTO indicator_audit(time_us, actor, operation, indicator_id, "
+                   "indicator_type, indicator_value, details) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                   "audit an indicator change"));
   insert.Bind(1, now_us);
   insert.Bind(2, actor);
   insert.Bind(3, operation);
@@ -288,6 +229,16 @@ Status IndicatorStore::Audit(int64_t now_us, std::string_view actor, std::string
   return insert.Run();
 }
 
+Result<size_t> IndicatorStore::CountActiveLocked(int64_t now_us) const {
+  VIGIL_ASSIGN_OR_RETURN(
+      SqliteStatement count,
+      db_->Prepare("SELECT COUNT(*) FROM indicators WHERE expiration_us = 0 OR expiration_us > ?1",
+                   "count active indicators"));
+  count.Bind(1, now_us);
+  VIGIL_ASSIGN_OR_RETURN(const bool row, count.Step());
+  return row ? static_cast<size_t>(count.Int(0)) : size_t{0};
+}
+
 Result<Indicator> IndicatorStore::Submit(Indicator indicator, std::string_view actor,
                                          int64_t now_us) {
   ValidateOptions validate;
@@ -295,63 +246,56 @@ Result<Indicator> IndicatorStore::Submit(Indicator indicator, std::string_view a
   validate.allow_internal_ips = options_.allow_internal_ips;
   VIGIL_RETURN_IF_ERROR(NormalizeIndicator(indicator, validate));
   std::lock_guard<std::mutex> lock(mu_);
-  VIGIL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Result<Indicator> result = [&]() -> Result<Indicator> {
-    VIGIL_ASSIGN_OR_RETURN(std::optional<Indicator> existing,
-                           SelectOne("type=?2 AND value=?1", indicator.indicator_value,
-                                     static_cast<int64_t>(indicator.indicator_type)));
-    indicator.last_update_time_us = now_us;
-    indicator.last_updated_by = std::string(actor);
-    if (existing) {
-      indicator.id = existing->id;
-      indicator.creation_time_us = existing->creation_time_us;
-      indicator.created_by = existing->created_by;
-      indicator.application = existing->application;
-      VIGIL_RETURN_IF_ERROR(Write(indicator, /*insert=*/false));
-      VIGIL_RETURN_IF_ERROR(
-          Audit(now_us, actor, "update", indicator, Changes(*existing, indicator)));
-      return indicator;
-    }
-    Statement count(
-        db_, "SELECT COUNT(*) FROM indicators WHERE expiration_us = 0 OR expiration_us > ?1");
-    VIGIL_RETURN_IF_ERROR(count.PrepareStatus());
-    count.Bind(1, now_us);
-    if (count.Step() == SQLITE_ROW && static_cast<size_t>(count.Int(0)) >= options_.max_active) {
-      return ResourceExhaustedError("indicator limit reached: {} active indicators per tenant",
-                                    options_.max_active);
-    }
-    if (indicator.creation_time_us == 0) {
-      indicator.creation_time_us = now_us;
-    }
-    if (indicator.created_by.empty()) {
-      indicator.created_by = std::string(actor);
-    }
-    const bool assign_id = indicator.id.empty();
-    if (assign_id) {
-      indicator.id = fmt::format("pending-{}", now_us);
-    }
-    VIGIL_RETURN_IF_ERROR(Write(indicator, /*insert=*/true));
-    if (assign_id) {
-      const int64_t seq = sqlite3_last_insert_rowid(db_);
-      for (const std::string& candidate : {std::to_string(seq), fmt::format("ioc-{}", seq)}) {
-        Statement rename(db_, "UPDATE indicators SET id=?1 WHERE seq=?2");
-        VIGIL_RETURN_IF_ERROR(rename.PrepareStatus());
-        rename.Bind(1, candidate);
-        rename.Bind(2, seq);
-        if (rename.Run().ok()) {
-          indicator.id = candidate;
-          break;
-        }
+  VIGIL_ASSIGN_OR_RETURN(SqliteTransaction transaction, db_->Begin());  // rolls back on error
+  VIGIL_ASSIGN_OR_RETURN(std::optional<Indicator> existing,
+                         SelectOne("type=?2 AND value=?1", indicator.indicator_value,
+                                   static_cast<int64_t>(indicator.indicator_type)));
+  indicator.last_update_time_us = now_us;
+  indicator.last_updated_by = std::string(actor);
+  if (existing) {
+    indicator.id = existing->id;
+    indicator.creation_time_us = existing->creation_time_us;
+    indicator.created_by = existing->created_by;
+    indicator.application = existing->application;
+    VIGIL_RETURN_IF_ERROR(Write(indicator, /*insert=*/false));
+    VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "update", indicator, Changes(*existing, indicator)));
+    VIGIL_RETURN_IF_ERROR(transaction.Commit());
+    return indicator;
+  }
+  VIGIL_ASSIGN_OR_RETURN(const size_t active, CountActiveLocked(now_us));
+  if (active >= options_.max_active) {
+    return ResourceExhaustedError("indicator limit reached: {} active indicators per tenant",
+                                  options_.max_active);
+  }
+  if (indicator.creation_time_us == 0) {
+    indicator.creation_time_us = now_us;
+  }
+  if (indicator.created_by.empty()) {
+    indicator.created_by = std::string(actor);
+  }
+  const bool assign_id = indicator.id.empty();
+  if (assign_id) {
+    indicator.id = fmt::format("pending-{}", now_us);
+  }
+  VIGIL_RETURN_IF_ERROR(Write(indicator, /*insert=*/true));
+  if (assign_id) {
+    const int64_t seq = db_->LastInsertRowId();
+    VIGIL_ASSIGN_OR_RETURN(
+        SqliteStatement rename,
+        db_->Prepare("UPDATE indicators SET id=?1 WHERE seq=?2", "assign an indicator id"));
+    // The plain number unless a user-chosen id already took it.
+    for (const std::string& candidate : {std::to_string(seq), fmt::format("ioc-{}", seq)}) {
+      rename.Bind(1, candidate);
+      rename.Bind(2, seq);
+      if (rename.Run().ok()) {
+        indicator.id = candidate;
+        break;
       }
     }
-    VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "create", indicator, ""));
-    return indicator;
-  }();
-  const Status end = Exec(result.ok() ? "COMMIT" : "ROLLBACK");
-  if (result.ok() && !end.ok()) {
-    return end;
   }
-  return result;
+  VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "create", indicator, ""));
+  VIGIL_RETURN_IF_ERROR(transaction.Commit());
+  return indicator;
 }
 
 Result<Indicator> IndicatorStore::Update(std::string_view id, Indicator indicator,
@@ -361,31 +305,25 @@ Result<Indicator> IndicatorStore::Update(std::string_view id, Indicator indicato
   validate.allow_internal_ips = options_.allow_internal_ips;
   VIGIL_RETURN_IF_ERROR(NormalizeIndicator(indicator, validate));
   std::lock_guard<std::mutex> lock(mu_);
-  VIGIL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Result<Indicator> result = [&]() -> Result<Indicator> {
-    VIGIL_ASSIGN_OR_RETURN(std::optional<Indicator> existing, SelectOne("id=?1", id, 0));
-    if (!existing) {
-      return NotFoundError("indicator '{}' not found", id);
-    }
-    indicator.id = existing->id;
-    indicator.creation_time_us = existing->creation_time_us;
-    indicator.created_by = existing->created_by;
-    indicator.last_update_time_us = now_us;
-    indicator.last_updated_by = std::string(actor);
-    const Status written = Write(indicator, /*insert=*/false);
-    if (written.code() == StatusCode::kAlreadyExists) {
-      return MakeStatus(StatusCode::kAlreadyExists, "another indicator already has {} '{}'",
-                        IndicatorTypeName(indicator.indicator_type), indicator.indicator_value);
-    }
-    VIGIL_RETURN_IF_ERROR(written);
-    VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "update", indicator, Changes(*existing, indicator)));
-    return indicator;
-  }();
-  const Status end = Exec(result.ok() ? "COMMIT" : "ROLLBACK");
-  if (result.ok() && !end.ok()) {
-    return end;
+  VIGIL_ASSIGN_OR_RETURN(SqliteTransaction transaction, db_->Begin());  // rolls back on error
+  VIGIL_ASSIGN_OR_RETURN(std::optional<Indicator> existing, SelectOne("id=?1", id, 0));
+  if (!existing) {
+    return NotFoundError("indicator '{}' not found", id);
   }
-  return result;
+  indicator.id = existing->id;
+  indicator.creation_time_us = existing->creation_time_us;
+  indicator.created_by = existing->created_by;
+  indicator.last_update_time_us = now_us;
+  indicator.last_updated_by = std::string(actor);
+  const Status written = Write(indicator, /*insert=*/false);
+  if (written.code() == StatusCode::kAlreadyExists) {
+    return MakeStatus(StatusCode::kAlreadyExists, "another indicator already has {} '{}'",
+                      IndicatorTypeName(indicator.indicator_type), indicator.indicator_value);
+  }
+  VIGIL_RETURN_IF_ERROR(written);
+  VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "update", indicator, Changes(*existing, indicator)));
+  VIGIL_RETURN_IF_ERROR(transaction.Commit());
+  return indicator;
 }
 
 Result<Indicator> IndicatorStore::Get(std::string_view id) const {
@@ -422,8 +360,7 @@ Result<std::vector<Indicator>> IndicatorStore::List(const IndicatorListFilter& f
     sql += fmt::format(" LIMIT {}", filter.limit);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  Statement select(db_, sql);
-  VIGIL_RETURN_IF_ERROR(select.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(SqliteStatement select, db_->Prepare(sql, "list indicators"));
   if (filter.type) {
     select.Bind(1, static_cast<int64_t>(*filter.type));
   }
@@ -431,14 +368,13 @@ Result<std::vector<Indicator>> IndicatorStore::List(const IndicatorListFilter& f
     select.Bind(2, filter.now_us);
   }
   std::vector<Indicator> out;
-  int rc = 0;
-  while ((rc = select.Step()) == SQLITE_ROW) {
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) {
+      return out;
+    }
     out.push_back(ReadRow(select));
   }
-  if (rc != SQLITE_DONE) {
-    return IoError("indicator store: {}", sqlite3_errmsg(db_));
-  }
-  return out;
 }
 
 Status IndicatorStore::Delete(std::string_view id, std::string_view actor, int64_t now_us) {
@@ -447,76 +383,72 @@ Status IndicatorStore::Delete(std::string_view id, std::string_view actor, int64
   if (!existing) {
     return NotFoundError("indicator '{}' not found", id);
   }
-  VIGIL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Statement remove(db_, "DELETE FROM indicators WHERE id=?1");
-  Status status = remove.PrepareStatus();
-  if (status.ok()) {
-    remove.Bind(1, id);
-    status = remove.Run();
-  }
-  if (status.ok()) {
-    status = Audit(now_us, actor, "delete", *existing, "");
-  }
-  const Status end = Exec(status.ok() ? "COMMIT" : "ROLLBACK");
-  return status.ok() ? end : status;
+  VIGIL_ASSIGN_OR_RETURN(SqliteTransaction transaction, db_->Begin());  // rolls back on error
+  VIGIL_ASSIGN_OR_RETURN(SqliteStatement remove,
+                         db_->Prepare("DELETE FROM indicators WHERE id=?1", "delete an indicator"));
+  remove.Bind(1, id);
+  VIGIL_RETURN_IF_ERROR(remove.Run());
+  VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "delete", *existing, ""));
+  return transaction.Commit();
 }
 
 Result<size_t> IndicatorStore::SweepExpired(int64_t now_us, std::string_view actor) {
   std::lock_guard<std::mutex> lock(mu_);
-  VIGIL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Result<size_t> result = [&]() -> Result<size_t> {
-    Statement select(db_, fmt::format("SELECT {} FROM indicators WHERE expiration_us != 0 AND "
-                                      "expiration_us <= ?1",
-                                      kColumns));
-    VIGIL_RETURN_IF_ERROR(select.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(SqliteTransaction transaction, db_->Begin());  // rolls back on error
+  std::vector<Indicator> expired;
+  {
+    VIGIL_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_->Prepare(fmt::format("SELECT {} FROM indicators WHERE expiration_us != 0 AND "
+                                 "expiration_us <= ?1",
+                                 kColumns),
+                     "find expired indicators"));
     select.Bind(1, now_us);
-    std::vector<Indicator> expired;
-    while (select.Step() == SQLITE_ROW) {
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) {
+        break;
+      }
       expired.push_back(ReadRow(select));
     }
-    for (const Indicator& indicator : expired) {
-      Statement remove(db_, "DELETE FROM indicators WHERE id=?1");
-      VIGIL_RETURN_IF_ERROR(remove.PrepareStatus());
-      remove.Bind(1, indicator.id);
-      VIGIL_RETURN_IF_ERROR(remove.Run());
-      VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "expire", indicator,
-                                  "expirationTime " + TimeText(indicator.expiration_time_us)));
-    }
-    return expired.size();
-  }();
-  const Status end = Exec(result.ok() ? "COMMIT" : "ROLLBACK");
-  if (result.ok() && !end.ok()) {
-    return end;
   }
-  return result;
+  VIGIL_ASSIGN_OR_RETURN(SqliteStatement remove,
+                         db_->Prepare("DELETE FROM indicators WHERE id=?1", "delete an indicator"));
+  for (const Indicator& indicator : expired) {
+    remove.Bind(1, indicator.id);
+    VIGIL_RETURN_IF_ERROR(remove.Run());
+    VIGIL_RETURN_IF_ERROR(Audit(now_us, actor, "expire", indicator,
+                                "expirationTime " + TimeText(indicator.expiration_time_us)));
+  }
+  VIGIL_RETURN_IF_ERROR(transaction.Commit());
+  return expired.size();
 }
 
 Result<size_t> IndicatorStore::CountActive(int64_t now_us) const {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement count(db_,
-                  "SELECT COUNT(*) FROM indicators WHERE expiration_us = 0 OR expiration_us > ?1");
-  VIGIL_RETURN_IF_ERROR(count.PrepareStatus());
-  count.Bind(1, now_us);
-  if (count.Step() != SQLITE_ROW) {
-    return IoError("indicator store: {}", sqlite3_errmsg(db_));
-  }
-  return static_cast<size_t>(count.Int(0));
+  return CountActiveLocked(now_us);
 }
 
 Result<std::vector<IndicatorAuditEntry>> IndicatorStore::AuditLog(std::string_view indicator_id,
                                                                   size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement select(db_, fmt::format("SELECT seq, time_us, actor, operation, indicator_id, "
-                                    "indicator_type, indicator_value, details FROM "
-                                    "indicator_audit {} ORDER BY seq DESC LIMIT {}",
-                                    indicator_id.empty() ? "" : "WHERE indicator_id=?1",
-                                    limit == 0 ? 1000 : limit));
-  VIGIL_RETURN_IF_ERROR(select.PrepareStatus());
+  VIGIL_ASSIGN_OR_RETURN(
+      SqliteStatement select,
+      db_->Prepare(fmt::format("SELECT seq, time_us, actor, operation, indicator_id, "
+                               "indicator_type, indicator_value, details FROM "
+                               "indicator_audit {} ORDER BY seq DESC LIMIT {}",
+                               indicator_id.empty() ? "" : "WHERE indicator_id=?1",
+                               limit == 0 ? 1000 : limit),
+                   "read the indicator audit log"));
   if (!indicator_id.empty()) {
     select.Bind(1, indicator_id);
   }
   std::vector<IndicatorAuditEntry> out;
-  while (select.Step() == SQLITE_ROW) {
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) {
+      return out;
+    }
     IndicatorAuditEntry entry;
     entry.seq = select.Int(0);
     entry.time_us = select.Int(1);
@@ -528,7 +460,6 @@ Result<std::vector<IndicatorAuditEntry>> IndicatorStore::AuditLog(std::string_vi
     entry.details = select.Text(7);
     out.push_back(std::move(entry));
   }
-  return out;
 }
 
 }  // namespace vigil::detect::ioc

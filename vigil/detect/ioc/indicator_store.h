@@ -15,7 +15,9 @@
 #include "vigil/base/status.h"
 #include "vigil/detect/ioc/indicator.h"
 
-struct sqlite3;
+namespace vigil {
+class SqliteDb;
+}  // namespace vigil
 
 namespace vigil::detect::ioc {
 
@@ -71,16 +73,16 @@ class IndicatorStore {
                                                     size_t limit = 1000) const;
 
  private:
-  IndicatorStore(sqlite3* db, StoreOptions options) : db_(db), options_(options) {}
+  IndicatorStore(std::unique_ptr<SqliteDb> db, StoreOptions options);
   Result<std::optional<Indicator>> SelectOne(std::string_view where, std::string_view arg1,
                                              int64_t arg2) const;
   Status Write(const Indicator& indicator, bool insert);
   Status Audit(int64_t now_us, std::string_view actor, std::string_view operation,
                const Indicator& indicator, std::string_view details);
-  Status Exec(const char* sql);
+  Result<size_t> CountActiveLocked(int64_t now_us) const;
 
   mutable std::mutex mu_;
-  sqlite3* db_;
+  std::unique_ptr<SqliteDb> db_;
   StoreOptions options_;
 };
 

@@ -83,5 +83,14 @@ std::vector<std::string> MatchTableNames(Compiler& c, const std::string& pattern
 PhysOpPtr MakeUnion(std::vector<PhysOpPtr> inputs, std::vector<std::string> labels,
                     const std::string& withsource, bool inner, ExecContext* ctx);
 KResult<PhysOpPtr> PlanUnion(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
+// project (compiler_project.cpp), and the project-away/keep/rename/reorder/by-names family.
+KResult<PhysOpPtr> PlanProject(Compiler& c, const Operator& op, PhysOpPtr input, ScopePtr scope);
+KResult<PhysOpPtr> PlanProjectVariants(Compiler& c, const Operator& op, PhysOpPtr input,
+                                       ScopePtr scope);
+// `(a, b) = f(x)` items of project/extend/print as one item per output of f (tuple_expand.cpp).
+std::vector<NamedExpr> ExpandTupleItems(const std::vector<NamedExpr>& items);
+// extend (and the extend part of serialize); `verb` names the operator in EXPLAIN.
+KResult<PhysOpPtr> PlanExtend(Compiler& c, const std::vector<NamedExpr>& given, PhysOpPtr input,
+                              ScopePtr scope, const std::string& verb);
 
 }  // namespace vigil::kql

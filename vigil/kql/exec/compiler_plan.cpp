@@ -8,7 +8,6 @@
 
 namespace vigil::kql {
 
-std::vector<NamedExpr> ExpandTupleItems(const std::vector<NamedExpr>& items);  // tuple_expand.cpp
 
 Compiler::Compiler(const DataSources& sources, ExecContext* ctx) : sources_(sources), ctx_(ctx) {}
 Compiler::~Compiler() = default;

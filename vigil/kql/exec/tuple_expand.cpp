@@ -3,7 +3,7 @@
 // print: `(a, b) = f(x)` or a bare `f(x)` becomes one item per output. Each output is an index
 // into the function's single-value form (the *_dynamic bag, or the array of sorted arrays), so
 // the binder sees ordinary expressions. The function is evaluated once per output.
-// Used by PlanProject/PlanExtend (compiler_ops.cpp) and print (compiler_plan.cpp); stateless.
+// Used by PlanProject/PlanExtend (compiler_project.cpp) and print (compiler_plan.cpp); stateless.
 #include <string>
 #include <vector>
 
