@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <map>
 #include <tuple>
 #include <utility>
 
 #include "vigil/detect/match/internal/compiled_types.h"
+#include "vigil/detect/match/internal/prefilter.h"
 #include "vigil/detect/match/mapping.h"
 
 namespace vigil::detect::match {
@@ -26,6 +26,12 @@ internal::TableMatcher::~TableMatcher() {
   for (auto& bucket : buckets) {
     for (auto& db : bucket.databases) {
       hs_free_database(db.db);
+      if (db.column_db != nullptr) {
+        hs_free_database(db.column_db);
+      }
+    }
+    if (bucket.keyword_db != nullptr) {
+      hs_free_database(bucket.keyword_db);
     }
   }
 }
@@ -47,7 +53,7 @@ namespace {
 std::string FoldText(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = FoldChar(c);
   }
   return out;
 }
@@ -79,25 +85,6 @@ std::string GlobToRegex(std::string_view glob) {
   return out;
 }
 
-// Longest run of literal characters of a glob (a substring every match contains).
-std::string GlobLiteral(std::string_view glob) {
-  std::string best, current;
-  for (size_t i = 0; i < glob.size(); ++i) {
-    const char c = glob[i];
-    if (c == '\\' && i + 1 < glob.size() &&
-        (glob[i + 1] == '*' || glob[i + 1] == '?' || glob[i + 1] == '\\')) {
-      current.push_back(glob[++i]);
-    } else if (c == '*' || c == '?') {
-      if (current.size() > best.size()) {
-        best = current;
-      }
-      current.clear();
-    } else {
-      current.push_back(c);
-    }
-  }
-  return current.size() > best.size() ? current : best;
-}
 
 bool ParseCidr(const std::string& text, CompiledAlt& alt) {
   const size_t slash = text.find('/');
@@ -233,175 +220,6 @@ struct Builder {
   }
 };
 
-// Atoms (literal or EventID) of which at least one is present whenever a part of the rule is
-// true; nullopt = no such set.
-using AtomSet = std::optional<std::vector<uint32_t>>;
-
-struct AtomRegistry {
-  TableMatcher& table;
-  Bucket& bucket;
-  std::map<std::tuple<uint32_t, std::string, bool>, uint32_t> literals;
-  std::map<int64_t, uint32_t> event_ids;
-
-  uint32_t Literal(uint32_t accessor, const std::string& text, bool caseless) {
-    auto [it, added] =
-        literals.try_emplace({accessor, text, caseless}, static_cast<uint32_t>(bucket.atoms));
-    if (added) {
-      ++bucket.atoms;
-    }
-    return it->second;
-  }
-  uint32_t EventId(int64_t id) {
-    auto [it, added] = event_ids.try_emplace(id, static_cast<uint32_t>(bucket.atoms));
-    if (added) {
-      ++bucket.atoms;
-    }
-    return it->second;
-  }
-
-  AtomSet TestAtoms(const CompiledTest& test) {
-    if (test.accessor < 0 || test.negate || test.time_part != sigma::TimePart::kNone) {
-      return std::nullopt;
-    }
-    const Accessor& accessor = table.accessors[static_cast<size_t>(test.accessor)];
-    const bool eid = accessor.kind == AccessorKind::kEventId && test.op == MatchOp::kEquals;
-    if (!eid && test.op != MatchOp::kEquals && test.op != MatchOp::kContains &&
-        test.op != MatchOp::kStartsWith && test.op != MatchOp::kEndsWith &&
-        test.op != MatchOp::kGlob) {
-      return std::nullopt;
-    }
-    AtomSet best;
-    std::vector<uint32_t> any;
-    for (const auto& alts : test.values) {
-      std::vector<uint32_t> atoms;
-      for (const auto& alt : alts) {
-        if (eid) {
-          if (!alt.number) {
-            return std::nullopt;
-          }
-          atoms.push_back(EventId(static_cast<int64_t>(*alt.number)));
-          continue;
-        }
-        if (test.op == MatchOp::kEquals && alt.number) {
-          return std::nullopt;  // numeric equality does not need the literal text
-        }
-        std::string literal = alt.text;
-        if (test.op == MatchOp::kGlob) {
-          literal = GlobLiteral(alt.text);
-          if (!test.case_sensitive) {
-            literal = FoldText(literal);
-          }
-        }
-        if (literal.empty()) {
-          return std::nullopt;
-        }
-        atoms.push_back(
-            Literal(static_cast<uint32_t>(test.accessor), literal, !test.case_sensitive));
-      }
-      if (test.match_all) {
-        if (!best || atoms.size() < best->size()) {
-          best = std::move(atoms);
-        }
-      } else {
-        any.insert(any.end(), atoms.begin(), atoms.end());
-      }
-    }
-    if (test.match_all) {
-      return best;
-    }
-    if (test.values.empty()) {
-      return std::nullopt;
-    }
-    return any;
-  }
-
-  AtomSet ConditionAtoms(const CompiledRule& rule, const sigma::Condition& node) {
-    switch (node.kind) {
-      case sigma::Condition::Kind::kFalse:
-        return std::vector<uint32_t>{};
-      case sigma::Condition::Kind::kTrue:
-      case sigma::Condition::Kind::kNot:
-        return std::nullopt;
-      case sigma::Condition::Kind::kAnd: {
-        AtomSet best;
-        for (const auto& child : node.children) {
-          AtomSet atoms = ConditionAtoms(rule, child);
-          if (atoms && (!best || atoms->size() < best->size())) {
-            best = std::move(atoms);
-          }
-        }
-        return best;
-      }
-      case sigma::Condition::Kind::kOr: {
-        std::vector<uint32_t> all;
-        for (const auto& child : node.children) {
-          AtomSet atoms = ConditionAtoms(rule, child);
-          if (!atoms) {
-            return std::nullopt;
-          }
-          all.insert(all.end(), atoms->begin(), atoms->end());
-        }
-        return all;
-      }
-      case sigma::Condition::Kind::kSearch: {
-        if (node.search < 0 || static_cast<size_t>(node.search) >= rule.searches.size()) {
-          return std::vector<uint32_t>{};
-        }
-        std::vector<uint32_t> all;
-        for (const auto& alternative : rule.searches[static_cast<size_t>(node.search)]) {
-          AtomSet best;
-          for (const auto& test : alternative) {
-            AtomSet atoms = TestAtoms(test);
-            if (atoms && (!best || atoms->size() < best->size())) {
-              best = std::move(atoms);
-            }
-          }
-          if (!best) {
-            return std::nullopt;
-          }
-          all.insert(all.end(), best->begin(), best->end());
-        }
-        return all;
-      }
-    }
-    return std::nullopt;
-  }
-
-  Status BuildDatabases(const BuildOptions& options) {
-    std::map<uint32_t, std::vector<std::pair<std::string, std::pair<bool, uint32_t>>>> by_field;
-    for (const auto& [key, atom] : literals) {
-      by_field[std::get<0>(key)].push_back({std::get<1>(key), {std::get<2>(key), atom}});
-    }
-    bucket.event_id_atoms.insert(event_ids.begin(), event_ids.end());
-    if (!options.use_prefilter) {
-      return Status::Ok();
-    }
-    for (const auto& [accessor, patterns] : by_field) {
-      std::vector<const char*> exprs;
-      std::vector<size_t> lens;
-      std::vector<unsigned> flags, ids;
-      for (const auto& [text, info] : patterns) {
-        exprs.push_back(text.data());
-        lens.push_back(text.size());
-        flags.push_back(HS_FLAG_SINGLEMATCH | (info.first ? HS_FLAG_CASELESS : 0));
-        ids.push_back(info.second);
-      }
-      hs_database_t* db = nullptr;
-      hs_compile_error_t* error = nullptr;
-      if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                               &error) != HS_SUCCESS) {
-        std::string message = error != nullptr ? error->message : "unknown error";
-        hs_free_compile_error(error);
-        return InternalError("vectorscan compile of {} literals on table '{}' failed: {}",
-                             exprs.size(), table.schema->name(), message);
-      }
-      bucket.databases.push_back({accessor, db});
-    }
-    return Status::Ok();
-  }
-};
-
 std::atomic<uint64_t> next_build_id{1};
 
 }  // namespace
@@ -521,10 +339,10 @@ Result<std::shared_ptr<const CompiledRuleSet>> BuildAccess::Build(const sigma::R
       table.buckets.emplace_back();
       Bucket& bucket = table.buckets.back();
       bucket.rules = members;
-      AtomRegistry registry{table, bucket, {}, {}};
+      internal::BucketPrefilter registry(table, bucket);
+      std::vector<uint32_t> keyword_rules;  // prefiltered on at least one keyword literal
       for (uint32_t compiled_idx : members) {
-        AtomSet atoms =
-            registry.ConditionAtoms(table.rules[compiled_idx], table.rules[compiled_idx].condition);
+        std::optional<std::vector<uint32_t>> atoms = registry.RuleAtoms(table.rules[compiled_idx]);
         if (!options.use_prefilter || !atoms) {
           bucket.always.push_back(compiled_idx);
           continue;
@@ -534,16 +352,26 @@ Result<std::shared_ptr<const CompiledRuleSet>> BuildAccess::Build(const sigma::R
         if (bucket.atom_rules.size() < bucket.atoms) {
           bucket.atom_rules.resize(bucket.atoms);
         }
+        bool on_keyword = false;
         for (uint32_t atom : *atoms) {
           bucket.atom_rules[atom].push_back(compiled_idx);
+          on_keyword = on_keyword || registry.IsKeywordAtom(atom);
+        }
+        if (on_keyword) {
+          keyword_rules.push_back(compiled_idx);
         }
         ++set->stats_.prefiltered_rules;
       }
       bucket.atom_rules.resize(bucket.atoms);
       VIGIL_RETURN_IF_ERROR(registry.BuildDatabases(options));
+      bucket.atom_rules.resize(bucket.atoms);
+      if (bucket.escape_atom != internal::kNoAtom) {
+        bucket.atom_rules[bucket.escape_atom] = std::move(keyword_rules);
+      }
       set->stats_.always_rules += bucket.always.size();
-      set->stats_.literal_databases += bucket.databases.size();
-      set->stats_.literals += registry.literals.size();
+      set->stats_.literal_databases +=
+          bucket.databases.size() + (bucket.keyword_db != nullptr ? 1 : 0);
+      set->stats_.literals += registry.literals();
       set->max_atoms_ = std::max(set->max_atoms_, bucket.atoms);
     }
     set->stats_.buckets += table.buckets.size();

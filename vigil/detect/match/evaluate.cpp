@@ -18,12 +18,7 @@ namespace {
 
 using sigma::MatchOp;
 
-void Fold(std::string_view text, std::string& out) {
-  out.resize(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-  }
-}
+void Fold(std::string_view text, std::string& out) { FoldInto(text, out); }
 
 bool ParseIp(std::string_view text, bool& v6, std::array<uint8_t, 16>& bytes) {
   char buf[64];

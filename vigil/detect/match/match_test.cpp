@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vigil/detect/match/compiled.h"
+#include "vigil/detect/match/internal/compiled_types.h"
 #include "vigil/ingest/ingest_report.h"
 #include "vigil/ingest/normalize/normalizer.h"
 
@@ -481,12 +482,77 @@ TEST(MatchReadFieldTest, ReadsThroughMapping) {
   EXPECT_EQ((*set)->ReadField(batch, 0, 0, "NoSuchField"), std::nullopt);
 }
 
+TEST(MatchPrefilterTest, RegexLiteral) {
+  auto lit = [](std::string_view pattern, bool want_caseless = false) {
+    bool caseless = !want_caseless;
+    std::string out = internal::RegexLiteral(pattern, caseless);
+    EXPECT_EQ(caseless, want_caseless) << pattern;
+    return out;
+  };
+  EXPECT_EQ(lit(R"(\\cmd\.exe$)"), "\\cmd.exe");
+  EXPECT_EQ(lit(R"(abc.*defgh)"), "defgh");
+  EXPECT_EQ(lit(R"((?i)PowerShell)", true), "power");  // 's' ends a run under (?i)
+  EXPECT_EQ(lit(R"(ab?cdef)"), "cdef");                  // b is optional: a|cdef
+  EXPECT_EQ(lit(R"(xyz+uvw)"), "xyz");                   // z+ ends the run
+  EXPECT_EQ(lit(R"(x{0,3}abc[0-9]{2}defg)"), "defg");
+  EXPECT_EQ(lit(R"(foo|barbaz)"), "");                   // top-level alternation
+  EXPECT_EQ(lit(R"(a(?i)bcdef)"), "");                   // flags changed mid-pattern
+  EXPECT_EQ(lit(R"(\x41bcd)"), "");
+  EXPECT_EQ(lit(R"((foo|bar)-(baz)\d+qux)"), "qux");
+  EXPECT_EQ(lit(R"([)\]]+abc)"), "abc");
+}
+
+// Keyword prefilter: literals in AdditionalFields members with JSON escapes (backslash, quote)
+// and members written with \u escapes still find the row.
+TEST(MatchPrefilterTest, KeywordsThroughAdditionalFieldsEscapes) {
+  auto e = Sysmon(10, {{"SourceImage", "C:\\a.exe"},
+                       {"TargetImage", "C:\\Windows\\System32\\lsass.exe"},
+                       {"GrantedAccess", "0x1010"},
+                       {"CallTrace", "C:\\x\\\"q\" \u00e9t\u00e9 sekurlsa::logonpasswords"}});
+  for (std::string word : {"sekurlsa::", "x\\\"q\"", "\u00e9t\u00e9 sek", "0x1010",
+                           "system32\\lsass"}) {
+    EXPECT_TRUE(Fires(MakeRule("", "", {FT("", MatchOp::kContains, {word})}), e)) << word;
+  }
+  EXPECT_FALSE(Fires(MakeRule("", "", {FT("", MatchOp::kContains, {"mimikatz"})}), e));
+}
+
+// AdditionalFields written with \u and \/ escapes (another writer than the normalizer): the raw
+// JSON text does not show the keyword, the escape atom must enable the rule.
+TEST(MatchPrefilterTest, KeywordsThroughUnicodeEscapes) {
+  const auto& catalog = schema::Catalog::Default();
+  const schema::TableSchema* table = catalog.Find("DeviceEvents");
+  ASSERT_NE(table, nullptr);
+  schema::TableBatch batch(*table);
+  const auto af = static_cast<size_t>(table->additional_fields_column());
+  for (std::string json : {R"({"EventID":1,"Data":"sekurlsa\u003a\u003aminidump"})",
+                           R"({"EventID":1,"Data":"c:\\a\/b\\x"})",
+                           R"({"EventID":1,"Data":"c:\\users\\sekurlsa"})"}) {
+    batch.BeginRow();
+    batch.SetBytes(af, json);
+  }
+  sigma::RuleSet rules;
+  rules.rules.push_back(MakeRule("", "", {FT("", MatchOp::kContains, {"sekurlsa::"})}));
+  rules.rules.push_back(MakeRule("", "", {FT("", MatchOp::kContains, {"a/b\\"})}));
+  auto set = CompiledRuleSet::Build(rules, catalog);
+  ASSERT_TRUE(set.ok());
+  MatchScratch scratch;
+  std::vector<RuleHit> hits;
+  (*set)->Match(batch, scratch, hits);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].row, 0u);
+  EXPECT_EQ(hits[0].rule, 0u);
+  EXPECT_EQ(hits[1].row, 1u);
+  EXPECT_EQ(hits[1].rule, 1u);
+}
+
 // Randomized rules and rows: the prefiltered Match gives exactly the naive hits.
 TEST(MatchPropertyTest, PrefilterEqualsNaive) {
   std::mt19937 rng(1234);
   const std::vector<std::string> words = {"cmd",  "powershell",  "\\temp\\", "evil",
                                           ".exe", "c:\\windows", "rundll32", "x",
-                                          "Node", "-enc",        "bun"};
+                                          "Node", "-enc",        "bun",
+                                          "q\"t", "\xe2\x84\xaa",   "K",
+                                          "42",   "7"};
   auto pick = [&] { return words[rng() % words.size()]; };
   std::vector<ingest::WinEvent> events;
   for (int i = 0; i < 3000; ++i) {
@@ -505,10 +571,11 @@ TEST(MatchPropertyTest, PrefilterEqualsNaive) {
       events.push_back(Sysmon(11, {{"Image", image}, {"TargetFilename", "C:\\" + pick() + cmd}}));
     }
   }
-  const std::vector<MatchOp> ops = {MatchOp::kEquals, MatchOp::kContains, MatchOp::kStartsWith,
-                                    MatchOp::kEndsWith, MatchOp::kGlob};
-  const std::vector<std::string> fields = {"Image", "CommandLine", "ParentImage", "TargetFilename",
-                                           "ProcessId"};
+  const std::vector<MatchOp> ops = {MatchOp::kEquals,   MatchOp::kContains, MatchOp::kStartsWith,
+                                    MatchOp::kEndsWith, MatchOp::kGlob,     MatchOp::kRegex};
+  // "" = keyword (every string of the row).
+  const std::vector<std::string> fields = {"Image",          "CommandLine", "ParentImage",
+                                           "TargetFilename", "ProcessId",   ""};
   sigma::RuleSet rules;
   for (int r = 0; r < 300; ++r) {
     std::vector<sigma::FieldTest> tests;
@@ -516,7 +583,13 @@ TEST(MatchPropertyTest, PrefilterEqualsNaive) {
     for (int t = 0; t < n; ++t) {
       MatchOp op = ops[rng() % ops.size()];
       std::string value = op == MatchOp::kGlob ? "*" + pick() + "*" + pick() + "*" : pick();
-      auto test = FT(fields[rng() % fields.size()], op, {value, pick()});
+      std::string second = pick();
+      if (op == MatchOp::kRegex) {
+        value = (rng() % 2 == 0 ? "(?i)" : "") + RE2::QuoteMeta(pick()) + ".*" +
+                RE2::QuoteMeta(pick()) + (rng() % 2 == 0 ? "s?k" : "");
+        second = RE2::QuoteMeta(pick()) + "[a-z]+" + RE2::QuoteMeta(pick());
+      }
+      auto test = FT(fields[rng() % fields.size()], op, {value, second});
       test.negate = rng() % 7 == 0;
       test.match_all = rng() % 5 == 0;
       tests.push_back(test);

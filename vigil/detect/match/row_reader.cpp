@@ -11,8 +11,7 @@ namespace {
 
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return FoldChar(x) == FoldChar(y);
          });
 }
 
@@ -308,11 +307,7 @@ std::string_view RowReader::Folded(uint32_t id) {
   const FieldValue& value = Get(id);
   if (folded_stamp_[id] != generation_) {
     folded_stamp_[id] = generation_;
-    std::string& out = folded_[id];
-    out.resize(value.text.size());
-    for (size_t i = 0; i < value.text.size(); ++i) {
-      out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(value.text[i])));
-    }
+    FoldInto(value.text, folded_[id]);
   }
   return folded_[id];
 }
@@ -321,6 +316,7 @@ std::string_view RowReader::Folded(uint32_t id) {
 // full JSON parse; anything unexpected (escapes, other layouts) falls back to the parser.
 void RowReader::ScanHeader() {
   header_done_ = true;
+  header_fast_ = true;
   channel_ = provider_ = {};
   event_id_.reset();
   const int col = batch_->schema().additional_fields_column();
@@ -376,8 +372,10 @@ void RowReader::ScanHeader() {
     }
   }
   if (fast) {
+    header_fast_ = true;
     return;
   }
+  header_fast_ = false;
   channel_ = provider_ = {};
   event_id_.reset();
   std::string scratch;
@@ -399,6 +397,24 @@ void RowReader::ScanHeader() {
       event_id_ = parsed;
     }
   }
+}
+
+RowReader::Header RowReader::GetHeader() {
+  if (!header_done_) {
+    ScanHeader();
+  }
+  return Header{channel_, provider_, event_id_, header_fast_};
+}
+
+void RowReader::SetHeader(const Header& header) {
+  if (!header.stable) {
+    return;
+  }
+  channel_ = header.channel;
+  provider_ = header.provider;
+  event_id_ = header.event_id;
+  header_fast_ = true;
+  header_done_ = true;
 }
 
 std::string_view RowReader::Channel() {

@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,25 @@
 #include "vigil/schema/table_batch.h"
 
 namespace vigil::detect::match {
+
+// ASCII lower-casing by table (locale-free, branch-free): the only case folding of the matcher.
+inline constexpr std::array<char, 256> kFoldTable = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<size_t>(c)] =
+        static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return table;
+}();
+
+inline char FoldChar(char c) { return kFoldTable[static_cast<unsigned char>(c)]; }
+
+inline void FoldInto(std::string_view text, std::string& out) {
+  out.resize(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    out[i] = FoldChar(text[i]);
+  }
+}
 
 struct FieldValue {
   enum class Kind : uint8_t { kAbsent, kNull, kString, kNumber, kBool };
@@ -43,6 +63,17 @@ class RowReader {
   std::string_view Channel();
   std::string_view Provider();
   std::optional<int64_t> EventId();
+
+  // The row's Provider/Channel/EventID, to hand to a later Reset of the same row (Match reads
+  // the header once per row in its bucket pass). `stable` is false when the values live in
+  // this reader's buffers (escaped JSON): such a header must not be reused.
+  struct Header {
+    std::string_view channel, provider;
+    std::optional<int64_t> event_id;
+    bool stable = false;
+  };
+  Header GetHeader();
+  void SetHeader(const Header& header);
 
   // Calls fn(text) for every string column (except AdditionalFields) and every string member
   // of AdditionalFields; stops when fn returns true. Returns whether it stopped.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vigil/detect/match/mapping.h"
@@ -52,8 +53,18 @@ struct CompiledRule {
 
 struct FieldDatabase {
   uint32_t accessor = 0;
-  hs_database_t* db = nullptr;
+  hs_database_t* db = nullptr;  // SINGLEMATCH, scanned over one row's value
+  // When the accessor is a plain string column: the same literals without SINGLEMATCH,
+  // scanned over the whole column of a batch at once; `fallback` = the accessor reads an
+  // AdditionalFields member when the cell is null (such cells are scanned row by row).
+  hs_database_t* column_db = nullptr;
+  int col = -1;
+  bool fallback = false;
 };
+
+// Literal-registry accessor id of keyword (field-less) literals.
+inline constexpr uint32_t kKeywordAccessor = 0xffffffffu;
+inline constexpr uint32_t kNoAtom = 0xffffffffu;
 
 struct Bucket {
   std::vector<uint32_t> rules;                    // indexes into TableMatcher::rules
@@ -61,7 +72,19 @@ struct Bucket {
   std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules it may enable
   std::vector<FieldDatabase> databases;
   std::unordered_map<int64_t, uint32_t> event_id_atoms;
+  // Numeric equality on an integer column: the cell's value -> atom, per column.
+  struct NumberAtoms {
+    int col = -1;
+    std::unordered_map<int64_t, uint32_t> atoms;
+  };
+  std::vector<NumberAtoms> number_atoms;
   size_t atoms = 0;
+  // Keyword literals (plain and JSON-escaped forms), scanned over every string cell of the
+  // batch (column by column) without SINGLEMATCH; plus the patterns `\u` and `\/` under
+  // `escape_atom`, which enables every keyword-prefiltered rule of a row whose
+  // AdditionalFields use an escape the escaped literal forms do not cover.
+  hs_database_t* keyword_db = nullptr;
+  uint32_t escape_atom = kNoAtom;
 };
 
 struct TableMatcher {
@@ -89,6 +112,21 @@ struct ThreadState {
   std::vector<uint32_t> candidates;
   std::string key;
   std::string fold;
+  // Per batch: up to 4 bucket indexes per row (kNoAtom = none).
+  std::vector<uint32_t> row_buckets;
+  std::vector<RowReader::Header> headers;  // per row, when the table has channel buckets
+  std::vector<int32_t> bucket_slot;     // bucket -> index into batch_hits, or -1
+  std::vector<uint32_t> bucket_rows;    // bucket -> rows of the batch in it
+  // Literal hits found by whole-column scans for one bucket, as rows -> atoms (CSR).
+  struct BatchHits {
+    uint32_t bucket = 0;
+    bool columns_scanned = false;  // the bucket's column databases were scanned whole
+    std::vector<std::pair<uint32_t, uint32_t>> raw;  // (row, atom)
+    std::vector<uint32_t> row_start;                 // rows + 1
+    std::vector<uint32_t> atoms;
+  };
+  std::vector<BatchHits> batch_hits;
+  std::vector<uint32_t> fill;
   ~ThreadState();
 };
 
@@ -96,5 +134,9 @@ struct ThreadState {
 bool EvaluateRule(const CompiledRule& rule, RowReader& reader, std::string& fold);
 bool EvaluateTest(const CompiledTest& test, RowReader& reader, std::string& fold);
 std::optional<double> ParseNumber(std::string_view text);
+
+// prefilter.cpp: the longest literal every match of a RE2 pattern contains (empty: none found);
+// `caseless` tells whether the pattern is (?i) (the literal is then folded).
+std::string RegexLiteral(std::string_view pattern, bool& caseless);
 
 }  // namespace vigil::detect::match::internal
