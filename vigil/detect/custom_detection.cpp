@@ -182,7 +182,11 @@ Status CustomDetectionRunner::Validate(const CustomDetectionRule& rule) const {
   if (rule.name.empty()) {
     return InvalidArgumentError("custom detection '{}' has no name", rule.id);
   }
-  auto schema = engine_.Check(rule.query);
+  // Binding may run bind-time subqueries (toscalar, materialize): keep them small and short.
+  kql::QueryOptions options;
+  options.limits.memory_budget_bytes = kValidateMemoryBytes;
+  options.limits.timeout = kValidateTimeout;
+  auto schema = engine_.Check(rule.query, options);
   if (!schema) {
     return InvalidArgumentError("query of detection '{}' does not bind: {}", rule.name,
                                 KqlErrorText(schema.error()));

@@ -62,6 +62,38 @@ LoadError MakeError(std::string_view path, int document, const YAML::Node* doc,
   return error;
 }
 
+// Patterns (value alternatives) and their bytes in a detection: what the compiler turns into
+// prefilter literals and regexes.
+std::pair<size_t, size_t> CountPatterns(const std::vector<Search>& searches) {
+  size_t patterns = 0;
+  size_t bytes = 0;
+  for (const auto& search : searches) {
+    for (const auto& all_of : search.any_of) {
+      for (const auto& test : all_of) {
+        for (const auto& value : test.values) {
+          patterns += value.alternatives.size();
+          for (const auto& alt : value.alternatives) {
+            bytes += alt.size();
+          }
+        }
+      }
+    }
+  }
+  return {patterns, bytes};
+}
+
+// Bounds what one rule or filter may expand to (windash, base64offset, placeholders multiply
+// values), so a hostile rule cannot make the compiler allocate without bound.
+Status CheckExpansion(const std::vector<Search>& searches) {
+  const auto [patterns, bytes] = CountPatterns(searches);
+  if (patterns > kMaxRulePatterns || bytes > kMaxRulePatternBytes) {
+    return InvalidArgumentError(
+        "rule expands to {} patterns of {} bytes (limits: {} patterns, {} bytes)", patterns,
+        bytes, kMaxRulePatterns, kMaxRulePatternBytes);
+  }
+  return Status::Ok();
+}
+
 Result<Rule> ParseRule(const YAML::Node& doc, std::string_view path,
                        const PlaceholderMap& placeholders) {
   Rule rule;
@@ -90,6 +122,7 @@ Result<Rule> ParseRule(const YAML::Node& doc, std::string_view path,
   VIGIL_ASSIGN_OR_RETURN(
       internal::ParsedDetection detection,
       internal::ParseDetection(internal::Child(doc, "detection"), placeholders, {}));
+  VIGIL_RETURN_IF_ERROR(CheckExpansion(detection.searches));
   rule.searches = std::move(detection.searches);
   rule.condition = std::move(detection.condition);
   rule.condition_text = std::move(detection.condition_text);
@@ -114,6 +147,9 @@ Result<PendingFilter> ParseFilter(const YAML::Node& doc, const PlaceholderMap& p
   if (!detection.ok()) {
     return Status(detection.error().code(), "filter: " + detection.error().message())
         .WithSpan(detection.error().span());
+  }
+  if (Status bounded = CheckExpansion(detection->searches); !bounded.ok()) {
+    return Status(bounded.code(), "filter: " + bounded.message());
   }
   filter.detection = std::move(*detection);
   return filter;
@@ -213,6 +249,7 @@ void Finish(Accumulator* acc, bool check_correlation_refs) {
 void LoadDocuments(std::string_view yaml, std::string_view path, const LoadOptions& options,
                    const PlaceholderMap& placeholders, Accumulator* acc) {
   RuleSet& set = acc->set;
+  size_t text_patterns = 0;
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(yaml));
@@ -276,6 +313,14 @@ void LoadDocuments(std::string_view yaml, std::string_view path, const LoadOptio
       auto rule = ParseRule(doc, path, placeholders);
       if (!rule.ok()) {
         set.errors.push_back(MakeError(path, index, &doc, rule.error()));
+        continue;
+      }
+      text_patterns += CountPatterns(rule->searches).first;
+      if (text_patterns > kMaxTextPatterns) {
+        set.errors.push_back(MakeError(
+            path, index, &doc,
+            InvalidArgumentError("the file expands to more than {} patterns; rule skipped",
+                                 kMaxTextPatterns)));
         continue;
       }
       set.rules.push_back(std::move(*rule));

@@ -15,6 +15,14 @@
 
 namespace vigil::detect::sigma {
 
+// What one rule may expand to after modifiers (windash, base64offset, placeholders), so a
+// hostile rule cannot make the compiler allocate without bound. SigmaHQ's largest rules stay
+// far below.
+inline constexpr size_t kMaxRulePatterns = 20000;
+inline constexpr size_t kMaxRulePatternBytes = size_t{4} << 20;
+// And one file (or text) together.
+inline constexpr size_t kMaxTextPatterns = 100000;
+
 struct LoadOptions {
   // Values for `|expand` placeholders, by name with or without the surrounding `%`.
   std::map<std::string, std::vector<std::string>> placeholders;

@@ -459,3 +459,44 @@ TEST(SigmaLoadReportTest, ReasonClass) {
 
 }  // namespace
 }  // namespace vigil::detect::sigma
+
+namespace vigil::detect::sigma {
+namespace {
+
+// A value with five word-initial dashes expands to 5^5 = 3,125 windash variants.
+std::string WindashRule(int id, int values) {
+  std::string yaml = "title: Wide " + std::to_string(id) +
+                     "\nid: 33333333-3333-4333-8333-" + std::to_string(100000000000 + id) +
+                     "\nlogsource: {product: windows, category: process_creation}\n"
+                     "detection:\n  sel:\n    CommandLine|contains|windash:\n";
+  for (int v = 0; v < values; ++v) {
+    yaml += "      - ' -a" + std::to_string(v) + " -b -c -d -e'\n";
+  }
+  return yaml + "  condition: sel\n";
+}
+
+TEST(SigmaLoaderTest, ExpansionIsBoundedPerRuleAndPerFile) {
+  // 6 values x 3,125 variants = 18,750 patterns: loads.
+  RuleSet ok = Load(WindashRule(1, 6));
+  ASSERT_EQ(ok.rules.size(), 1u) << (ok.errors.empty() ? "" : ok.errors[0].reason);
+  // 7 values: 21,875 > 20,000 patterns for one rule.
+  RuleSet wide = Load(WindashRule(2, 7));
+  EXPECT_TRUE(wide.rules.empty());
+  ASSERT_EQ(wide.errors.size(), 1u);
+  EXPECT_NE(wide.errors[0].reason.find("rule expands to 21875 patterns"), std::string::npos)
+      << wide.errors[0].reason;
+  // Six such rules in one file pass 100,000 patterns together: the last one is refused.
+  std::string file;
+  for (int i = 0; i < 6; ++i) {
+    file += (i ? "---\n" : "") + WindashRule(10 + i, 6);
+  }
+  RuleSet many = Load(file);
+  EXPECT_EQ(many.rules.size(), 5u);
+  ASSERT_EQ(many.errors.size(), 1u);
+  EXPECT_NE(many.errors[0].reason.find("the file expands to more than 100000 patterns"),
+            std::string::npos)
+      << many.errors[0].reason;
+}
+
+}  // namespace
+}  // namespace vigil::detect::sigma
