@@ -19,6 +19,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!loaded.has_value() || loaded->rules.empty()) {
     return 0;
   }
+  // Compiling is bounded by the loader's expansion limits; the fuzzer keeps each input's
+  // compile small so it explores inputs instead of building large literal databases.
+  size_t patterns = 0;
+  for (const auto& rule : loaded->rules) {
+    for (const auto& search : rule.searches) {
+      for (const auto& all_of : search.any_of) {
+        for (const auto& test : all_of) {
+          for (const auto& value : test.values) {
+            patterns += value.alternatives.size();
+          }
+        }
+      }
+    }
+  }
+  if (patterns > 2000) {
+    return 0;
+  }
   const auto& catalog = vigil::schema::Catalog::Default();
   auto compiled = vigil::detect::match::CompiledRuleSet::Build(*loaded, catalog);
   if (!compiled.has_value()) {

@@ -186,6 +186,7 @@ Status CustomDetectionRunner::Validate(const CustomDetectionRule& rule) const {
   kql::QueryOptions options;
   options.limits.memory_budget_bytes = kValidateMemoryBytes;
   options.limits.timeout = kValidateTimeout;
+  options.limits.max_result_rows = kValidateMaxRows;
   auto schema = engine_.Check(rule.query, options);
   if (!schema) {
     return InvalidArgumentError("query of detection '{}' does not bind: {}", rule.name,

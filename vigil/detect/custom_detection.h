@@ -28,9 +28,11 @@ int64_t PeriodTicks(DetectionPeriod period);                   // 0 for continuo
 int64_t LookbackTicks(DetectionPeriod period);                 // 0 for continuous
 inline constexpr int64_t kFirstRunLookbackTicks = int64_t{30} * 24 * 3600 * 10'000'000;
 inline constexpr size_t kMaxAlertsPerRun = 100;
-// Limits of Validate(): binding a query may run its bind-time subqueries.
-inline constexpr size_t kValidateMemoryBytes = size_t{256} << 20;
-inline constexpr std::chrono::milliseconds kValidateTimeout{10'000};
+// Limits of Validate(): binding a query may run its bind-time subqueries (toscalar,
+// materialize); validation needs only the result schema.
+inline constexpr size_t kValidateMemoryBytes = size_t{64} << 20;
+inline constexpr std::chrono::milliseconds kValidateTimeout{2'000};
+inline constexpr size_t kValidateMaxRows = 1'000;
 
 struct CustomDetectionRule {
   std::string id;
