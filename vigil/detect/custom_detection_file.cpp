@@ -9,6 +9,7 @@
 
 #include "vigil/detect/sigma/internal/yaml_correlation.h"
 #include "vigil/detect/sigma/internal/yaml_detection.h"
+#include "vigil/detect/sigma/yaml_documents.h"
 
 namespace vigil::detect {
 namespace {
@@ -96,26 +97,25 @@ Result<CustomDetectionRule> ParseOne(const YAML::Node& doc) {
 
 CustomDetectionLoad ParseCustomDetections(std::string_view text, std::string_view source) {
   CustomDetectionLoad out;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    out.errors.push_back(std::string(source) + ": yaml syntax error: " + e.what());
-    return out;
+  const sigma::YamlDocuments stream = sigma::LoadYamlDocuments(text);
+  for (const sigma::YamlDocumentError& bad : stream.errors) {
+    out.errors.push_back(std::string(source) + ":" + std::to_string(bad.line) +
+                         ": yaml syntax error: " + bad.message);
   }
-  for (size_t i = 0; i < docs.size(); ++i) {
-    if (docs[i].IsNull()) {
+  for (const sigma::YamlDocument& doc : stream.documents) {
+    if (doc.node.IsNull()) {
       continue;
     }
     Result<CustomDetectionRule> rule = InvalidArgumentError("unreadable document");
     try {
-      rule = ParseOne(docs[i]);
+      rule = ParseOne(doc.node);
     } catch (const YAML::Exception& e) {
       rule = InvalidArgumentError("{}", e.what());
     }
     if (!rule.ok()) {
-      out.errors.push_back(std::string(source) + ":" + std::to_string(i + 1) + ": " +
-                           rule.status().message());
+      out.errors.push_back(std::string(source) + ": document " + std::to_string(doc.index + 1) +
+                           " (line " + std::to_string(doc.first_line) +
+                           "): " + rule.status().message());
       continue;
     }
     out.rules.push_back(std::move(*rule));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "vigil/detect/custom_detection_file.h"
 #include "vigil/store/store.h"
 #include "vigil/store/store_test_util.h"
 
@@ -65,6 +66,43 @@ TEST(DetectionPeriodTest, ParsesGraphAndShortFormsWithDefenderLookbacks) {
   EXPECT_EQ(LookbackTicks(DetectionPeriod::kEvery12h), 48 * kHour);
   EXPECT_EQ(LookbackTicks(DetectionPeriod::kEvery24h), 30 * 24 * kHour);
   EXPECT_EQ(DetectionPeriodName(DetectionPeriod::kEvery12h), "12H");
+}
+
+TEST(CustomDetectionFileTest, EachDocumentLoadsOrFailsOnItsOwn) {
+  constexpr char kText[] = R"(id: cd-1
+name: First
+frequency: 1H
+severity: High
+category: Execution
+impactedAssets: [DeviceId]
+query: |
+  DeviceProcessEvents | project Timestamp, ReportId, DeviceId
+---
+id: cd-2
+name: [broken
+---
+id: cd-3
+name: Third
+frequency: continuous
+severity: Low
+category: Discovery
+impactedAssets: [DeviceId]
+query: DeviceProcessEvents | project Timestamp, ReportId, DeviceId
+)";
+  const CustomDetectionLoad loaded = ParseCustomDetections(kText, "pack.yml");
+  ASSERT_EQ(loaded.rules.size(), 2u);
+  EXPECT_EQ(loaded.rules[0].id, "cd-1");
+  EXPECT_EQ(loaded.rules[1].id, "cd-3");
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_NE(loaded.errors[0].find("pack.yml:"), std::string::npos) << loaded.errors[0];
+  EXPECT_NE(loaded.errors[0].find("yaml syntax error"), std::string::npos) << loaded.errors[0];
+}
+
+TEST(CustomDetectionFileTest, MalformedStreamEndsWithAnError) {
+  // yaml-cpp's LoadAll never returned on this (custom_detection_fuzz).
+  const CustomDetectionLoad loaded = ParseCustomDetections(
+      ",d: vigil-cd-0002\nfrequen !)cy: 1H\nseverity: Mediu\ntechniques", "fuzz.yml");
+  EXPECT_TRUE(loaded.rules.empty());
 }
 
 TEST_F(CustomDetectionTest, ValidateRequiresTimestampReportIdAndAnEntity) {

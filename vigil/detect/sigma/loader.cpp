@@ -11,6 +11,7 @@
 
 #include "vigil/detect/sigma/internal/yaml_correlation.h"
 #include "vigil/detect/sigma/internal/yaml_detection.h"
+#include "vigil/detect/sigma/yaml_documents.h"
 
 namespace vigil::detect::sigma {
 
@@ -250,37 +251,41 @@ void LoadDocuments(std::string_view yaml, std::string_view path, const LoadOptio
                    const PlaceholderMap& placeholders, Accumulator* acc) {
   RuleSet& set = acc->set;
   size_t text_patterns = 0;
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
+  const YamlDocuments stream = LoadYamlDocuments(yaml);
+  for (const YamlDocumentError& bad : stream.errors) {
     LoadError error;
     error.path = std::string(path);
-    error.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
-    error.reason = "yaml syntax error: " + e.msg;
+    error.document = bad.index;
+    error.line = bad.line;
+    error.reason = "yaml syntax error: " + bad.message;
     set.errors.push_back(std::move(error));
-    return;
-  } catch (const std::exception& e) {
-    set.errors.push_back(
-        LoadError{std::string(path), 0, 0, "", "", std::string("yaml syntax error: ") + e.what()});
-    return;
   }
+  const std::vector<YamlDocument>& documents = stream.documents;
   for (size_t d = 0; d < documents.size(); ++d) {
-    const YAML::Node& doc = documents[d];
-    const int index = static_cast<int>(d);
+    const YAML::Node& doc = documents[d].node;
+    const int index = documents[d].index;
+    const int line_offset = documents[d].first_line - 1;
+    // Node marks count from the document's first line; errors name lines of the file.
+    auto error_at = [&](const Status& status) {
+      LoadError error = MakeError(path, index, &doc, status);
+      if (error.line > 0) {
+        error.line += line_offset;
+      }
+      return error;
+    };
     try {
       if (doc.IsNull()) {
         continue;
       }
       if (!doc.IsMap()) {
         set.errors.push_back(
-            MakeError(path, index, &doc, InvalidArgumentError("document is not a yaml map")));
+            error_at(InvalidArgumentError("document is not a yaml map")));
         continue;
       }
       if (internal::HasChild(doc, "correlation")) {
         auto corr = internal::ParseCorrelation(doc);
         if (!corr.ok()) {
-          set.errors.push_back(MakeError(path, index, &doc, corr.error()));
+          set.errors.push_back(error_at(corr.error()));
           continue;
         }
         corr->source_path = std::string(path);
@@ -290,17 +295,16 @@ void LoadDocuments(std::string_view yaml, std::string_view path, const LoadOptio
       if (internal::HasChild(doc, "filter")) {
         auto filter = ParseFilter(doc, placeholders);
         if (!filter.ok()) {
-          set.errors.push_back(MakeError(path, index, &doc, filter.error()));
+          set.errors.push_back(error_at(filter.error()));
           continue;
         }
-        filter->origin = MakeError(path, index, &doc, Status::Ok());
+        filter->origin = error_at(Status::Ok());
         acc->filters.push_back(std::move(*filter));
         ++set.filters_loaded;
         continue;
       }
       if (!internal::HasChild(doc, "detection")) {
-        set.errors.push_back(MakeError(
-            path, index, &doc,
+        set.errors.push_back(error_at(
             InvalidArgumentError("document has no detection, correlation or filter section")));
         continue;
       }
@@ -312,27 +316,26 @@ void LoadDocuments(std::string_view yaml, std::string_view path, const LoadOptio
       }
       auto rule = ParseRule(doc, path, placeholders);
       if (!rule.ok()) {
-        set.errors.push_back(MakeError(path, index, &doc, rule.error()));
+        set.errors.push_back(error_at(rule.error()));
         continue;
       }
       text_patterns += CountPatterns(rule->searches).first;
       if (text_patterns > kMaxTextPatterns) {
-        set.errors.push_back(MakeError(
-            path, index, &doc,
+        set.errors.push_back(error_at(
             InvalidArgumentError("the file expands to more than {} patterns; rule skipped",
                                  kMaxTextPatterns)));
         continue;
       }
       set.rules.push_back(std::move(*rule));
     } catch (const YAML::Exception& e) {
-      LoadError error = MakeError(path, index, &doc, InvalidArgumentError("yaml error: {}", e.msg));
+      LoadError error = error_at(InvalidArgumentError("yaml error: {}", e.msg));
       if (e.mark.line >= 0) {
-        error.line = e.mark.line + 1;
+        error.line = e.mark.line + 1 + line_offset;
       }
       set.errors.push_back(std::move(error));
     } catch (const std::exception& e) {
       set.errors.push_back(
-          MakeError(path, index, &doc, InternalError("unexpected error: {}", e.what())));
+          error_at(InternalError("unexpected error: {}", e.what())));
     }
   }
 }
