@@ -275,6 +275,30 @@ TEST(AlertsEvidenceTest, EveryCatalogTableFullOrEmpty) {
   }
 }
 
+TEST(AlertsEvidenceTest, JsonRoundTripAndErrors) {
+  Evidence machine;
+  machine.entity_type = "Machine";
+  machine.evidence_role = "Impacted";
+  machine.device_id = "d1";
+  machine.device_name = "ws-1.contoso.local";
+  Evidence process;
+  process.entity_type = "Process";
+  process.process_command_line = "powershell -enc \"x\"\n";
+  process.process_id = 4242;
+  process.sha256 = "ab";
+  const std::vector<Evidence> in = {machine, process};
+  auto out = EvidenceFromJson(EvidenceToJson(in));
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_EQ(out->size(), 2u);
+  EXPECT_EQ(EvidenceToJson(*out), EvidenceToJson(in));
+  EXPECT_EQ((*out)[1].process_id, 4242);
+  EXPECT_EQ((*out)[1].evidence_role, "Related");
+  EXPECT_FALSE(EvidenceFromJson("{}").ok());
+  EXPECT_FALSE(EvidenceFromJson("[1]").ok());
+  EXPECT_FALSE(EvidenceFromJson("[{\"DeviceId\":3}]").ok());
+  EXPECT_FALSE(EvidenceFromJson("[{").ok());
+}
+
 TEST(AlertsEvidenceTest, EntityKeysIgnoreCaseRoleAndProcessId) {
   Evidence a;
   a.entity_type = "Process";

@@ -1,6 +1,7 @@
 #include "vigil/detect/alerts/evidence.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
@@ -571,6 +572,86 @@ std::string EvidenceToJson(const std::vector<Evidence>& evidence) {
     out += '}';
   }
   out += ']';
+  return out;
+}
+
+Result<std::vector<Evidence>> EvidenceFromJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
+    return InvalidArgumentError("evidence is not valid JSON");
+  }
+  simdjson::dom::array items;
+  if (root.get_array().get(items) != simdjson::SUCCESS) {
+    return InvalidArgumentError("evidence is not a JSON array");
+  }
+  std::vector<Evidence> out;
+  for (simdjson::dom::element item : items) {
+    simdjson::dom::object object;
+    if (item.get_object().get(object) != simdjson::SUCCESS) {
+      return InvalidArgumentError("evidence item {} is not an object", out.size());
+    }
+    Evidence e;
+    e.evidence_role.clear();
+    for (auto field : object) {
+      const std::string_view key = field.key;
+      if (key == "ProcessId") {
+        int64_t pid = -1;
+        if (field.value.get_int64().get(pid) != simdjson::SUCCESS) {
+          return InvalidArgumentError("evidence item {}: ProcessId is not an integer", out.size());
+        }
+        e.process_id = pid;
+        continue;
+      }
+      std::string* target = nullptr;
+      static const std::pair<std::string_view, std::string Evidence::*> kFields[] = {
+          {"EntityType", &Evidence::entity_type},
+          {"EvidenceRole", &Evidence::evidence_role},
+          {"DeviceId", &Evidence::device_id},
+          {"DeviceName", &Evidence::device_name},
+          {"AccountName", &Evidence::account_name},
+          {"AccountDomain", &Evidence::account_domain},
+          {"AccountSid", &Evidence::account_sid},
+          {"AccountUpn", &Evidence::account_upn},
+          {"AccountObjectId", &Evidence::account_object_id},
+          {"FileName", &Evidence::file_name},
+          {"FolderPath", &Evidence::folder_path},
+          {"SHA1", &Evidence::sha1},
+          {"SHA256", &Evidence::sha256},
+          {"MD5", &Evidence::md5},
+          {"ProcessCommandLine", &Evidence::process_command_line},
+          {"RemoteIP", &Evidence::remote_ip},
+          {"LocalIP", &Evidence::local_ip},
+          {"RemoteUrl", &Evidence::remote_url},
+          {"RegistryKey", &Evidence::registry_key},
+          {"RegistryValueName", &Evidence::registry_value_name},
+          {"RegistryValueData", &Evidence::registry_value_data},
+          {"NetworkMessageId", &Evidence::network_message_id},
+          {"EmailSubject", &Evidence::email_subject},
+          {"Mailbox", &Evidence::mailbox},
+          {"Application", &Evidence::application},
+      };
+      for (const auto& [name, member] : kFields) {
+        if (name == key) {
+          target = &(e.*member);
+          break;
+        }
+      }
+      if (target == nullptr) {
+        continue;
+      }
+      std::string_view value;
+      if (field.value.get_string().get(value) != simdjson::SUCCESS) {
+        return InvalidArgumentError("evidence item {}: {} is not a string", out.size(), key);
+      }
+      target->assign(value);
+    }
+    if (e.evidence_role.empty()) {
+      e.evidence_role = "Related";
+    }
+    out.push_back(std::move(e));
+  }
   return out;
 }
 

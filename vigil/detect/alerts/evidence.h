@@ -8,10 +8,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "vigil/base/status.h"
 #include "vigil/detect/alert.h"
 #include "vigil/schema/table_batch.h"
 
@@ -60,5 +62,10 @@ std::vector<std::string> EntityKeys(const std::vector<Evidence>& evidence);
 // JSON array of objects with Defender's AlertEvidence column names ("EntityType",
 // "EvidenceRole", "DeviceId", ..., plus "MD5", "ProcessId", "Mailbox"); empty members omitted.
 std::string EvidenceToJson(const std::vector<Evidence>& evidence);
+
+// The inverse of EvidenceToJson, for readers of alert records (incidents, investigations).
+// Unknown keys are ignored; a value of the wrong type is an error, as is text that is not a
+// JSON array of objects.
+Result<std::vector<Evidence>> EvidenceFromJson(std::string_view json);
 
 }  // namespace vigil::detect::alerts
