@@ -1,58 +1,193 @@
 // `vigil demo`: writes the built-in demo data set (see demo_data.h), ingests it through the same
-// path as `vigil ingest`, and shows what the store now holds.
-#include <filesystem>
-
+// path as `vigil ingest` (Sigma rules and continuous custom detections inline), then runs the
+// scheduled custom detections of the shipped content once, as of the data's end time.
 #include <fmt/format.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
 
 #include "apps/vigil/commands.h"
 #include "apps/vigil/demo_data.h"
 #include "apps/vigil/ingest_command.h"
 #include "vigil/base/time.h"
+#include "vigil/detect/alerts/alert_pipeline.h"
+#include "vigil/detect/alerts/alert_store.h"
+#include "vigil/detect/custom_detection_file.h"
+#include "vigil/detect/sigma_alerts.h"
+#include "vigil/kql/exec/engine.h"
+
+#ifndef VIGIL_SOURCE_CONTENT_DIR
+#define VIGIL_SOURCE_CONTENT_DIR ""
+#endif
 
 namespace vigil::app {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct DemoArgs {
   std::string out_dir;
   bool force = false;
+  int days = 30;
+  int devices = 25;
+  uint64_t seed = 42;
+  std::string end;         // ISO datetime the data ends at; "" = now
+  std::string detections;  // custom detection files/dir; "" = the shipped content
 };
 
+// The shipped custom detections: $VIGIL_CONTENT_DIR/detections, else the source tree's.
+std::string DefaultDetectionsDir() {
+  if (const char* env = std::getenv("VIGIL_CONTENT_DIR"); env != nullptr && *env != '\0') {
+    const fs::path dir = fs::path(env) / "detections";
+    return fs::is_directory(dir) ? dir.string() : std::string();
+  }
+  const std::string built_in = std::string(VIGIL_SOURCE_CONTENT_DIR);
+  std::error_code ec;
+  if (!built_in.empty() && fs::is_directory(fs::path(built_in) / "detections", ec)) {
+    return (fs::path(built_in) / "detections").string();
+  }
+  return "";
+}
+
+// The service source of a scheduled rule's alerts: that of the table its query starts from.
+std::string ServiceSourceOfQuery(std::string_view query) {
+  size_t pos = 0;
+  while (pos < query.size() &&
+         (query[pos] == ' ' || query[pos] == '\n' || query[pos] == '\t' || query[pos] == '\r')) {
+    ++pos;
+  }
+  size_t end = pos;
+  while (end < query.size() &&
+         (std::isalnum(static_cast<unsigned char>(query[end])) != 0 || query[end] == '_')) {
+    ++end;
+  }
+  return std::string(detect::ServiceSourceForTable(query.substr(pos, end - pos)));
+}
+
+// Runs the scheduled rules of `paths` once at `now_ticks` over their first-run lookback and
+// stores their alerts (AlertInfo/AlertEvidence + alerts.db). Returns the alerts written.
+Result<uint64_t> RunScheduledDetections(const GlobalOptions& global,
+                                        const std::vector<std::string>& paths, int64_t now_ticks) {
+  auto loaded = detect::LoadCustomDetections(paths);
+  if (!loaded.errors.empty()) {
+    return InvalidArgumentError("{}", loaded.errors.front());
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, OpenStore(global));
+  VIGIL_ASSIGN_OR_RETURN(auto alert_store, detect::alerts::AlertStore::Open(
+                                               (fs::path(global.data_dir) / "alerts.db").string()));
+  Status sink_status;
+  VIGIL_ASSIGN_OR_RETURN(auto pipeline, detect::alerts::AlertPipeline::Create(
+                                            {},
+                                            [&](schema::TableBatch& batch) {
+                                              if (sink_status.ok() && !batch.empty()) {
+                                                sink_status = store->Append(batch);
+                                              }
+                                            },
+                                            alert_store.get()));
+  kql::Engine engine(store.get(), &schema::Catalog::Default());
+  detect::CustomDetectionRunner runner(engine);
+  for (const auto& rule : loaded.rules) {
+    if (!rule.enabled || rule.period == detect::DetectionPeriod::kContinuous) {
+      continue;
+    }
+    VIGIL_RETURN_IF_ERROR(runner.Validate(rule));
+    VIGIL_ASSIGN_OR_RETURN(auto run, runner.Run(rule, now_ticks, /*first_run=*/true));
+    fmt::print("  {:>10}  {} (scheduled, {} row(s))\n", run.alerts.size(), rule.name,
+               run.result_rows);
+    const std::string source = ServiceSourceOfQuery(rule.query);
+    for (auto& draft : run.alerts) {
+      draft.service_source = source;
+      pipeline->Add(std::move(draft));
+    }
+  }
+  pipeline->Finish();
+  VIGIL_RETURN_IF_ERROR(pipeline->status());
+  VIGIL_RETURN_IF_ERROR(sink_status);
+  VIGIL_RETURN_IF_ERROR(store->Close());
+  return pipeline->stats().alerts;
+}
+
+void PrintFacts() {
+  using F = DemoAttackFacts;
+  fmt::print(
+      "The attack: phishing mail from {} ({}) to {} with {} (SHA256 {}) and a link to {};\n"
+      "  {} opened it on {} ({}); credentials of {} ({}) were dumped and used on {};\n"
+      "  Kerberoasting from {}; mailbox access and mass download from {}.\n\n",
+      F::kSender, F::kSenderIp, F::kVictimUpn, F::kAttachmentName, F::kAttachmentSha256,
+      F::kPhishUrl, F::kVictimAccount, F::kVictimDevice, F::kVictimSid, F::kAdminAccount,
+      F::kAdminUpn, F::kLateralDevice, F::kLateralDevice, F::kAttackerCloudIp);
+}
+
 int RunDemo(const GlobalOptions& global, const DemoArgs& args) {
-  const std::filesystem::path out =
-      args.out_dir.empty() ? std::filesystem::path(global.data_dir) / "demo-input"
-                           : std::filesystem::path(args.out_dir);
-  const std::filesystem::path marker = std::filesystem::path(global.data_dir) / "demo-loaded";
-  if (std::filesystem::exists(marker) && !args.force) {
+  const fs::path out =
+      args.out_dir.empty() ? fs::path(global.data_dir) / "demo-input" : fs::path(args.out_dir);
+  const fs::path marker = fs::path(global.data_dir) / "demo-loaded";
+  if (fs::exists(marker) && !args.force) {
     fmt::print("Demo data is already loaded in '{}' (use --force to load it again).\n\n",
                global.data_dir);
-  } else {
-    auto files = WriteDemoData(out, NowTicks());
-    if (!files.ok()) {
-      fmt::print(stderr, "vigil demo: {}\n", files.status().message());
+    return kExitOk;
+  }
+  DemoOptions options;
+  options.days = args.days;
+  options.devices = args.devices;
+  options.seed = args.seed;
+  options.end_ticks = NowTicks();
+  if (!args.end.empty()) {
+    auto parsed = ParseDateTime(args.end);
+    if (!parsed) {
+      fmt::print(stderr, "vigil demo: cannot read --end '{}'\n", args.end);
       return kExitError;
     }
-    fmt::print("Wrote {} demo events to '{}'.\n\n", files->events, out.string());
-    IngestArgs events;
-    events.paths = {files->sysmon_jsonl.string(), files->security_xml.string()};
-    int code = RunIngest(global, events);
-    if (code != kExitOk) {
-      return code;
-    }
-    IngestArgs inventory;
-    inventory.table = "DeviceInfo";
-    inventory.paths = {files->inventory_csv.string()};
-    fmt::print("\n");
-    code = RunIngest(global, inventory);
-    if (code != kExitOk) {
-      return code;
-    }
-    std::FILE* f = std::fopen(marker.string().c_str(), "w");
-    if (f != nullptr) {
-      std::fputs("demo data loaded\n", f);
-      std::fclose(f);
-    }
-    fmt::print("\n");
+    options.end_ticks = *parsed;
   }
+  auto files = WriteDemoData(out, options);
+  if (!files.ok()) {
+    fmt::print(stderr, "vigil demo: {}\n", files.status().message());
+    return kExitError;
+  }
+  fmt::print("Wrote {} demo events ({} days, {} devices, seed {}) to '{}'.\n", files->events,
+             args.days, args.devices, args.seed, out.string());
+  PrintFacts();
+
+  const std::string detections = args.detections.empty() ? DefaultDetectionsDir() : args.detections;
+  IngestArgs events;
+  events.paths = {files->sysmon_jsonl.string(), files->security_xml.string()};
+  if (!detections.empty()) {
+    events.detection.custom = {detections};
+  }
+  int code = RunIngest(global, events);
+  if (code != kExitOk) {
+    return code;
+  }
+  for (const DemoTableFile& table : files->tables) {
+    IngestArgs shaped = events;
+    shaped.table = table.table;
+    shaped.paths = {table.path.string()};
+    fmt::print("\n");
+    code = RunIngest(global, shaped);
+    if (code != kExitOk) {
+      return code;
+    }
+  }
+  if (!detections.empty()) {
+    fmt::print("\nScheduled custom detections ({}), as of {}:\n", detections,
+               FormatDateTime(options.end_ticks));
+    auto alerts = RunScheduledDetections(global, {detections}, options.end_ticks);
+    if (!alerts.ok()) {
+      fmt::print(stderr, "vigil demo: scheduled detections: {}\n", alerts.status().message());
+      return kExitError;
+    }
+    fmt::print("{} alert(s) from scheduled detections\n", *alerts);
+  }
+  std::FILE* f = std::fopen(marker.string().c_str(), "w");
+  if (f != nullptr) {
+    std::fputs("demo data loaded\n", f);
+    std::fclose(f);
+  }
+  fmt::print(
+      "\nNext: `vigil alerts list`, `vigil tables`, `vigil hunt \"AlertInfo | take 10\"`.\n");
   return kExitOk;
 }
 
@@ -62,10 +197,17 @@ void RegisterDemoCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand(
       "demo",
-      "Generate the demo data set (three days of a small company's Windows telemetry with one "
-      "attack in it) and ingest it; then run `vigil tables`");
+      "Generate the demo data set (a company's endpoint, identity, mail and cloud-app telemetry "
+      "with one multi-stage attack in it), ingest it and run the detections");
+  cmd->add_option("--days", args->days, "days of telemetry (3..90)")->capture_default_str();
+  cmd->add_option("--devices", args->devices, "devices (5..500)")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "random seed (same seed and day: same data)")
+      ->capture_default_str();
+  cmd->add_option("--end", args->end, "the data ends at this time (default: now)");
   cmd->add_option("--out", args->out_dir,
                   "where to write the demo input files (default: <data>/demo-input)");
+  cmd->add_option("--detections", args->detections,
+                  "custom detection files or directory (default: the shipped content)");
   cmd->add_flag("--force", args->force, "load the demo data again even if it is already loaded");
   cmd->callback([&global, &exit_code, args] { exit_code = RunDemo(global, *args); });
 }
