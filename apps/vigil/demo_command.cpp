@@ -11,12 +11,9 @@
 #include "apps/vigil/commands.h"
 #include "apps/vigil/demo_data.h"
 #include "apps/vigil/ingest_command.h"
+#include "apps/vigil/scheduled_detections.h"
 #include "vigil/base/time.h"
-#include "vigil/detect/alerts/alert_pipeline.h"
-#include "vigil/detect/alerts/alert_store.h"
 #include "vigil/detect/custom_detection_file.h"
-#include "vigil/detect/sigma_alerts.h"
-#include "vigil/kql/exec/engine.h"
 
 #ifndef VIGIL_SOURCE_CONTENT_DIR
 #define VIGIL_SOURCE_CONTENT_DIR ""
@@ -49,64 +46,6 @@ std::string DefaultDetectionsDir() {
     return (fs::path(built_in) / "detections").string();
   }
   return "";
-}
-
-// The service source of a scheduled rule's alerts: that of the table its query starts from.
-std::string ServiceSourceOfQuery(std::string_view query) {
-  size_t pos = 0;
-  while (pos < query.size() &&
-         (query[pos] == ' ' || query[pos] == '\n' || query[pos] == '\t' || query[pos] == '\r')) {
-    ++pos;
-  }
-  size_t end = pos;
-  while (end < query.size() &&
-         (std::isalnum(static_cast<unsigned char>(query[end])) != 0 || query[end] == '_')) {
-    ++end;
-  }
-  return std::string(detect::ServiceSourceForTable(query.substr(pos, end - pos)));
-}
-
-// Runs the scheduled rules of `paths` once at `now_ticks` over their first-run lookback and
-// stores their alerts (AlertInfo/AlertEvidence + alerts.db). Returns the alerts written.
-Result<uint64_t> RunScheduledDetections(const GlobalOptions& global,
-                                        const std::vector<std::string>& paths, int64_t now_ticks) {
-  auto loaded = detect::LoadCustomDetections(paths);
-  if (!loaded.errors.empty()) {
-    return InvalidArgumentError("{}", loaded.errors.front());
-  }
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, OpenStore(global));
-  VIGIL_ASSIGN_OR_RETURN(auto alert_store, detect::alerts::AlertStore::Open(
-                                               (fs::path(global.data_dir) / "alerts.db").string()));
-  Status sink_status;
-  VIGIL_ASSIGN_OR_RETURN(auto pipeline, detect::alerts::AlertPipeline::Create(
-                                            {},
-                                            [&](schema::TableBatch& batch) {
-                                              if (sink_status.ok() && !batch.empty()) {
-                                                sink_status = store->Append(batch);
-                                              }
-                                            },
-                                            alert_store.get()));
-  kql::Engine engine(store.get(), &schema::Catalog::Default());
-  detect::CustomDetectionRunner runner(engine);
-  for (const auto& rule : loaded.rules) {
-    if (!rule.enabled || rule.period == detect::DetectionPeriod::kContinuous) {
-      continue;
-    }
-    VIGIL_RETURN_IF_ERROR(runner.Validate(rule));
-    VIGIL_ASSIGN_OR_RETURN(auto run, runner.Run(rule, now_ticks, /*first_run=*/true));
-    fmt::print("  {:>10}  {} (scheduled, {} row(s))\n", run.alerts.size(), rule.name,
-               run.result_rows);
-    const std::string source = ServiceSourceOfQuery(rule.query);
-    for (auto& draft : run.alerts) {
-      draft.service_source = source;
-      pipeline->Add(std::move(draft));
-    }
-  }
-  pipeline->Finish();
-  VIGIL_RETURN_IF_ERROR(pipeline->status());
-  VIGIL_RETURN_IF_ERROR(sink_status);
-  VIGIL_RETURN_IF_ERROR(store->Close());
-  return pipeline->stats().alerts;
 }
 
 void PrintFacts() {
@@ -174,12 +113,17 @@ int RunDemo(const GlobalOptions& global, const DemoArgs& args) {
   if (!detections.empty()) {
     fmt::print("\nScheduled custom detections ({}), as of {}:\n", detections,
                FormatDateTime(options.end_ticks));
-    auto alerts = RunScheduledDetections(global, {detections}, options.end_ticks);
-    if (!alerts.ok()) {
-      fmt::print(stderr, "vigil demo: scheduled detections: {}\n", alerts.status().message());
+    auto loaded = detect::LoadCustomDetections({detections});
+    for (const auto& error : loaded.errors) {
+      fmt::print(stderr, "vigil demo: {}\n", error);
+    }
+    auto summary =
+        RunScheduledDetections(global, loaded.rules, options.end_ticks, /*first_run=*/true);
+    if (!summary.ok()) {
+      fmt::print(stderr, "vigil demo: scheduled detections: {}\n", summary.status().message());
       return kExitError;
     }
-    fmt::print("{} alert(s) from scheduled detections\n", *alerts);
+    fmt::print("{} alert(s) from scheduled detections\n", summary->alerts);
   }
   std::FILE* f = std::fopen(marker.string().c_str(), "w");
   if (f != nullptr) {

@@ -13,10 +13,8 @@
 #include <fmt/format.h>
 
 #include "apps/vigil/commands.h"
-#include "apps/vigil/ingest_command.h"
+#include "apps/vigil/scheduled_detections.h"
 #include "vigil/base/time.h"
-#include "vigil/detect/alerts/alert_pipeline.h"
-#include "vigil/detect/alerts/alert_store.h"
 #include "vigil/detect/custom_detection_file.h"
 #include "vigil/kql/exec/engine.h"
 
@@ -69,76 +67,13 @@ int RunRun(const GlobalOptions& global, const DetectionsArgs& args) {
     }
     now_ticks = *parsed;
   }
-  auto opened = OpenStore(global);
-  if (!opened.ok()) {
-    fmt::print(stderr, "vigil detections: {}\n", opened.status().message());
+  auto summary = RunScheduledDetections(global, loaded.rules, now_ticks, args.first_run);
+  if (!summary.ok()) {
+    fmt::print(stderr, "vigil detections: writing alerts failed: {}\n", summary.status().message());
     return kExitError;
   }
-  std::unique_ptr<store::Store> store = std::move(*opened);
-  auto alert_store =
-      detect::alerts::AlertStore::Open((fs::path(global.data_dir) / "alerts.db").string());
-  if (!alert_store.ok()) {
-    fmt::print(stderr, "vigil detections: {}\n", alert_store.status().message());
-    return kExitError;
-  }
-  Status sink_status;
-  auto pipeline = detect::alerts::AlertPipeline::Create(
-      {},
-      [&](schema::TableBatch& batch) {
-        if (sink_status.ok() && !batch.empty()) {
-          sink_status = store->Append(batch);
-        }
-      },
-      alert_store->get());
-  if (!pipeline.ok()) {
-    fmt::print(stderr, "vigil detections: {}\n", pipeline.status().message());
-    return kExitError;
-  }
-  kql::Engine engine(store.get(), &schema::Catalog::Default());
-  detect::CustomDetectionRunner runner(engine);
-  int failures = 0;
-  for (const auto& rule : loaded.rules) {
-    if (!rule.enabled) {
-      fmt::print("skipped {}: disabled\n", rule.name);
-      continue;
-    }
-    if (rule.period == detect::DetectionPeriod::kContinuous) {
-      fmt::print("skipped {}: continuous rules run on ingestion (vigil ingest --detections)\n",
-                 rule.name);
-      continue;
-    }
-    if (const Status valid = runner.Validate(rule); !valid.ok()) {
-      fmt::print(stderr, "vigil detections: {}\n", valid.message());
-      ++failures;
-      continue;
-    }
-    auto run = runner.Run(rule, now_ticks, args.first_run);
-    if (!run.ok()) {
-      fmt::print(stderr, "vigil detections: {}\n", run.status().message());
-      ++failures;
-      continue;
-    }
-    fmt::print("{}: {} row(s) over {} .. {} -> {} alert(s){}\n", rule.name, run->result_rows,
-               FormatDateTime(run->window_start_ticks), FormatDateTime(run->window_end_ticks),
-               run->alerts.size(), run->capped ? " (capped at 100)" : "");
-    for (const auto& warning : run->warnings) {
-      fmt::print("  warning: {}\n", warning);
-    }
-    for (auto& draft : run->alerts) {
-      draft.service_source = "Vigil";
-      (*pipeline)->Add(std::move(draft));
-    }
-  }
-  (*pipeline)->Finish();
-  const Status close_status = store->Close();
-  if (!(*pipeline)->status().ok() || !sink_status.ok() || !close_status.ok()) {
-    fmt::print(stderr, "vigil detections: writing alerts failed: {}\n",
-               !sink_status.ok() ? sink_status.message()
-                                 : (!close_status.ok() ? close_status.message()
-                                                       : (*pipeline)->status().message()));
-    return kExitError;
-  }
-  fmt::print("{} alert(s) written\n", (*pipeline)->stats().alerts);
+  fmt::print("{} alert(s) written\n", summary->alerts);
+  const int failures = summary->failures;
   return failures == 0 && loaded.errors.empty() ? kExitOk : kExitPartial;
 }
 

@@ -5,12 +5,54 @@
 #include <string>
 #include <utility>
 
+#include "vigil/detect/sigma_alerts.h"
 #include "vigil/kql/exec/batch_table.h"
 #include "vigil/kql/syntax/parser.h"
 #include "vigil/kql/value.h"
 
 namespace vigil::detect {
 namespace {
+
+// The table a query reads first: the leading name of its last statement (after any `let`s).
+// Strings and comments are skipped when looking for the statement separators.
+std::string_view SourceTableOfQuery(std::string_view query) {
+  size_t last_start = 0;
+  for (size_t i = 0; i < query.size(); ++i) {
+    const char c = query[i];
+    if (c == '"' || c == '\'') {
+      for (++i; i < query.size() && query[i] != c; ++i) {
+        if (query[i] == '\\') {
+          ++i;
+        }
+      }
+    } else if (c == '/' && i + 1 < query.size() && query[i + 1] == '/') {
+      while (i < query.size() && query[i] != '\n') {
+        ++i;
+      }
+    } else if (c == ';') {
+      last_start = i + 1;
+    }
+  }
+  std::string_view rest = query.substr(std::min(last_start, query.size()));
+  while (true) {
+    const size_t first = rest.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+      return {};
+    }
+    rest.remove_prefix(first);
+    if (rest.substr(0, 2) != "//") {
+      break;
+    }
+    const size_t eol = rest.find('\n');
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol);
+  }
+  size_t end = 0;
+  while (end < rest.size() &&
+         (std::isalnum(static_cast<unsigned char>(rest[end])) != 0 || rest[end] == '_')) {
+    ++end;
+  }
+  return rest.substr(0, end);
+}
 
 constexpr int64_t kTicksPerHour = int64_t{3600} * 10'000'000;
 
@@ -310,6 +352,7 @@ Result<CustomDetectionRun> CustomDetectionRunner::Drafts(const CustomDetectionRu
     d.attack_techniques = rule.techniques;
     d.severity = rule.severity;
     d.detection_source = "customDetection";
+    d.service_source = std::string(ServiceSourceForTable(SourceTableOfQuery(rule.query)));
     d.rule_id = rule.id;
     d.rule_title = rule.name;
     d.rule_author = rule.created_by;

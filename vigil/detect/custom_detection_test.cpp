@@ -157,20 +157,24 @@ TEST_F(CustomDetectionTest, ScheduledRunSeesOnlyItsLookback) {
     EXPECT_GE(alert.timestamp_us * 10, DayStart(2026, 10, 22));
     EXPECT_GE(std::stoll(alert.source_report_id), 200000);
     EXPECT_EQ(alert.detection_source, "customDetection");
+    EXPECT_EQ(alert.service_source, "Endpoint");  // from the table the query reads
     EXPECT_EQ(alert.severity, Severity::kHigh);
     ASSERT_FALSE(alert.evidence.empty());
     EXPECT_EQ(alert.evidence[0].entity_type, "Machine");
     EXPECT_EQ(alert.evidence[0].evidence_role, "Impacted");
   }
-  // The first run looks back 30 days and reaches the older days.
+  // The first run looks back 30 days and reaches the older days. The service source is that
+  // of the table the last statement reads, past `let`s, strings and comments.
   auto all_days = runner.Run(
-      Rule("DeviceProcessEvents | summarize Timestamp = min(Timestamp), ReportId = min(ReportId) "
+      Rule("let x = 'IdentityLogonEvents;'; // EmailEvents;\n DeviceProcessEvents | summarize Timestamp = min(Timestamp), ReportId = min(ReportId) "
            "by DeviceId",
            DetectionPeriod::kEvery1h),
       now, /*first_run=*/true);
   ASSERT_TRUE(all_days.has_value());
+  ASSERT_FALSE(all_days->alerts.empty());
   for (const auto& alert : all_days->alerts) {
     EXPECT_LT(std::stoll(alert.source_report_id), 100000);
+    EXPECT_EQ(alert.service_source, "Endpoint");
   }
 }
 
