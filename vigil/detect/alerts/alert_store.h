@@ -93,6 +93,7 @@ struct AlertFilter {
   std::optional<Severity> min_severity;  // this severity or higher
   std::optional<std::string> rule_id;
   std::optional<std::string> incident_id;
+  bool without_incident = false;  // only alerts not linked to an incident yet
   // Alerts whose activity [first, last] overlaps [from_us, to_us).
   std::optional<int64_t> from_us;
   std::optional<int64_t> to_us;

@@ -198,6 +198,9 @@ WhereClause BuildWhere(const AlertFilter& filter) {
     terms.emplace_back("incident_id = ?");
     where.values.push_back({false, 0, *filter.incident_id});
   }
+  if (filter.without_incident) {
+    terms.emplace_back("(incident_id IS NULL OR incident_id = '')");
+  }
   if (filter.from_us) {
     terms.emplace_back("last_activity >= ?");
     where.values.push_back({true, *filter.from_us, {}});

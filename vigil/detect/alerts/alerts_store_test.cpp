@@ -298,6 +298,12 @@ TEST(AlertsStoreTest, ListFiltersOrdersAndPages) {
   page.offset = 1;
   EXPECT_EQ(ids((*store)->List(page)), (std::vector<std::string>{"va2", "va3"}));
   EXPECT_EQ((*store)->Count(AlertFilter{}).value(), 4);
+  AlertPatch link;
+  link.incident_id = "7";
+  ASSERT_TRUE((*store)->Update("va2", link, "x").ok());
+  AlertFilter unlinked;
+  unlinked.without_incident = true;
+  EXPECT_EQ(ids((*store)->List(unlinked)), (std::vector<std::string>{"va4", "va3", "va1"}));
 }
 
 TEST(AlertsStoreTest, ReopenKeepsEverything) {
