@@ -199,7 +199,11 @@ int main(int argc, char** argv) {
                 table_options, &store_dir));
 
   // (b) Sysmon JSON lines (flat forwarder shape) from the demo generator, repeated.
-  auto demo = vigil::app::WriteDemoData(work / "demo", *vigil::ParseDateTime("2026-10-27T00:00:00Z"));
+  vigil::app::DemoOptions demo_options;
+  demo_options.days = 3;
+  demo_options.devices = 5;
+  demo_options.end_ticks = *vigil::ParseDateTime("2026-10-27T00:00:00Z");
+  auto demo = vigil::app::WriteDemoData(work / "demo", demo_options);
   if (!demo.ok()) {
     fmt::print(stderr, "demo data: {}\n", demo.status().ToString());
     return 1;

@@ -27,5 +27,8 @@ void RegisterDetectCommand(CLI::App& app, GlobalOptions& global, int& exit_code)
 void RegisterAlertsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterIndicatorsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterDetectionsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterIncidentsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterActionsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterInvestigationsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

@@ -10,14 +10,12 @@
 
 #include "apps/vigil/commands.h"
 #include "apps/vigil/demo_data.h"
+#include "apps/vigil/detection_setup.h"
+#include "apps/vigil/incident_response.h"
 #include "apps/vigil/ingest_command.h"
 #include "apps/vigil/scheduled_detections.h"
 #include "vigil/base/time.h"
 #include "vigil/detect/custom_detection_file.h"
-
-#ifndef VIGIL_SOURCE_CONTENT_DIR
-#define VIGIL_SOURCE_CONTENT_DIR ""
-#endif
 
 namespace vigil::app {
 namespace {
@@ -33,20 +31,6 @@ struct DemoArgs {
   std::string end;         // ISO datetime the data ends at; "" = now
   std::string detections;  // custom detection files/dir; "" = the shipped content
 };
-
-// The shipped custom detections: $VIGIL_CONTENT_DIR/detections, else the source tree's.
-std::string DefaultDetectionsDir() {
-  if (const char* env = std::getenv("VIGIL_CONTENT_DIR"); env != nullptr && *env != '\0') {
-    const fs::path dir = fs::path(env) / "detections";
-    return fs::is_directory(dir) ? dir.string() : std::string();
-  }
-  const std::string built_in = std::string(VIGIL_SOURCE_CONTENT_DIR);
-  std::error_code ec;
-  if (!built_in.empty() && fs::is_directory(fs::path(built_in) / "detections", ec)) {
-    return (fs::path(built_in) / "detections").string();
-  }
-  return "";
-}
 
 void PrintFacts() {
   using F = DemoAttackFacts;
@@ -90,8 +74,9 @@ int RunDemo(const GlobalOptions& global, const DemoArgs& args) {
              args.days, args.devices, args.seed, out.string());
   PrintFacts();
 
-  const std::string detections = args.detections.empty() ? DefaultDetectionsDir() : args.detections;
+  const std::string detections = args.detections.empty() ? DefaultContentPath("detections") : args.detections;
   IngestArgs events;
+  events.respond = false;  // correlated once below, when every alert is in
   events.paths = {files->sysmon_jsonl.string(), files->security_xml.string()};
   if (!detections.empty()) {
     events.detection.custom = {detections};
@@ -125,6 +110,13 @@ int RunDemo(const GlobalOptions& global, const DemoArgs& args) {
     }
     fmt::print("{} alert(s) from scheduled detections\n", summary->alerts);
   }
+  fmt::print("\nIncidents and automated investigations:\n");
+  auto response = CorrelateAndRespond(global, ResponseRunOptions{true, options.end_ticks / 10});
+  if (!response.ok()) {
+    fmt::print(stderr, "vigil demo: incidents: {}\n", response.status().message());
+    return kExitError;
+  }
+  PrintResponseSummary(*response, stdout);
   std::FILE* f = std::fopen(marker.string().c_str(), "w");
   if (f != nullptr) {
     std::fputs("demo data loaded\n", f);

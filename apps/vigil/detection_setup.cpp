@@ -18,18 +18,20 @@
 namespace vigil::app {
 namespace fs = std::filesystem;
 
-std::string DefaultRulesDir() {
-  if (const char* env = std::getenv("VIGIL_CONTENT_DIR"); env != nullptr && *env != '\0') {
-    const fs::path dir = fs::path(env) / "rules";
-    return fs::is_directory(dir) ? dir.string() : std::string();
-  }
-  const fs::path built_in = fs::path(VIGIL_SOURCE_CONTENT_DIR) / "rules";
+std::string DefaultContentPath(std::string_view name) {
   std::error_code ec;
-  if (!std::string(VIGIL_SOURCE_CONTENT_DIR).empty() && fs::is_directory(built_in, ec)) {
-    return built_in.string();
+  if (const char* env = std::getenv("VIGIL_CONTENT_DIR"); env != nullptr && *env != '\0') {
+    const fs::path path = fs::path(env) / name;
+    return fs::exists(path, ec) ? path.string() : std::string();
   }
-  return "";
+  if (std::string(VIGIL_SOURCE_CONTENT_DIR).empty()) {
+    return "";
+  }
+  const fs::path built_in = fs::path(VIGIL_SOURCE_CONTENT_DIR) / name;
+  return fs::exists(built_in, ec) ? built_in.string() : std::string();
 }
+
+std::string DefaultRulesDir() { return DefaultContentPath("rules"); }
 
 Result<LoadedRules> LoadRules(const std::vector<std::string>& paths,
                               const std::string& placeholders_file) {

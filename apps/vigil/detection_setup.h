@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/base/status.h"
@@ -13,8 +14,12 @@
 
 namespace vigil::app {
 
-// The rule pack shipped with Vigil: $VIGIL_CONTENT_DIR/rules, else <source tree>/content/rules
-// (compiled in), else "" when neither exists.
+// A file or directory of the content shipped with Vigil ("rules", "detections",
+// "playbooks/default.yml"): $VIGIL_CONTENT_DIR/<name>, else <source tree>/content/<name>
+// (compiled in); "" when it does not exist.
+std::string DefaultContentPath(std::string_view name);
+
+// DefaultContentPath("rules").
 std::string DefaultRulesDir();
 
 struct LoadedRules {

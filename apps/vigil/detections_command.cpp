@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "apps/vigil/commands.h"
+#include "apps/vigil/incident_response.h"
 #include "apps/vigil/scheduled_detections.h"
 #include "vigil/base/time.h"
 #include "vigil/detect/custom_detection_file.h"
@@ -73,6 +74,12 @@ int RunRun(const GlobalOptions& global, const DetectionsArgs& args) {
     return kExitError;
   }
   fmt::print("{} alert(s) written\n", summary->alerts);
+  auto response = CorrelateAndRespond(global, ResponseRunOptions{});
+  if (!response.ok()) {
+    fmt::print(stderr, "vigil detections: incidents: {}\n", response.status().message());
+    return kExitError;
+  }
+  PrintResponseSummary(*response, stdout);
   const int failures = summary->failures;
   return failures == 0 && loaded.errors.empty() ? kExitOk : kExitPartial;
 }

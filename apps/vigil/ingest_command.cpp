@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/vigil/incident_response.h"
 #include "apps/vigil/progress_bar.h"
 #include "vigil/base/log.h"
 #include "vigil/ingest/file_ingestor.h"
@@ -153,6 +154,14 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   if (!detection_status.ok()) {
     fmt::print(stderr, "vigil ingest: writing alerts failed: {}\n", detection_status.message());
     return kExitError;
+  }
+  if (detection && args.respond) {
+    auto response = CorrelateAndRespond(global, ResponseRunOptions{});
+    if (!response.ok()) {
+      fmt::print(stderr, "vigil ingest: incidents: {}\n", response.status().message());
+      return kExitError;
+    }
+    PrintResponseSummary(*response, stdout);
   }
   if (ingestor.failed_inputs() > 0) {
     fmt::print(stderr, "vigil ingest: {} input(s) could not be read (see above)\n",

@@ -19,6 +19,9 @@ struct IngestArgs {
   std::string table;
   std::vector<std::string> paths;
   DetectionArgs detection;
+  // After detection: correlate new alerts into incidents and investigate them
+  // (incident_response.h). `vigil demo` turns it off and does it once at the end.
+  bool respond = true;
 };
 
 Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& global);

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   vigil::app::RegisterAlertsCommand(app, global, exit_code);
   vigil::app::RegisterIndicatorsCommand(app, global, exit_code);
   vigil::app::RegisterDetectionsCommand(app, global, exit_code);
+  vigil::app::RegisterIncidentsCommand(app, global, exit_code);
+  vigil::app::RegisterInvestigationsCommand(app, global, exit_code);
+  vigil::app::RegisterActionsCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {

@@ -1,0 +1,42 @@
+// What happens after alerts are written (by `vigil ingest`, `vigil detections run`, `vigil
+// demo`): every alert not yet in an incident is correlated into <data>/incidents.db (oldest
+// first), then each incident that gained alerts is investigated (playbook, hunting over the
+// store) and the proposed actions are queued in <data>/response.db per the automation policy.
+// Used only by the CLI commands; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "apps/vigil/commands.h"
+#include "vigil/base/status.h"
+
+namespace vigil::app {
+
+struct ResponseRunOptions {
+  bool investigate = true;
+  int64_t now_us = 0;  // investigation time; 0 = wall clock
+};
+
+struct ResponseRunSummary {
+  size_t alerts = 0;  // alerts correlated in this run
+  size_t incidents_created = 0;
+  size_t incidents_joined = 0;  // distinct existing incidents that gained alerts
+  size_t merges = 0;            // incidents redirected into others
+  size_t investigations = 0;
+  size_t investigation_failures = 0;
+  size_t actions_pending_approval = 0;  // across the investigated incidents
+  size_t actions_queued = 0;            // approved or automatic, waiting for a connector
+  std::string first_error;              // an investigation that failed (the run goes on)
+};
+
+// Configuration read from the data directory when present: correlation.yml (CorrelationConfig),
+// automation.yml (AutomationPolicy), playbook.yml (else the shipped playbooks/default.yml).
+// Account aliases come from the IdentityInfo table of the store.
+Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
+                                               const ResponseRunOptions& options);
+
+void PrintResponseSummary(const ResponseRunSummary& summary, std::FILE* out);
+
+}  // namespace vigil::app
