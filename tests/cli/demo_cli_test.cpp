@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "apps/vigil/demo_data.h"
 #include "tests/cli/cli_util.h"
 
@@ -72,6 +74,75 @@ bool HasAny(const AlertEntities& a, const std::set<std::string>& values) {
 
 class DemoCliTest : public CliTest {};
 
+// The attack entity values and the benign look-alikes' (see demo_data.h).
+std::set<std::string> AttackValues() {
+  return {Lower(std::string(Facts::kVictimAccount)), Lower(std::string(Facts::kVictimUpn)),
+          Lower(std::string(Facts::kVictimSid)),     Lower(std::string(Facts::kVictimObjectId)),
+          Lower(std::string(Facts::kVictimDevice)),  "ws-0142",
+          Lower(std::string(Facts::kAdminAccount)),  Lower(std::string(Facts::kAdminUpn)),
+          Lower(std::string(Facts::kAdminSid)),      Lower(std::string(Facts::kAdminObjectId)),
+          Lower(std::string(Facts::kLateralDevice)), "srv-sql01",
+          Lower(std::string(Facts::kSender)),        Lower(std::string(Facts::kAttachmentSha256)),
+          Lower(std::string(Facts::kPhishUrl)),      std::string(Facts::kC2Ip),
+          std::string(Facts::kAttackerCloudIp),      std::string(Facts::kVictimDeviceIp)};
+}
+
+struct IncidentView {
+  int64_t id = 0;
+  std::string severity;
+  std::set<std::string> sources;
+  std::set<std::string> alert_ids;
+};
+
+std::vector<IncidentView> ReadIncidents(const std::string& data_dir) {
+  const Output out = RunVigil("--data " + data_dir + " incidents list --format json");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  std::vector<IncidentView> incidents;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(out.text);
+  simdjson::dom::array list;
+  EXPECT_EQ(parser.parse(json).get_array().get(list), simdjson::SUCCESS) << out.text;
+  for (simdjson::dom::element item : list) {
+    IncidentView v;
+    v.id = item["incidentId"].get_int64().value();
+    v.severity = std::string(item["severity"].get_string().value());
+    for (simdjson::dom::element source : item["serviceSources"].get_array()) {
+      v.sources.insert(std::string(source.get_string().value()));
+    }
+    for (simdjson::dom::element alert : item["alertIds"].get_array()) {
+      v.alert_ids.insert(std::string(alert.get_string().value()));
+    }
+    incidents.push_back(std::move(v));
+  }
+  return incidents;
+}
+
+// "Type target-value" for every action of one incident, e.g. "IsolateDevice ws-0142...".
+std::multiset<std::string> ReadActions(const std::string& data_dir, int64_t incident) {
+  const Output out = RunVigil("--data " + data_dir + " actions list --format json --limit 1000");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  std::multiset<std::string> actions;
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(out.text);
+  simdjson::dom::array list;
+  EXPECT_EQ(parser.parse(json).get_array().get(list), simdjson::SUCCESS) << out.text;
+  for (simdjson::dom::element item : list) {
+    if (item["incidentId"].get_int64().value() != incident) {
+      continue;
+    }
+    std::string target;
+    for (const char* key : {"accountName", "networkMessageId", "url", "sha256", "deviceName"}) {
+      std::string_view value;
+      if (item["target"][key].get_string().get(value) == simdjson::SUCCESS && !value.empty()) {
+        target = Lower(std::string(value));
+        break;
+      }
+    }
+    actions.insert(std::string(item["type"].get_string().value()) + " " + target);
+  }
+  return actions;
+}
+
 TEST_F(DemoCliTest, AttackAlertsFromEverySourceAndBenignAlertsApart) {
   const Output demo =
       RunVigil("--data " + data_ + " demo --days 3 --devices 6 --end 2026-11-23T12:00:00Z");
@@ -121,6 +192,58 @@ TEST_F(DemoCliTest, AttackAlertsFromEverySourceAndBenignAlertsApart) {
   const auto& cloud = attack_values_by_source["CloudApps"];
   EXPECT_EQ(cloud.count(Lower(std::string(Facts::kAdminUpn))), 1u);
   EXPECT_EQ(cloud.count(Lower(std::string(Facts::kAdminObjectId))), 1u);
+}
+
+TEST_F(DemoCliTest, OneHighIncidentForTheAttackWithItsRemediations) {
+  const Output demo =
+      RunVigil("--data " + data_ + " demo --days 3 --devices 6 --end 2026-11-23T12:00:00Z");
+  ASSERT_EQ(demo.exit_code, 0) << demo.text;
+  const std::set<std::string> attack = AttackValues();
+  const auto alerts = ReadAlerts(data_);
+  std::set<std::string> attack_alerts, benign_alerts;
+  for (const auto& [id, a] : alerts) {
+    (HasAny(a, attack) ? attack_alerts : benign_alerts).insert(id);
+  }
+  ASSERT_GE(attack_alerts.size(), 10u);
+
+  // Exactly one incident holds attack alerts; it holds all of them and nothing benign.
+  const auto incidents = ReadIncidents(data_);
+  const IncidentView* attack_incident = nullptr;
+  for (const auto& incident : incidents) {
+    bool has_attack = false;
+    for (const auto& id : incident.alert_ids) {
+      has_attack = has_attack || attack_alerts.count(id) > 0;
+      EXPECT_TRUE(attack_alerts.count(id) > 0 || benign_alerts.count(id) > 0) << id;
+    }
+    if (!has_attack) {
+      continue;
+    }
+    ASSERT_EQ(attack_incident, nullptr)
+        << "attack alerts in incidents " << attack_incident->id << " and " << incident.id;
+    attack_incident = &incident;
+  }
+  ASSERT_NE(attack_incident, nullptr) << demo.text;
+  EXPECT_EQ(attack_incident->alert_ids, attack_alerts);
+  EXPECT_EQ(attack_incident->severity, "High");
+  for (const char* source : {"Endpoint", "Identity", "Email", "CloudApps"}) {
+    EXPECT_EQ(attack_incident->sources.count(source), 1u) << source;
+  }
+
+  // The investigation proposes the remediations of every domain.
+  const auto actions = ReadActions(data_, attack_incident->id);
+  auto has = [&](const std::string& type, const std::string& target) {
+    return actions.count(type + " " + Lower(target)) > 0;
+  };
+  EXPECT_TRUE(has("IsolateDevice", std::string(Facts::kVictimDevice)));
+  EXPECT_TRUE(has("IsolateDevice", std::string(Facts::kLateralDevice)));
+  EXPECT_TRUE(has("DisableUser", std::string(Facts::kAdminAccount)));
+  EXPECT_TRUE(has("SoftDeleteEmail", std::string(Facts::kNetworkMessageId)));
+  EXPECT_TRUE(has("BlockUrl", std::string(Facts::kPhishUrl)));
+  EXPECT_TRUE(has("AddIndicator", std::string(Facts::kAttachmentSha256)));
+  for (const auto& action : actions) {
+    EXPECT_EQ(action.find("lsass.exe"), std::string::npos) << action;
+    EXPECT_EQ(action.rfind("DisableUser system", 0), std::string::npos) << action;
+  }
 }
 
 TEST_F(DemoCliTest, RefusesToLoadTwiceWithoutForce) {
