@@ -156,7 +156,8 @@ void Lateral(const Company& company, Rng& rng, Sinks& sinks, int64_t t0) {
            {"IpPort", "51022"}});
   int i = 0;
   for (const char* service : {"svc_sql", "svc_web", "svc_sharepoint"}) {
-    x.Event(dc, t1 + (++i) * 2 * kSecond, 4769,
+    ++i;
+    x.Event(dc, t1 + i * 2 * kSecond, 4769,
             {{"TargetUserName", admin.name + "@CONTOSO.COM"},
              {"TargetDomainName", "CONTOSO.COM"},
              {"ServiceName", service},
