@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: install, build, generate and load the demo data into
-# ./vigil-data, show what the store holds and run first hunts in KQL over it.
+# ./vigil-data (detection, correlation into incidents, automated investigation), then show the
+# incident, its investigation and pending actions, and run first hunts in KQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -20,5 +21,12 @@ echo "==> vigil alerts: what detection found while loading"
 echo "==> vigil hunt: the alerts are huntable too"
 "$VIGIL" --data ./vigil-data hunt \
   'AlertInfo | join kind=inner (AlertEvidence | where EntityType == "Machine") on AlertId | summarize Alerts = dcount(AlertId), Titles = make_set(Title) by DeviceName'
-echo "==> vigil detections: custom KQL detections over the last 30 days"
-"$VIGIL" --data ./vigil-data detections run --first-run content/detections
+echo "==> vigil incidents: the attack is one incident across endpoint, identity, email and cloud apps"
+"$VIGIL" --data ./vigil-data incidents list
+INCIDENT="$("$VIGIL" --data ./vigil-data incidents list --format json |
+  sed -n 's/^\[{"incidentId": *\([0-9][0-9]*\).*/\1/p')"
+"$VIGIL" --data ./vigil-data incidents show "$INCIDENT"
+echo "==> vigil investigations: verdicts and proposed remediation"
+"$VIGIL" --data ./vigil-data investigations list
+echo "==> vigil actions: the action center (pending approval)"
+"$VIGIL" --data ./vigil-data actions list --pending
