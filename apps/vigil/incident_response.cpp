@@ -129,7 +129,16 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
   }
   summary.incidents_created = created.size();
   summary.incidents_joined = touched.size() - created.size();
-  if (!options.investigate || touched.empty()) {
+  if (!options.investigate) {
+    return summary;
+  }
+  // Approvals wait at most 7 days (by the wall clock the actions were stamped with).
+  if (touched.empty() && !fs::exists(data / "response.db", ec)) {
+    return summary;
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto actions, respond::ActionStore::Open((data / "response.db").string()));
+  VIGIL_ASSIGN_OR_RETURN(summary.actions_expired, actions->ExpirePending(NowTicks() / 10));
+  if (touched.empty()) {
     return summary;
   }
 
@@ -147,7 +156,6 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
         "no playbook: put one at {} or set VIGIL_CONTENT_DIR", (data / "playbook.yml").string());
   }
   VIGIL_ASSIGN_OR_RETURN(respond::Playbook playbook, respond::LoadPlaybookFile(playbook_path));
-  VIGIL_ASSIGN_OR_RETURN(auto actions, respond::ActionStore::Open((data / "response.db").string()));
   VIGIL_ASSIGN_OR_RETURN(auto indicators,
                          detect::ioc::IndicatorStore::Open((data / "indicators.db").string()));
   respond::Investigator investigator(engine, *actions, indicators.get(), std::move(playbook),
@@ -190,6 +198,9 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
 
 void PrintResponseSummary(const ResponseRunSummary& s, std::FILE* out) {
   if (s.alerts == 0) {
+    if (s.actions_expired > 0) {
+      fmt::print(out, "Actions: {} awaited approval for 7 days and timed out\n", s.actions_expired);
+    }
     return;
   }
   fmt::print(out,
@@ -201,6 +212,9 @@ void PrintResponseSummary(const ResponseRunSummary& s, std::FILE* out) {
                "Investigations: {} run; actions: {} awaiting approval, {} queued for connectors "
                "(`vigil actions list`)\n",
                s.investigations, s.actions_pending_approval, s.actions_queued);
+  }
+  if (s.actions_expired > 0) {
+    fmt::print(out, "Actions: {} awaited approval for 7 days and timed out\n", s.actions_expired);
   }
   if (s.investigation_failures > 0) {
     fmt::print(out, "  {} investigation(s) failed; first: {}\n", s.investigation_failures,

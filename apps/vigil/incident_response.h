@@ -28,6 +28,7 @@ struct ResponseRunSummary {
   size_t investigation_failures = 0;
   size_t actions_pending_approval = 0;  // across the investigated incidents
   size_t actions_queued = 0;            // approved or automatic, waiting for a connector
+  size_t actions_expired = 0;           // pending approval for 7 days: timed out in this run
   std::string first_error;              // an investigation that failed (the run goes on)
 };
 
