@@ -293,4 +293,28 @@ void SqliteTransaction::Rollback() {
   }
 }
 
+std::string JoinTextList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) {
+      out.push_back('\n');
+    }
+    out.append(item);
+  }
+  return out;
+}
+
+std::vector<std::string> SplitTextList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 }  // namespace vigil

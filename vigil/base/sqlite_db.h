@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <utility>
 
@@ -149,5 +150,10 @@ class SqliteTransaction {
 
   SqliteDb* db_;  // null once committed or rolled back
 };
+
+// Lists of strings kept in one TEXT column, one item per line (items never hold '\n'): the
+// tags, alert ids, reasons, ... of the stores built on SqliteDb.
+std::string JoinTextList(const std::vector<std::string>& items);
+std::vector<std::string> SplitTextList(std::string_view text);
 
 }  // namespace vigil

@@ -262,3 +262,18 @@ TEST(SqliteDbTest, ErrorsNeverCrash) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(TextListTest, JoinAndSplitRoundTrip) {
+  const std::vector<std::string> items = {"a", "b c", "", "d"};
+  EXPECT_EQ(JoinTextList(items), "a\nb c\n\nd");
+  EXPECT_EQ(SplitTextList(JoinTextList(items)), items);
+  EXPECT_TRUE(SplitTextList("").empty());
+  EXPECT_EQ(JoinTextList({}), "");
+  EXPECT_EQ(SplitTextList("x\n"), (std::vector<std::string>{"x"}));
+}
+
+}  // namespace
+}  // namespace vigil

@@ -51,31 +51,6 @@ constexpr std::string_view kColumns =
     "first_activity, last_activity, service_sources, detection_sources, categories, devices, "
     "users";
 
-std::string JoinLines(const std::vector<std::string>& list) {
-  std::string out;
-  for (const auto& item : list) {
-    if (!out.empty()) {
-      out.push_back('\n');
-    }
-    out += item;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 template <typename E>
 E Enum(int64_t value, E max) {
   return (value < 0 || value > static_cast<int64_t>(max)) ? E{} : static_cast<E>(value);
@@ -98,11 +73,11 @@ Incident ReadIncident(const SqliteStatement& s) {
   inc.last_update_us = s.Int(12);
   inc.first_activity_us = s.Int(13);
   inc.last_activity_us = s.Int(14);
-  inc.facts.service_sources = SplitLines(s.Text(15));
-  inc.facts.detection_sources = SplitLines(s.Text(16));
-  inc.facts.categories = SplitLines(s.Text(17));
-  inc.facts.devices = SplitLines(s.Text(18));
-  inc.facts.users = SplitLines(s.Text(19));
+  inc.facts.service_sources = SplitTextList(s.Text(15));
+  inc.facts.detection_sources = SplitTextList(s.Text(16));
+  inc.facts.categories = SplitTextList(s.Text(17));
+  inc.facts.devices = SplitTextList(s.Text(18));
+  inc.facts.users = SplitTextList(s.Text(19));
   return inc;
 }
 
@@ -122,11 +97,11 @@ void BindIncident(SqliteStatement& s, const Incident& inc) {
   s.Bind(13, inc.last_update_us);
   s.Bind(14, inc.first_activity_us);
   s.Bind(15, inc.last_activity_us);
-  s.Bind(16, JoinLines(inc.facts.service_sources));
-  s.Bind(17, JoinLines(inc.facts.detection_sources));
-  s.Bind(18, JoinLines(inc.facts.categories));
-  s.Bind(19, JoinLines(inc.facts.devices));
-  s.Bind(20, JoinLines(inc.facts.users));
+  s.Bind(16, JoinTextList(inc.facts.service_sources));
+  s.Bind(17, JoinTextList(inc.facts.detection_sources));
+  s.Bind(18, JoinTextList(inc.facts.categories));
+  s.Bind(19, JoinTextList(inc.facts.devices));
+  s.Bind(20, JoinTextList(inc.facts.users));
 }
 
 }  // namespace
@@ -405,11 +380,11 @@ Result<int64_t> IncidentStore::Create(Incident& incident) {
   s.Bind(12, copy.last_update_us);
   s.Bind(13, copy.first_activity_us);
   s.Bind(14, copy.last_activity_us);
-  s.Bind(15, JoinLines(copy.facts.service_sources));
-  s.Bind(16, JoinLines(copy.facts.detection_sources));
-  s.Bind(17, JoinLines(copy.facts.categories));
-  s.Bind(18, JoinLines(copy.facts.devices));
-  s.Bind(19, JoinLines(copy.facts.users));
+  s.Bind(15, JoinTextList(copy.facts.service_sources));
+  s.Bind(16, JoinTextList(copy.facts.detection_sources));
+  s.Bind(17, JoinTextList(copy.facts.categories));
+  s.Bind(18, JoinTextList(copy.facts.devices));
+  s.Bind(19, JoinTextList(copy.facts.users));
   VIGIL_RETURN_IF_ERROR(s.Run());
   incident.id = db_->LastInsertRowId();
   return incident.id;
@@ -493,7 +468,7 @@ Status IncidentStore::SaveEntity(const EntityRow& row) {
   s.Bind(1, row.incident_id);
   s.Bind(2, row.key);
   s.Bind(3, row.label);
-  s.Bind(4, JoinLines(row.identifiers));
+  s.Bind(4, JoinTextList(row.identifiers));
   s.Bind(5, row.last_seen_us);
   s.Bind(6, static_cast<int64_t>(row.domains));
   s.Bind(7, row.alert_count);
@@ -522,7 +497,7 @@ Result<std::vector<EntityRow>> IncidentStore::Entities(int64_t incident_id) {
     e.incident_id = s.Int(0);
     e.key = s.Text(1);
     e.label = s.Text(2);
-    e.identifiers = SplitLines(s.Text(3));
+    e.identifiers = SplitTextList(s.Text(3));
     e.last_seen_us = s.Int(4);
     e.domains = static_cast<uint32_t>(s.Int(5));
     e.alert_count = s.Int(6);

@@ -16,31 +16,6 @@ constexpr std::array<std::string_view, 8> kStateNames = {
     "Unknown", "Running", "PendingApproval", "SuccessfullyRemediated", "PartiallyRemediated",
     "Benign",  "Failed",  "TerminatedByUser"};
 
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) {
-      out += '\n';
-    }
-    out += part;
-  }
-  return out;
-}
-
-std::vector<std::string> Split(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 // Newlines separate list items in the database.
 std::string OneLine(std::string text) {
   for (char& c : text) {
@@ -85,7 +60,7 @@ Result<int64_t> ActionStore::SaveInvestigation(const InvestigationRecord& record
     st.Bind(3, record.playbook);
     st.Bind(4, record.created_us);
     st.Bind(5, record.updated_us);
-    st.Bind(6, Join(alert_ids));
+    st.Bind(6, JoinTextList(alert_ids));
     VIGIL_RETURN_IF_ERROR(st.Run());
     id = db_->LastInsertRowId();
   } else {
@@ -97,7 +72,7 @@ Result<int64_t> ActionStore::SaveInvestigation(const InvestigationRecord& record
     st.Bind(2, InvestigationStateName(record.state));
     st.Bind(3, record.playbook);
     st.Bind(4, record.updated_us);
-    st.Bind(5, Join(alert_ids));
+    st.Bind(5, JoinTextList(alert_ids));
     VIGIL_RETURN_IF_ERROR(st.Run());
     for (const char* table : {"investigation_evidence", "investigation_log"}) {
       VIGIL_ASSIGN_OR_RETURN(
@@ -124,7 +99,7 @@ Result<int64_t> ActionStore::SaveInvestigation(const InvestigationRecord& record
     ev.Bind(4, detect::alerts::EvidenceToJson({e.entity}));
     ev.Bind(5, e.sender);
     ev.Bind(6, VerdictName(e.verdict));
-    ev.Bind(7, Join(reasons));
+    ev.Bind(7, JoinTextList(reasons));
     VIGIL_RETURN_IF_ERROR(ev.Run());
   }
   VIGIL_ASSIGN_OR_RETURN(
@@ -160,7 +135,7 @@ Result<InvestigationRecord> ActionStore::LoadInvestigation(int64_t id) {
   r.playbook = st.Text(3);
   r.created_us = st.Int(4);
   r.updated_us = st.Int(5);
-  r.alert_ids = Split(st.Text(6));
+  r.alert_ids = SplitTextList(st.Text(6));
   st.Reset();
   VIGIL_ASSIGN_OR_RETURN(
       auto ev, db_->Prepare("SELECT entity_key, entity_json, sender, verdict, reasons FROM "
@@ -180,7 +155,7 @@ Result<InvestigationRecord> ActionStore::LoadInvestigation(int64_t id) {
     }
     e.sender = ev.Text(2);
     e.verdict = ParseVerdict(ev.Text(3)).value_or(Verdict::kUnknown);
-    e.reasons = Split(ev.Text(4));
+    e.reasons = SplitTextList(ev.Text(4));
     r.evidence.push_back(std::move(e));
   }
   VIGIL_ASSIGN_OR_RETURN(auto lg,

@@ -55,30 +55,6 @@ constexpr const char* kColumns =
     "creation_us, last_update_us, created_by, last_updated_by, generate_alert, rbac_group_names, "
     "category, mitre_techniques, application, educate_url, external_id";
 
-std::string JoinLines(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) {
-      out.push_back('\n');
-    }
-    out.append(item);
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLines(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) {
-      break;
-    }
-    text.remove_prefix(end + 1);
-  }
-  return out;
-}
-
 Indicator ReadRow(const SqliteStatement& row) {
   Indicator indicator;
   indicator.id = row.Text(0);
@@ -102,9 +78,9 @@ Indicator ReadRow(const SqliteStatement& row) {
   indicator.created_by = row.Text(11);
   indicator.last_updated_by = row.Text(12);
   indicator.generate_alert = row.Int(13) != 0;
-  indicator.rbac_group_names = SplitLines(row.Text(14));
+  indicator.rbac_group_names = SplitTextList(row.Text(14));
   indicator.category = row.Text(15);
-  indicator.mitre_techniques = SplitLines(row.Text(16));
+  indicator.mitre_techniques = SplitTextList(row.Text(16));
   indicator.application = row.Text(17);
   indicator.educate_url = row.Text(18);
   indicator.external_id = row.Text(19);
@@ -135,9 +111,9 @@ std::string Changes(const Indicator& before, const Indicator& after) {
   note("expirationTime", TimeText(before.expiration_time_us), TimeText(after.expiration_time_us));
   note("generateAlert", before.generate_alert ? "true" : "false",
        after.generate_alert ? "true" : "false");
-  note("rbacGroupNames", JoinLines(before.rbac_group_names), JoinLines(after.rbac_group_names));
+  note("rbacGroupNames", JoinTextList(before.rbac_group_names), JoinTextList(after.rbac_group_names));
   note("category", before.category, after.category);
-  note("mitreTechniques", JoinLines(before.mitre_techniques), JoinLines(after.mitre_techniques));
+  note("mitreTechniques", JoinTextList(before.mitre_techniques), JoinTextList(after.mitre_techniques));
   note("educateUrl", before.educate_url, after.educate_url);
   return out;
 }
@@ -203,9 +179,9 @@ Status IndicatorStore::Write(const Indicator& indicator, bool insert) {
   write.Bind(12, indicator.created_by);
   write.Bind(13, indicator.last_updated_by);
   write.Bind(14, int64_t{indicator.generate_alert ? 1 : 0});
-  write.Bind(15, JoinLines(indicator.rbac_group_names));
+  write.Bind(15, JoinTextList(indicator.rbac_group_names));
   write.Bind(16, indicator.category);
-  write.Bind(17, JoinLines(indicator.mitre_techniques));
+  write.Bind(17, JoinTextList(indicator.mitre_techniques));
   write.Bind(18, indicator.application);
   write.Bind(19, indicator.educate_url);
   write.Bind(20, indicator.external_id);
