@@ -293,6 +293,16 @@ void SqliteTransaction::Rollback() {
   }
 }
 
+Status SqliteDb::PrepareInto(SqliteStatement& out, std::string_view sql,
+                             std::string_view purpose) {
+  Result<SqliteStatement> statement = Prepare(sql, purpose);
+  if (!statement.ok()) {
+    return statement.status();
+  }
+  out = std::move(*statement);
+  return Status::Ok();
+}
+
 std::string JoinTextList(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {

@@ -107,6 +107,8 @@ class SqliteDb {
   // Compiles exactly one statement (trailing SQL other than blanks and ';' is an error; SQL
   // that SQLite rejects is kInternal, a bug in the caller's SQL).
   Result<SqliteStatement> Prepare(std::string_view sql, std::string_view purpose);
+  // The same into `out` (left alone on error), for stores that keep prepared statements.
+  Status PrepareInto(SqliteStatement& out, std::string_view sql, std::string_view purpose);
   // BEGIN IMMEDIATE: takes the write lock now, so the transaction cannot fail half-way on a
   // busy database.
   Result<SqliteTransaction> Begin();

@@ -148,12 +148,7 @@ Result<std::unique_ptr<IncidentStore>> IncidentStore::Open(const std::string& pa
 
 Status IncidentStore::Prepare() {
   auto prepare = [&](SqliteStatement& out, std::string_view sql, std::string_view purpose) {
-    Result<SqliteStatement> statement = db_->Prepare(sql, purpose);
-    if (!statement.ok()) {
-      return statement.status();
-    }
-    out = std::move(*statement);
-    return Status::Ok();
+    return db_->PrepareInto(out, sql, purpose);
   };
   Statements& s = *stmts_;
   const std::string values =

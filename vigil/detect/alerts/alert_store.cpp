@@ -53,12 +53,7 @@ Result<std::unique_ptr<AlertStore>> AlertStore::Open(const std::string& path,
 
 Status AlertStore::Prepare() {
   auto prepare = [&](SqliteStatement& out, std::string_view sql, std::string_view purpose) {
-    Result<SqliteStatement> statement = db_->Prepare(sql, purpose);
-    if (!statement.ok()) {
-      return statement.status();
-    }
-    out = std::move(*statement);
-    return Status::Ok();
+    return db_->PrepareInto(out, sql, purpose);
   };
   VIGIL_RETURN_IF_ERROR(prepare(
       stmts_->upsert,
