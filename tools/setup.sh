@@ -15,6 +15,7 @@ PACKAGES=(
   libre2-dev libssl-dev libmaxminddb-dev libgeos-dev libs2-dev
   libyaml-cpp-dev libvectorscan-dev libsqlite3-dev
   libevtx-utils unzip
+  libboost-dev wrk nodejs npm
 )
 
 if [[ "${1:-}" != "--no-apt" ]]; then

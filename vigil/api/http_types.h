@@ -1,0 +1,84 @@
+// The transport-independent shape of an API call: the server (server/) parses HTTP into an
+// ApiRequest, the Router finds the route, checks the caller's role and runs its handler, and
+// the handler returns an ApiResponse. Handlers are plain functions, so resources and the
+// hunting API are tested without sockets. Plain data; Router is immutable after setup and
+// then thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace vigil::api {
+
+// Roles in increasing power; a route names the least role it needs.
+enum class Role : uint8_t { kViewer, kAnalyst, kResponder, kAdmin };
+std::string_view RoleName(Role role);  // "viewer", "analyst", "responder", "admin"
+std::optional<Role> ParseRole(std::string_view text);
+
+// Who is calling (set by authentication before routing).
+struct Principal {
+  std::string id;    // app client id, API key id or user name
+  std::string name;  // display name for audit entries ("soc-script", "alice")
+  Role role = Role::kViewer;
+};
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", "PATCH", "DELETE", upper case
+  std::string path;    // decoded path without the query: "/api/incidents/7"
+  std::multimap<std::string, std::string> query;  // decoded query parameters ("$filter", ...)
+  std::map<std::string, std::string> headers;     // names lower-cased
+  std::string body;                               // decoded (gzip/zstd already undone)
+  std::map<std::string, std::string> params;      // path parameters, filled by the Router
+  Principal principal;
+  std::string remote;  // "127.0.0.1:53412"
+
+  // First value of a query parameter, if present.
+  std::optional<std::string> Query(std::string_view name) const;
+  std::optional<std::string> Header(std::string_view lower_name) const;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::map<std::string, std::string> headers;  // extra headers (Retry-After, Location, ...)
+  std::string body;
+};
+
+using Handler = std::function<ApiResponse(const ApiRequest&)>;
+
+// The two error bodies clients expect (../shared/reference/api_shapes.md 1.6 and 3.6):
+// Defender `{"error":{"code","message","target"}}` for /api/..., Graph
+// `{"error":{"code","message","innerError":{"date","request-id"}}}` for /v1.0/... .
+enum class ErrorStyle : uint8_t { kDefender, kGraph };
+ErrorStyle ErrorStyleFor(std::string_view path);
+ApiResponse ErrorResponse(int status, std::string_view code, std::string_view message,
+                          ErrorStyle style);
+
+// Routes by method and pattern ("/api/incidents/{id}", "/api/machines/{id}/isolate"); a
+// segment in braces binds ApiRequest::params. Dispatch answers 404 for an unknown path, 405
+// when the path exists with another method, 403 when the caller's role is below the route's.
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, Role least_role, Handler handler);
+  ApiResponse Dispatch(ApiRequest& request) const;
+  // Every route, for the OpenAPI document: (method, pattern, least role).
+  std::vector<std::tuple<std::string, std::string, Role>> Routes() const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    std::string pattern;
+    Role least_role;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace vigil::api
