@@ -30,5 +30,7 @@ void RegisterDetectionsCommand(CLI::App& app, GlobalOptions& global, int& exit_c
 void RegisterIncidentsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterActionsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterInvestigationsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterAppsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

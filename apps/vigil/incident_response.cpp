@@ -79,22 +79,46 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
                                                const ResponseRunOptions& options) {
   const fs::path data(global.data_dir);
   std::error_code ec;
-  ResponseRunSummary summary;
   if (!fs::exists(data / "alerts.db", ec)) {
-    return summary;  // no alert was ever written
+    return ResponseRunSummary{};  // no alert was ever written
   }
   VIGIL_ASSIGN_OR_RETURN(auto alerts, detect::alerts::AlertStore::Open((data / "alerts.db").string()));
   VIGIL_ASSIGN_OR_RETURN(auto incident_store,
                          incidents::IncidentStore::Open((data / "incidents.db").string()));
-  incidents::CorrelationConfig config;
-  if (fs::exists(data / "correlation.yml", ec)) {
-    VIGIL_ASSIGN_OR_RETURN(config,
-                           incidents::LoadCorrelationConfig((data / "correlation.yml").string()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(incidents::CorrelationConfig config, LoadCorrelationConfigFor(data));
   VIGIL_ASSIGN_OR_RETURN(auto correlator, incidents::Correlator::Create(
                                               incident_store.get(), alerts.get(), config));
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, OpenStore(global));
   kql::Engine engine(store.get(), &schema::Catalog::Default());
+  std::unique_ptr<respond::ActionStore> actions;
+  std::unique_ptr<detect::ioc::IndicatorStore> indicators;
+  if (options.investigate) {
+    VIGIL_ASSIGN_OR_RETURN(actions, respond::ActionStore::Open((data / "response.db").string()));
+    VIGIL_ASSIGN_OR_RETURN(indicators,
+                           detect::ioc::IndicatorStore::Open((data / "indicators.db").string()));
+  }
+  ResponseStores stores{global.data_dir, alerts.get(), incident_store.get(), correlator.get(),
+                        &engine,         actions.get(), indicators.get()};
+  return CorrelateAndRespond(stores, options);
+}
+
+Result<incidents::CorrelationConfig> LoadCorrelationConfigFor(const std::filesystem::path& data) {
+  std::error_code ec;
+  if (fs::exists(data / "correlation.yml", ec)) {
+    return incidents::LoadCorrelationConfig((data / "correlation.yml").string());
+  }
+  return incidents::CorrelationConfig{};
+}
+
+Result<ResponseRunSummary> CorrelateAndRespond(const ResponseStores& stores,
+                                               const ResponseRunOptions& options) {
+  const fs::path data(stores.data_dir);
+  std::error_code ec;
+  ResponseRunSummary summary;
+  detect::alerts::AlertStore* alerts = stores.alerts;
+  incidents::IncidentStore* incident_store = stores.incidents;
+  incidents::Correlator* correlator = stores.correlator;
+  const kql::Engine& engine = *stores.engine;
   LoadAccountAliases(engine, *correlator);
 
   // Correlate, oldest activity first, as the alerts would have arrived.
@@ -133,10 +157,10 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
     return summary;
   }
   // Approvals wait at most 7 days (by the wall clock the actions were stamped with).
-  if (touched.empty() && !fs::exists(data / "response.db", ec)) {
-    return summary;
+  respond::ActionStore* actions = stores.actions;
+  if (actions == nullptr) {
+    return FailedPreconditionError("investigations need the action store");
   }
-  VIGIL_ASSIGN_OR_RETURN(auto actions, respond::ActionStore::Open((data / "response.db").string()));
   VIGIL_ASSIGN_OR_RETURN(summary.actions_expired, actions->ExpirePending(NowTicks() / 10));
   if (touched.empty()) {
     return summary;
@@ -156,9 +180,7 @@ Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,
         "no playbook: put one at {} or set VIGIL_CONTENT_DIR", (data / "playbook.yml").string());
   }
   VIGIL_ASSIGN_OR_RETURN(respond::Playbook playbook, respond::LoadPlaybookFile(playbook_path));
-  VIGIL_ASSIGN_OR_RETURN(auto indicators,
-                         detect::ioc::IndicatorStore::Open((data / "indicators.db").string()));
-  respond::Investigator investigator(engine, *actions, indicators.get(), std::move(playbook),
+  respond::Investigator investigator(engine, *actions, stores.indicators, std::move(playbook),
                                      policy);
   const int64_t now_us = options.now_us != 0 ? options.now_us : NowTicks() / 10;
   for (int64_t id : touched) {

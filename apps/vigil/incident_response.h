@@ -7,10 +7,32 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "apps/vigil/commands.h"
 #include "vigil/base/status.h"
+#include "vigil/incidents/correlation_config.h"
+
+namespace vigil::store {
+class Store;
+}  // namespace vigil::store
+namespace vigil::kql {
+class Engine;
+}  // namespace vigil::kql
+namespace vigil::detect::alerts {
+class AlertStore;
+}  // namespace vigil::detect::alerts
+namespace vigil::detect::ioc {
+class IndicatorStore;
+}  // namespace vigil::detect::ioc
+namespace vigil::incidents {
+class IncidentStore;
+class Correlator;
+}  // namespace vigil::incidents
+namespace vigil::respond {
+class ActionStore;
+}  // namespace vigil::respond
 
 namespace vigil::app {
 
@@ -32,7 +54,27 @@ struct ResponseRunSummary {
   std::string first_error;              // an investigation that failed (the run goes on)
 };
 
-// Configuration read from the data directory when present: correlation.yml (CorrelationConfig),
+// The open stores a run works on. `actions` and `indicators` may be null when
+// ResponseRunOptions::investigate is false.
+struct ResponseStores {
+  std::string data_dir;
+  detect::alerts::AlertStore* alerts = nullptr;
+  incidents::IncidentStore* incidents = nullptr;
+  incidents::Correlator* correlator = nullptr;
+  const kql::Engine* engine = nullptr;
+  respond::ActionStore* actions = nullptr;
+  detect::ioc::IndicatorStore* indicators = nullptr;
+};
+
+// One run over open stores (`vigil serve` keeps them open; calls must not overlap).
+Result<ResponseRunSummary> CorrelateAndRespond(const ResponseStores& stores,
+                                               const ResponseRunOptions& options);
+
+// <data>/correlation.yml when present, else the defaults.
+Result<incidents::CorrelationConfig> LoadCorrelationConfigFor(const std::filesystem::path& data);
+
+// Opens the stores of the data directory, then runs as above. Configuration read from the data
+// directory when present: correlation.yml (CorrelationConfig),
 // automation.yml (AutomationPolicy), playbook.yml (else the shipped playbooks/default.yml).
 // Account aliases come from the IdentityInfo table of the store.
 Result<ResponseRunSummary> CorrelateAndRespond(const GlobalOptions& global,

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   vigil::app::RegisterIncidentsCommand(app, global, exit_code);
   vigil::app::RegisterInvestigationsCommand(app, global, exit_code);
   vigil::app::RegisterActionsCommand(app, global, exit_code);
+  vigil::app::RegisterServeCommand(app, global, exit_code);
+  vigil::app::RegisterAppsCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {

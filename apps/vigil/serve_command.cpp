@@ -1,0 +1,252 @@
+// `vigil serve`: one process that ingests over HTTP (with inline detection), correlates new
+// alerts into incidents and investigates them, and answers the Defender- and Graph-shaped API
+// (vigil/api) until SIGINT or SIGTERM. Listens on 127.0.0.1 with TLS unless told otherwise.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "apps/vigil/commands.h"
+#include "apps/vigil/detection_setup.h"
+#include "apps/vigil/incident_response.h"
+#include "apps/vigil/ingest_command.h"
+#include "vigil/api/api_context.h"
+#include "vigil/api/auth/auth_store.h"
+#include "vigil/api/auth/authenticator.h"
+#include "vigil/api/hunting/hunting.h"
+#include "vigil/api/ingest/ingest_routes.h"
+#include "vigil/api/ingest/ingest_service.h"
+#include "vigil/api/openapi.h"
+#include "vigil/api/resources/resource_routes.h"
+#include "vigil/api/server/http_server.h"
+#include "vigil/detect/alerts/alert_store.h"
+#include "vigil/detect/ioc/indicator_store.h"
+#include "vigil/incidents/correlator.h"
+#include "vigil/incidents/incident_store.h"
+#include "vigil/kql/exec/engine.h"
+#include "vigil/respond/action_store.h"
+#include "vigil/store/store.h"
+
+namespace vigil::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8443";
+  bool insecure_http = false;
+  std::string cert, key;
+  int threads = 2;
+  int respond_every_s = 10;
+  std::vector<std::string> rules;
+};
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgumentError("--listen '{}' is not ADDRESS:PORT", text);
+  }
+  std::string address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  int port = 0;
+  try {
+    port = std::stoi(text.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgumentError("--listen '{}': port must be 0..65535", text);
+  }
+  return std::make_pair(address, static_cast<uint16_t>(port));
+}
+
+int Fail(const Status& status) {
+  fmt::print(stderr, "vigil serve: {}\n", status.message());
+  return kExitError;
+}
+
+int RunServe(const GlobalOptions& global, const ServeArgs& args) {
+  // Signals are taken by a waiting thread, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto listen = ParseListen(args.listen);
+  if (!listen.ok()) {
+    return Fail(listen.status());
+  }
+  const fs::path data(global.data_dir);
+  auto opened = OpenStore(global);
+  if (!opened.ok()) {
+    return Fail(opened.status());
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+  kql::Engine engine(store.get(), &schema::Catalog::Default());
+  auto alerts = detect::alerts::AlertStore::Open((data / "alerts.db").string());
+  auto indicators = detect::ioc::IndicatorStore::Open((data / "indicators.db").string());
+  auto incidents = incidents::IncidentStore::Open((data / "incidents.db").string());
+  auto actions = respond::ActionStore::Open((data / "response.db").string());
+  auto auth = api::AuthStore::Open((data / "auth.db").string());
+  for (const Status& s : {alerts.status(), indicators.status(), incidents.status(),
+                          actions.status(), auth.status()}) {
+    if (!s.ok()) {
+      return Fail(s);
+    }
+  }
+  auto config = LoadCorrelationConfigFor(data);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  auto correlator = incidents::Correlator::Create(incidents->get(), alerts->get(), *config);
+  if (!correlator.ok()) {
+    return Fail(correlator.status());
+  }
+  auto admin = (*auth)->EnsureAdminApp();
+  if (!admin.ok()) {
+    return Fail(admin.status());
+  }
+  auto authenticator = api::Authenticator::Create(**auth);
+  if (!authenticator.ok()) {
+    return Fail(authenticator.status());
+  }
+
+  // Ingestion with the same detection as `vigil ingest` (rule pack or --rules).
+  api::IngestServiceOptions ingest_options;
+  ingest_options.alerts = alerts->get();
+  std::vector<std::string> rule_paths = args.rules;
+  if (rule_paths.empty() && !DefaultRulesDir().empty()) {
+    rule_paths.push_back(DefaultRulesDir());
+  }
+  if (!rule_paths.empty()) {
+    auto loaded = LoadRules(rule_paths, "");
+    if (!loaded.ok()) {
+      return Fail(loaded.status());
+    }
+    ingest_options.rules = std::move(loaded->rules);
+    ingest_options.rule_paths = std::move(loaded->rule_paths);
+  }
+  auto ingest = api::IngestService::Create(global.data_dir, store.get(), std::move(ingest_options));
+  if (!ingest.ok()) {
+    return Fail(ingest.status());
+  }
+
+  api::ApiContext context;
+  context.data_dir = global.data_dir;
+  context.store = store.get();
+  context.engine = &engine;
+  context.alerts = alerts->get();
+  context.indicators = indicators->get();
+  context.incidents = incidents->get();
+  context.correlator = correlator->get();
+  context.actions = actions->get();
+  api::Router router;
+  api::RegisterAuthRoutes(router, **auth, **authenticator);
+  api::RegisterHuntingRoutes(router, context, api::HuntingOptions{});
+  api::RegisterResourceRoutes(router, context);
+  api::RegisterIngestRoutes(router, **ingest);
+  api::RegisterOpenApiRoute(router);  // last: the document lists the routes above
+
+  api::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.threads = std::max(1, args.threads);
+  options.tls.enabled = !args.insecure_http;
+  options.tls.cert_file = args.cert;
+  options.tls.key_file = args.key;
+  options.tls.generated_dir = (data / "tls").string();
+  options.public_routes.push_back("/api/openapi.json");
+  api::HttpServer server(options, router, **authenticator);
+  if (Status started = server.Start(); !started.ok()) {
+    return Fail(started);
+  }
+  if (admin->has_value()) {
+    fmt::print(
+        "First start: created the admin app (shown once; keep it safe)\n"
+        "  client_id:     {}\n  client_secret: {}\n",
+        (*admin)->client_id, (*admin)->client_secret);
+  }
+  fmt::print("Vigil API listening on {}://{}:{} (data '{}'); Ctrl-C or SIGTERM stops\n",
+             args.insecure_http ? "http" : "https", listen->first, server.port(),
+             global.data_dir);
+  std::fflush(stdout);
+
+  // Correlation and investigation of new alerts, every respond_every_s seconds.
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread responder([&] {
+    ResponseStores stores{global.data_dir, alerts->get(),  incidents->get(), correlator->get(),
+                          &engine,         actions->get(), indicators->get()};
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      wake.wait_for(lock, std::chrono::seconds(std::max(1, args.respond_every_s)));
+      if (stopping) {
+        break;
+      }
+      lock.unlock();
+      auto run = CorrelateAndRespond(stores, ResponseRunOptions{});
+      if (!run.ok()) {
+        fmt::print(stderr, "vigil serve: incidents: {}\n", run.status().message());
+      } else {
+        PrintResponseSummary(*run, stdout);
+        std::fflush(stdout);
+      }
+      lock.lock();
+    }
+  });
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  fmt::print("vigil serve: {} received, finishing in-flight requests\n",
+             signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Stop();
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  wake.notify_all();
+  responder.join();
+  Status finished = (*ingest)->Finish();
+  ingest->reset();
+  Status closed = store->Close();
+  if (!finished.ok() || !closed.ok()) {
+    return Fail(!finished.ok() ? finished : closed);
+  }
+  fmt::print("vigil serve: stopped; everything acknowledged is on disk\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Run the API server: ingestion, detection, incidents, response and hunting");
+  cmd->add_option("--listen", args->listen, "ADDRESS:PORT to listen on (port 0: any free one)")
+      ->capture_default_str();
+  cmd->add_flag("--insecure-http", args->insecure_http,
+                "plain HTTP instead of TLS (tests and benchmarks on loopback only)");
+  cmd->add_option("--cert", args->cert, "TLS certificate chain (PEM); default: self-signed");
+  cmd->add_option("--key", args->key, "TLS private key (PEM)");
+  cmd->add_option("--threads", args->threads, "server threads")->capture_default_str();
+  cmd->add_option("--respond-every", args->respond_every_s,
+                  "seconds between correlation/investigation runs")
+      ->capture_default_str();
+  cmd->add_option("--rules", args->rules, "Sigma rule files or directories for ingestion")
+      ->expected(0, -1);
+  cmd->callback([&global, &exit_code, args] { exit_code = RunServe(global, *args); });
+}
+
+}  // namespace vigil::app
