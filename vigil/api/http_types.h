@@ -37,6 +37,7 @@ struct ApiRequest {
   std::map<std::string, std::string> params;      // path parameters, filled by the Router
   Principal principal;
   std::string remote;  // "127.0.0.1:53412"
+  std::string scheme = "http";  // "https" on TLS connections (for absolute links)
 
   // First value of a query parameter, if present.
   std::optional<std::string> Query(std::string_view name) const;

@@ -94,7 +94,7 @@ ApiResponse Unavailable(const ApiRequest& request, std::string_view what) {
 }
 
 std::string BaseUrl(const ApiRequest& request) {
-  std::string scheme = request.Header("x-forwarded-proto").value_or("http");
+  std::string scheme = request.Header("x-forwarded-proto").value_or(request.scheme);
   if (scheme != "https") {
     scheme = "http";
   }

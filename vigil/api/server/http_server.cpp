@@ -1,8 +1,8 @@
 #include "vigil/api/server/http_server.h"
 
-#include <csignal>
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -226,6 +226,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     ApiRequest request;
     request.method = std::string(View(req.method_string()));
     request.remote = remote_;
+    request.scheme =
+        std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>> ? "https" : "http";
     auto target = ParseTarget(View(req.target()));
     path_for_log_ = "-";
     if (!target) {
