@@ -15,8 +15,13 @@ PACKAGES=(
   libre2-dev libssl-dev libmaxminddb-dev libgeos-dev libs2-dev
   libyaml-cpp-dev libvectorscan-dev libsqlite3-dev
   libevtx-utils unzip
-  libboost-dev wrk nodejs npm
+  libboost-dev
 )
+# Node.js and npm run the API contract test (tests/api_node); a machine that already has them
+# (e.g. from NodeSource, whose nodejs bundles npm and conflicts with Debian's npm) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 if [[ "${1:-}" != "--no-apt" ]]; then
   if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
