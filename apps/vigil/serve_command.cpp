@@ -27,6 +27,7 @@
 #include "vigil/api/openapi.h"
 #include "vigil/api/resources/resource_routes.h"
 #include "vigil/api/server/http_server.h"
+#include "vigil/base/time.h"
 #include "vigil/detect/alerts/alert_store.h"
 #include "vigil/detect/ioc/indicator_store.h"
 #include "vigil/incidents/correlator.h"
@@ -196,6 +197,10 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
         break;
       }
       lock.unlock();
+      // Alert groups of a quiet stream close by the wall clock, then new alerts are correlated.
+      if (Status advanced = (*ingest)->AdvanceTo(NowTicks() / 10); !advanced.ok()) {
+        fmt::print(stderr, "vigil serve: detection: {}\n", advanced.message());
+      }
       auto run = CorrelateAndRespond(stores, ResponseRunOptions{});
       if (!run.ok()) {
         fmt::print(stderr, "vigil serve: incidents: {}\n", run.status().message());

@@ -64,6 +64,18 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(std::string data_di
 
 IngestService::~IngestService() { Finish().IgnoreError(); }
 
+Status IngestService::AdvanceTo(int64_t now_us) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (finished_ || detector_ == nullptr) {
+    return Status::Ok();
+  }
+  sink_status_ = Status::Ok();
+  detector_->AdvanceTo(now_us);
+  pipeline_->Flush();  // hand the closed groups' rows to the store now, not when a batch fills
+  VIGIL_RETURN_IF_ERROR(pipeline_->status());
+  return sink_status_;
+}
+
 Status IngestService::Finish() {
   std::lock_guard<std::mutex> lock(write_mu_);
   if (finished_ || detector_ == nullptr) {

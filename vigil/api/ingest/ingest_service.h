@@ -85,6 +85,11 @@ class IngestService {
   Result<IngestOutcome> Ingest(std::string_view table, IngestFormat format,
                                std::string_view body);
 
+  // Closes correlation windows and alert groups that ended before `now_us` (event time, UTC
+  // microseconds), so their AlertInfo/AlertEvidence rows are written; the server calls it on a
+  // timer, as the stream may go quiet.
+  Status AdvanceTo(int64_t now_us);
+
   // Finishes detection and writes pending alerts (also done by the destructor).
   Status Finish();
 
