@@ -47,6 +47,7 @@ struct ServeArgs {
   std::string cert, key;
   int threads = 2;
   int respond_every_s = 10;
+  double hunting_calls_per_minute = 45;  // per caller; <= 0: no call quota
   std::vector<std::string> rules;
 };
 
@@ -154,7 +155,9 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   context.actions = actions->get();
   api::Router router;
   api::RegisterAuthRoutes(router, **auth, **authenticator);
-  api::RegisterHuntingRoutes(router, context, api::HuntingOptions{});
+  api::HuntingOptions hunting;
+  hunting.quota.calls_per_minute = args.hunting_calls_per_minute;
+  api::RegisterHuntingRoutes(router, context, hunting);
   api::RegisterResourceRoutes(router, context);
   api::RegisterIngestRoutes(router, **ingest);
   api::RegisterOpenApiRoute(router);  // last: the document lists the routes above
@@ -248,6 +251,9 @@ void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) 
   cmd->add_option("--threads", args->threads, "server threads")->capture_default_str();
   cmd->add_option("--respond-every", args->respond_every_s,
                   "seconds between correlation/investigation runs")
+      ->capture_default_str();
+  cmd->add_option("--hunting-calls-per-minute", args->hunting_calls_per_minute,
+                  "hunting API calls per caller per minute (0: no limit)")
       ->capture_default_str();
   cmd->add_option("--rules", args->rules, "Sigma rule files or directories for ingestion")
       ->expected(0, -1);
