@@ -1,5 +1,7 @@
 #include "vigil/api/auth/crypto.h"
 
+#include "vigil/base/hex.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -27,19 +29,6 @@ int Base64UrlValue(char c) {
   }
   if (c == '_') {
     return 63;
-  }
-  return -1;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
   }
   return -1;
 }
@@ -104,8 +93,8 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = HexValue(hex[i]);
-    const int lo = HexValue(hex[i + 1]);
+    const int hi = HexDigitValue(hex[i]);
+    const int lo = HexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }

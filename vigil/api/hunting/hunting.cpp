@@ -308,28 +308,8 @@ std::string FormatGraphHuntingJson(const kql::QueryResult& result) {
   const kql::Table& t = *result.table;
   std::string out = "{\"@odata.context\":";
   AppendJsonQuoted(out, kGraphContext);
-  out += ",\"schema\":[";
-  for (size_t c = 0; c < t.schema.size(); ++c) {
-    if (c) out += ',';
-    out += "{\"name\":";
-    AppendJsonQuoted(out, t.schema[c].name);
-    out += ",\"type\":";
-    AppendJsonQuoted(out, kql::TypeName(t.schema[c].type));
-    out += '}';
-  }
-  out += "],\"results\":[";
-  for (size_t r = 0; r < t.rows; ++r) {
-    if (r) out += ',';
-    out += '{';
-    for (size_t c = 0; c < t.schema.size(); ++c) {
-      if (c) out += ',';
-      AppendJsonQuoted(out, t.schema[c].name);
-      out += ':';
-      t.cols[c][r].AppendJson(out);
-    }
-    out += '}';
-  }
-  out += ']';
+  out += ',';
+  kql::AppendSchemaAndResults(out, t, kql::JsonTableKeys{"schema", "name", "type", "results"});
   if (result.truncated) {
     // An OData instance annotation: clients that do not know it ignore it.
     out += ",\"@vigil.truncated\":true";

@@ -63,6 +63,13 @@ std::string FormatTable(const QueryResult& result);  // aligned text
 std::string FormatCsv(const QueryResult& result);
 // {"Schema":[{"Name","Type"}],"Results":[{...}],"Stats":{...}} like the hunting API.
 std::string FormatJson(const QueryResult& result);
+// The two members every hunting answer has, appended to `out`: `"<schema_key>":[{"<name_key>":
+// column,"<type_key>":type},...],"<results_key>":[{column: value,...},...]`. The Defender
+// shape uses Schema/Name/Type/Results, the Graph shape schema/name/type/results.
+struct JsonTableKeys {
+  std::string_view schema = "Schema", name = "Name", type = "Type", results = "Results";
+};
+void AppendSchemaAndResults(std::string& out, const Table& table, const JsonTableKeys& keys);
 // Kusto's text of a cell for tables and CSV: strings raw, datetimes ISO 8601, dynamic JSON.
 std::string CellText(const Value& v);
 

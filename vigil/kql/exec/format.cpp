@@ -84,18 +84,24 @@ std::string FormatCsv(const QueryResult& result) {
   return out;
 }
 
-std::string FormatJson(const QueryResult& result) {
-  const Table& t = *result.table;
-  std::string out = "{\"Schema\":[";
+void AppendSchemaAndResults(std::string& out, const Table& t, const JsonTableKeys& keys) {
+  AppendJsonQuoted(out, keys.schema);
+  out += ":[";
   for (size_t c = 0; c < t.schema.size(); ++c) {
     if (c) out += ',';
-    out += "{\"Name\":";
+    out += '{';
+    AppendJsonQuoted(out, keys.name);
+    out += ':';
     AppendJsonQuoted(out, t.schema[c].name);
-    out += ",\"Type\":";
+    out += ',';
+    AppendJsonQuoted(out, keys.type);
+    out += ':';
     AppendJsonQuoted(out, TypeName(t.schema[c].type));
     out += '}';
   }
-  out += "],\"Results\":[";
+  out += "],";
+  AppendJsonQuoted(out, keys.results);
+  out += ":[";
   for (size_t r = 0; r < t.rows; ++r) {
     if (r) out += ',';
     out += '{';
@@ -107,7 +113,14 @@ std::string FormatJson(const QueryResult& result) {
     }
     out += '}';
   }
-  out += "],\"Stats\":{";
+  out += ']';
+}
+
+std::string FormatJson(const QueryResult& result) {
+  const Table& t = *result.table;
+  std::string out = "{";
+  AppendSchemaAndResults(out, t, JsonTableKeys{});
+  out += ",\"Stats\":{";
   const auto& s = result.stats;
   out += "\"ElapsedMs\":" + std::to_string(result.elapsed_ms);
   out += ",\"RowsReturned\":" + std::to_string(t.rows);

@@ -1,5 +1,7 @@
 #include "vigil/ingest/text/internal/cell_convert.h"
 
+#include "vigil/base/hex.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -36,19 +38,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 // Reads an unsigned decimal integer at `pos`; false if there is none or it overflows.
@@ -250,7 +239,7 @@ bool ParseGuidText(std::string_view text, std::string& out) {
       canonical[i] = '-';
       continue;
     }
-    if (HexValue(c) < 0) {
+    if (HexDigitValue(c) < 0) {
       return false;
     }
     canonical[i] = (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c;
