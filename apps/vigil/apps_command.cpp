@@ -1,7 +1,8 @@
 // `vigil apps`: the credentials of the HTTP API in <data>/auth.db. `create NAME --role R`
 // registers an app (OAuth2 client credentials) and prints its client id and secret once;
-// `key NAME --role R` creates an API key, printed once; `list` shows apps and keys (never
-// secrets); `revoke ID` revokes an app (client id) or a key (key id).
+// `key NAME --role R` creates an API key, printed once; role `ingest` makes a per-source
+// ingestion credential (`--source S`, default NAME) that may only send events; `list` shows
+// apps and keys (never secrets); `revoke ID` revokes an app (client id) or a key (key id).
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -25,6 +26,7 @@ using api::AuthStore;
 struct AppsArgs {
   std::string name;
   std::string role = "viewer";
+  std::string source;
   std::string id;
 };
 
@@ -49,29 +51,35 @@ int Fail(const Status& status) {
 int RunCreate(const GlobalOptions& global, const AppsArgs& args, bool api_key) {
   const auto role = api::ParseRole(args.role);
   if (!role) {
-    return Fail(InvalidArgumentError("unknown role '{}' (viewer, analyst, responder, admin)",
-                                     args.role));
+    return Fail(InvalidArgumentError(
+        "unknown role '{}' (viewer, analyst, responder, admin, ingest)", args.role));
   }
   auto store = OpenAuth(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
   if (api_key) {
-    auto key = (*store)->CreateApiKey(args.name, *role);
+    auto key = (*store)->CreateApiKey(args.name, *role, args.source);
     if (!key.ok()) {
       return Fail(key.status());
     }
     fmt::print("key id:  {}\nrole:    {}\napi key: {}\n", key->id, api::RoleName(*role), key->key);
+    if (*role == api::Role::kIngest) {
+      fmt::print("source:  {}\n", args.source.empty() ? args.name : args.source);
+    }
     fmt::print("Send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'. It is shown only"
                " once.\n");
     return kExitOk;
   }
-  auto creds = (*store)->CreateApp(args.name, *role);
+  auto creds = (*store)->CreateApp(args.name, *role, args.source);
   if (!creds.ok()) {
     return Fail(creds.status());
   }
   fmt::print("name:          {}\nrole:          {}\nclient id:     {}\nclient secret: {}\n",
              creds->name, api::RoleName(creds->role), creds->client_id, creds->client_secret);
+  if (!creds->source.empty()) {
+    fmt::print("source:        {}\n", creds->source);
+  }
   fmt::print("Get a token with POST /oauth2/v2.0/token (grant_type=client_credentials). The"
              " secret is shown only once.\n");
   return kExitOk;
@@ -87,15 +95,15 @@ int RunList(const GlobalOptions& global) {
   if (!apps.ok() || !keys.ok()) {
     return Fail(!apps.ok() ? apps.status() : keys.status());
   }
-  fmt::print("{:<6}  {:<36}  {:<10}  {:<20}  {:<7}  {}\n", "Kind", "Id", "Role", "Created",
-             "Revoked", "Name");
+  constexpr std::string_view kRow = "{:<6}  {:<36}  {:<10}  {:<20}  {:<7}  {:<16}  {}\n";
+  fmt::print(kRow, "Kind", "Id", "Role", "Created", "Revoked", "Source", "Name");
   for (const auto& a : *apps) {
-    fmt::print("{:<6}  {:<36}  {:<10}  {:<20}  {:<7}  {}\n", "app", a.client_id,
-               api::RoleName(a.role), Time(a.created_s), a.revoked ? "yes" : "no", a.name);
+    fmt::print(kRow, "app", a.client_id, api::RoleName(a.role), Time(a.created_s),
+               a.revoked ? "yes" : "no", a.source.empty() ? "-" : a.source, a.name);
   }
   for (const auto& k : *keys) {
-    fmt::print("{:<6}  {:<36}  {:<10}  {:<20}  {:<7}  {}\n", "key", k.id, api::RoleName(k.role),
-               Time(k.created_s), k.revoked ? "yes" : "no", k.name);
+    fmt::print(kRow, "key", k.id, api::RoleName(k.role), Time(k.created_s),
+               k.revoked ? "yes" : "no", k.source.empty() ? "-" : k.source, k.name);
   }
   return kExitOk;
 }
@@ -119,16 +127,20 @@ void RegisterAppsCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   CLI::App* apps = app.add_subcommand("apps", "Manage API credentials (apps and API keys)");
   apps->require_subcommand(1);
   auto args = std::make_shared<AppsArgs>();
-  const std::string roles = "viewer, analyst, responder or admin";
+  const std::string roles = "viewer, analyst, responder, admin or ingest (sends events only)";
+  const std::string source_help = "for --role ingest: the source its events count under"
+                                  " (default: the name)";
 
   CLI::App* create = apps->add_subcommand("create", "Register an app; prints its secret once");
   create->add_option("name", args->name, "display name")->required();
   create->add_option("--role", args->role, roles)->capture_default_str();
+  create->add_option("--source", args->source, source_help);
   create->callback([&global, &exit_code, args] { exit_code = RunCreate(global, *args, false); });
 
   CLI::App* key = apps->add_subcommand("key", "Create an API key; prints it once");
   key->add_option("name", args->name, "display name")->required();
   key->add_option("--role", args->role, roles)->capture_default_str();
+  key->add_option("--source", args->source, source_help);
   key->callback([&global, &exit_code, args] { exit_code = RunCreate(global, *args, true); });
 
   CLI::App* list = apps->add_subcommand("list", "List apps and API keys (no secrets)");

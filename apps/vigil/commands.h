@@ -32,5 +32,6 @@ void RegisterActionsCommand(CLI::App& app, GlobalOptions& global, int& exit_code
 void RegisterInvestigationsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void RegisterAppsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void RegisterUsersCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace vigil::app

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   vigil::app::RegisterActionsCommand(app, global, exit_code);
   vigil::app::RegisterServeCommand(app, global, exit_code);
   vigil::app::RegisterAppsCommand(app, global, exit_code);
+  vigil::app::RegisterUsersCommand(app, global, exit_code);
 
   app.parse_complete_callback([&global] {
     if (global.verbose) {

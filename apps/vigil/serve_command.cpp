@@ -21,6 +21,7 @@
 #include "vigil/api/api_context.h"
 #include "vigil/api/auth/auth_store.h"
 #include "vigil/api/auth/authenticator.h"
+#include "vigil/api/auth/token_routes.h"
 #include "vigil/api/hunting/hunting.h"
 #include "vigil/api/ingest/ingest_routes.h"
 #include "vigil/api/ingest/ingest_service.h"
@@ -119,6 +120,10 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   if (!admin.ok()) {
     return Fail(admin.status());
   }
+  auto admin_user = (*auth)->EnsureAdminUser();
+  if (!admin_user.ok()) {
+    return Fail(admin_user.status());
+  }
   auto authenticator = api::Authenticator::Create(**auth);
   if (!authenticator.ok()) {
     return Fail(authenticator.status());
@@ -154,12 +159,14 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   context.correlator = correlator->get();
   context.actions = actions->get();
   api::Router router;
-  api::RegisterAuthRoutes(router, **auth, **authenticator);
+  api::LoginThrottle throttle;
+  api::IngestSources sources;
+  api::RegisterAuthRoutes(router, **auth, **authenticator, throttle);
   api::HuntingOptions hunting;
   hunting.quota.calls_per_minute = args.hunting_calls_per_minute;
   api::RegisterHuntingRoutes(router, context, hunting);
   api::RegisterResourceRoutes(router, context);
-  api::RegisterIngestRoutes(router, **ingest);
+  api::RegisterIngestRoutes(router, **ingest, sources);
   api::RegisterOpenApiRoute(router);  // last: the document lists the routes above
 
   api::ServerOptions options;
@@ -180,6 +187,12 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
         "First start: created the admin app (shown once; keep it safe)\n"
         "  client_id:     {}\n  client_secret: {}\n",
         (*admin)->client_id, (*admin)->client_secret);
+  }
+  if (admin_user->has_value()) {
+    fmt::print(
+        "First start: created the console user 'admin' (shown once; change it with"
+        " `vigil users passwd admin`)\n  password: {}\n",
+        **admin_user);
   }
   fmt::print("Vigil API listening on {}://{}:{} (data '{}'); Ctrl-C or SIGTERM stops\n",
              args.insecure_http ? "http" : "https", listen->first, server.port(),
@@ -205,6 +218,7 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
         fmt::print(stderr, "vigil serve: detection: {}\n", advanced.message());
       }
       auto run = CorrelateAndRespond(stores, ResponseRunOptions{});
+      server.InvalidateCache();  // new alerts, incidents and actions
       if (!run.ok()) {
         fmt::print(stderr, "vigil serve: incidents: {}\n", run.status().message());
       } else {

@@ -60,12 +60,23 @@ std::string_view RoleName(Role role) {
       return "responder";
     case Role::kAdmin:
       return "admin";
+    case Role::kIngest:
+      return "ingest";
   }
   return "viewer";
 }
 
+bool RoleAllows(Role have, Role need) {
+  if (have == Role::kIngest || need == Role::kIngest) {
+    return need == Role::kIngest &&
+           (have == Role::kIngest || have == Role::kResponder || have == Role::kAdmin);
+  }
+  return have >= need;
+}
+
 std::optional<Role> ParseRole(std::string_view text) {
-  for (Role role : {Role::kViewer, Role::kAnalyst, Role::kResponder, Role::kAdmin}) {
+  for (Role role :
+       {Role::kViewer, Role::kAnalyst, Role::kResponder, Role::kAdmin, Role::kIngest}) {
     if (SegmentEquals(text, RoleName(role))) {
       return role;
     }
@@ -127,6 +138,16 @@ void Router::Add(std::string method, std::string pattern, Role least_role, Handl
   routes_.push_back(std::move(route));
 }
 
+bool Router::MarkCacheable(std::string_view pattern) {
+  for (Route& route : routes_) {
+    if (route.method == "GET" && route.pattern == pattern) {
+      route.cacheable = true;
+      return true;
+    }
+  }
+  return false;
+}
+
 ApiResponse Router::Dispatch(ApiRequest& request) const {
   const std::vector<std::string> segments = Segments(request.path);
   const ErrorStyle style = ErrorStyleFor(request.path);
@@ -151,7 +172,7 @@ ApiResponse Router::Dispatch(ApiRequest& request) const {
     if (route.method != request.method) {
       continue;
     }
-    if (request.principal.role < route.least_role) {
+    if (!RoleAllows(request.principal.role, route.least_role)) {
       return ErrorResponse(403, "Forbidden",
                            fmt::format("{} {} needs the {} role; the caller has {}", route.method,
                                        route.pattern, RoleName(route.least_role),
@@ -159,7 +180,10 @@ ApiResponse Router::Dispatch(ApiRequest& request) const {
                            style);
     }
     request.params = std::move(params);
-    return route.handler(request);
+    ApiResponse response = route.handler(request);
+    response.route_role = route.least_role;
+    response.cacheable = route.cacheable && response.status == 200;
+    return response;
   }
   if (path_matched) {
     return ErrorResponse(405, "MethodNotAllowed",

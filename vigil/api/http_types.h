@@ -16,16 +16,24 @@
 
 namespace vigil::api {
 
-// Roles in increasing power; a route names the least role it needs.
-enum class Role : uint8_t { kViewer, kAnalyst, kResponder, kAdmin };
-std::string_view RoleName(Role role);  // "viewer", "analyst", "responder", "admin"
+// Roles in increasing power; a route names the least role it needs. kIngest stands apart: an
+// ingestion credential of one source (a sensor, a forwarder) may only call the routes whose
+// least role is kIngest (the ingestion endpoint), and those routes also admit responders and
+// admins.
+enum class Role : uint8_t { kViewer, kAnalyst, kResponder, kAdmin, kIngest };
+std::string_view RoleName(Role role);  // "viewer", "analyst", "responder", "admin", "ingest"
 std::optional<Role> ParseRole(std::string_view text);
+// Whether a caller with `have` may call a route whose least role is `need`.
+bool RoleAllows(Role have, Role need);
 
 // Who is calling (set by authentication before routing).
 struct Principal {
   std::string id;    // app client id, API key id or user name
   std::string name;  // display name for audit entries ("soc-script", "alice")
   Role role = Role::kViewer;
+  // For ingestion credentials: the source the credential belongs to ("mail-gw-1"); events it
+  // sends are counted under this name. Empty for other callers.
+  std::string source;
 };
 
 struct ApiRequest {
@@ -49,6 +57,12 @@ struct ApiResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::map<std::string, std::string> headers;  // extra headers (Retry-After, Location, ...)
   std::string body;
+  // Set by Router::Dispatch for 200 answers of routes marked cacheable: the server may answer
+  // the same GET from its response cache until the data changes.
+  bool cacheable = false;
+  // Filled by Router::Dispatch: the least role of the route that answered (the cache checks it
+  // before serving a cached answer to another caller).
+  Role route_role = Role::kViewer;
 };
 
 using Handler = std::function<ApiResponse(const ApiRequest&)>;
@@ -67,6 +81,10 @@ ApiResponse ErrorResponse(int status, std::string_view code, std::string_view me
 class Router {
  public:
   void Add(std::string method, std::string pattern, Role least_role, Handler handler);
+  // Marks registered GET routes whose 200 answers depend only on the target and the stored
+  // data (not on the caller or the clock): Dispatch then sets ApiResponse::cacheable. Returns
+  // kNotFound-style false when a pattern has no GET route (a typo in the list).
+  bool MarkCacheable(std::string_view pattern);
   ApiResponse Dispatch(ApiRequest& request) const;
   // Every route, for the OpenAPI document: (method, pattern, least role).
   std::vector<std::tuple<std::string, std::string, Role>> Routes() const;
@@ -78,6 +96,7 @@ class Router {
     std::string pattern;
     Role least_role;
     Handler handler;
+    bool cacheable = false;
   };
   std::vector<Route> routes_;
 };

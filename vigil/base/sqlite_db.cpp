@@ -252,6 +252,7 @@ Result<SqliteTransaction> SqliteDb::Begin() {
 }
 
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int64_t SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
 Status SqliteDb::Error(int rc, std::string_view purpose) const {
   const char* message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

@@ -115,6 +115,8 @@ class SqliteDb {
 
   Result<int64_t> SchemaVersion();
   int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+  int64_t Changes() const;
   const std::string& name() const { return name_; }
 
   // "<name>: cannot <purpose>: <SQLite's message>". A unique or primary-key violation is

@@ -87,6 +87,10 @@ Status NotFoundError(fmt::format_string<Args...> format, Args&&... args) {
   return MakeStatus(StatusCode::kNotFound, format, std::forward<Args>(args)...);
 }
 template <typename... Args>
+Status AlreadyExistsError(fmt::format_string<Args...> format, Args&&... args) {
+  return MakeStatus(StatusCode::kAlreadyExists, format, std::forward<Args>(args)...);
+}
+template <typename... Args>
 Status IoError(fmt::format_string<Args...> format, Args&&... args) {
   return MakeStatus(StatusCode::kIoError, format, std::forward<Args>(args)...);
 }

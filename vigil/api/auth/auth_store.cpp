@@ -12,9 +12,9 @@ using auth::Base64UrlEncode;
 using auth::HexDecode;
 using auth::HexEncode;
 
-constexpr int kPbkdf2Iterations = 20000;
+using auth::kPbkdf2Iterations;
 
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     "CREATE TABLE apps (client_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
     " salt TEXT NOT NULL, secret_hash TEXT NOT NULL, iterations INTEGER NOT NULL,"
     " created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
@@ -24,9 +24,34 @@ constexpr std::array<std::string_view, 1> kMigrations = {
     "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
     " principal TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,"
-    " status INTEGER NOT NULL);"};
+    " status INTEGER NOT NULL);",
+    // 2: ingestion sources on credentials; console users.
+    "ALTER TABLE apps ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE api_keys ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE users (name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL,"
+    " salt TEXT NOT NULL, password_hash TEXT NOT NULL, iterations INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, password_changed INTEGER NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0);"};
 
 Role RoleOr(std::string_view text) { return ParseRole(text).value_or(Role::kViewer); }
+
+}  // namespace
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return false;
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '@' || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
 
 // A random client id shaped like Azure AD's (a GUID), so clients that validate it accept it.
 std::string NewGuid() {
@@ -45,6 +70,7 @@ AppRecord ReadApp(const SqliteStatement& stmt) {
   app.role = RoleOr(stmt.Text(2));
   app.created_s = stmt.Int(3);
   app.revoked = stmt.Int(4) != 0;
+  app.source = stmt.Text(5);
   return app;
 }
 
@@ -61,20 +87,41 @@ Result<std::unique_ptr<AuthStore>> AuthStore::Open(const std::string& path) {
   return std::unique_ptr<AuthStore>(new AuthStore(std::move(db)));
 }
 
-Result<AppCredentials> AuthStore::CreateApp(std::string_view name, Role role) {
-  std::lock_guard lock(mu_);
-  return CreateAppLocked(name, role);
+Result<std::string> CredentialSource(Role role, std::string_view name,
+                                     std::string_view source) {
+  if (role != Role::kIngest) {
+    if (!source.empty()) {
+      return InvalidArgumentError("only credentials with the ingest role have a source");
+    }
+    return std::string();
+  }
+  std::string_view chosen = source.empty() ? name : source;
+  if (!ValidName(chosen)) {
+    return InvalidArgumentError(
+        "the ingestion source '{}' must be 1-64 characters of letters, digits and ._@-",
+        chosen.substr(0, 80));
+  }
+  return std::string(chosen);
 }
 
-Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role role) {
+Result<AppCredentials> AuthStore::CreateApp(std::string_view name, Role role,
+                                            std::string_view source) {
+  std::lock_guard lock(mu_);
+  return CreateAppLocked(name, role, source);
+}
+
+Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role role,
+                                                  std::string_view source) {
   if (name.empty()) {
     return InvalidArgumentError("an app needs a name");
   }
+  VIGIL_ASSIGN_OR_RETURN(std::string bound_source, CredentialSource(role, name, source));
   AppCredentials creds;
   creds.client_id = NewGuid();
   creds.client_secret = Base64UrlEncode(auth::RandomBytes(32));
   creds.name = std::string(name);
   creds.role = role;
+  creds.source = bound_source;
   const std::string salt = auth::RandomBytes(16);
   if (creds.client_id.empty() || creds.client_secret.empty() || salt.empty()) {
     return InternalError("auth store: the random generator failed");
@@ -83,7 +130,7 @@ Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role ro
   VIGIL_ASSIGN_OR_RETURN(
       auto stmt,
       db_->Prepare("INSERT INTO apps (client_id, name, role, salt, secret_hash, iterations,"
-                   " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   " created, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                    "register an app"));
   stmt.Bind(1, creds.client_id);
   stmt.Bind(2, name);
@@ -92,6 +139,7 @@ Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role ro
   stmt.Bind(5, HexEncode(hash));
   stmt.Bind(6, kPbkdf2Iterations);
   stmt.Bind(7, UnixSeconds());
+  stmt.Bind(8, creds.source);
   VIGIL_RETURN_IF_ERROR(stmt.Run());
   return creds;
 }
@@ -103,7 +151,7 @@ Result<std::optional<AppCredentials>> AuthStore::EnsureAdminApp() {
   if (row && count.Int(0) > 0) {
     return std::optional<AppCredentials>();
   }
-  VIGIL_ASSIGN_OR_RETURN(auto creds, CreateAppLocked("admin", Role::kAdmin));
+  VIGIL_ASSIGN_OR_RETURN(auto creds, CreateAppLocked("admin", Role::kAdmin, {}));
   return std::optional<AppCredentials>(std::move(creds));
 }
 
@@ -111,7 +159,7 @@ Result<std::vector<AppRecord>> AuthStore::ListApps() {
   std::lock_guard lock(mu_);
   VIGIL_ASSIGN_OR_RETURN(
       auto stmt,
-      db_->Prepare("SELECT client_id, name, role, created, revoked FROM apps ORDER BY created,"
+      db_->Prepare("SELECT client_id, name, role, created, revoked, source FROM apps ORDER BY created,"
                    " name",
                    "list apps"));
   std::vector<AppRecord> out;
@@ -129,7 +177,7 @@ Result<AppRecord> AuthStore::FindApp(std::string_view client_id) {
   std::lock_guard lock(mu_);
   VIGIL_ASSIGN_OR_RETURN(
       auto stmt,
-      db_->Prepare("SELECT client_id, name, role, created, revoked FROM apps WHERE client_id = ?1",
+      db_->Prepare("SELECT client_id, name, role, created, revoked, source FROM apps WHERE client_id = ?1",
                    "find an app"));
   stmt.Bind(1, client_id);
   VIGIL_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -143,7 +191,8 @@ Result<AppRecord> AuthStore::VerifyClientSecret(std::string_view client_id,
                                                 std::string_view secret) {
   std::lock_guard lock(mu_);
   VIGIL_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT client_id, name, role, created, revoked,"
-                                                 " salt, secret_hash, iterations FROM apps"
+                                                 " source, salt, secret_hash, iterations"
+                                                 " FROM apps"
                                                  " WHERE client_id = ?1",
                                                  "find an app"));
   stmt.Bind(1, client_id);
@@ -152,9 +201,9 @@ Result<AppRecord> AuthStore::VerifyClientSecret(std::string_view client_id,
     return NotFoundError("no app with client id '{}'", client_id);
   }
   AppRecord app = ReadApp(stmt);
-  const auto salt = HexDecode(stmt.Text(5));
-  const auto expected = HexDecode(stmt.Text(6));
-  const int64_t iterations = stmt.Int(7);
+  const auto salt = HexDecode(stmt.Text(6));
+  const auto expected = HexDecode(stmt.Text(7));
+  const int64_t iterations = stmt.Int(8);
   if (!salt || !expected || iterations <= 0 || iterations > 10'000'000) {
     return DataLossError("auth store: the secret hash of app '{}' is damaged", client_id);
   }
@@ -169,10 +218,12 @@ Result<AppRecord> AuthStore::VerifyClientSecret(std::string_view client_id,
   return app;
 }
 
-Result<NewApiKey> AuthStore::CreateApiKey(std::string_view name, Role role) {
+Result<NewApiKey> AuthStore::CreateApiKey(std::string_view name, Role role,
+                                          std::string_view source) {
   if (name.empty()) {
     return InvalidArgumentError("an API key needs a name");
   }
+  VIGIL_ASSIGN_OR_RETURN(std::string bound_source, CredentialSource(role, name, source));
   NewApiKey key;
   const std::string id_bytes = auth::RandomBytes(6);
   const std::string secret = auth::RandomBytes(32);
@@ -183,14 +234,15 @@ Result<NewApiKey> AuthStore::CreateApiKey(std::string_view name, Role role) {
   key.key = "vk_" + Base64UrlEncode(secret);
   std::lock_guard lock(mu_);
   VIGIL_ASSIGN_OR_RETURN(auto stmt,
-                         db_->Prepare("INSERT INTO api_keys (id, key_hash, name, role, created)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+                         db_->Prepare("INSERT INTO api_keys (id, key_hash, name, role, created,"
+                                      " source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                       "create an API key"));
   stmt.Bind(1, key.id);
   stmt.Bind(2, HexEncode(auth::Sha256(key.key)));
   stmt.Bind(3, name);
   stmt.Bind(4, RoleName(role));
   stmt.Bind(5, UnixSeconds());
+  stmt.Bind(6, bound_source);
   VIGIL_RETURN_IF_ERROR(stmt.Run());
   return key;
 }
@@ -198,7 +250,8 @@ Result<NewApiKey> AuthStore::CreateApiKey(std::string_view name, Role role) {
 Result<std::vector<ApiKeyRecord>> AuthStore::ListApiKeys() {
   std::lock_guard lock(mu_);
   VIGIL_ASSIGN_OR_RETURN(
-      auto stmt, db_->Prepare("SELECT id, name, role, created, revoked FROM api_keys ORDER BY"
+      auto stmt, db_->Prepare("SELECT id, name, role, created, revoked, source FROM api_keys"
+                              " ORDER BY"
                               " created, name",
                               "list API keys"));
   std::vector<ApiKeyRecord> out;
@@ -213,6 +266,7 @@ Result<std::vector<ApiKeyRecord>> AuthStore::ListApiKeys() {
     key.role = RoleOr(stmt.Text(2));
     key.created_s = stmt.Int(3);
     key.revoked = stmt.Int(4) != 0;
+    key.source = stmt.Text(5);
     out.push_back(std::move(key));
   }
   return out;
@@ -220,8 +274,8 @@ Result<std::vector<ApiKeyRecord>> AuthStore::ListApiKeys() {
 
 Result<ApiKeyRecord> AuthStore::VerifyApiKey(std::string_view key) {
   std::lock_guard lock(mu_);
-  VIGIL_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT id, name, role, created, revoked FROM"
-                                                 " api_keys WHERE key_hash = ?1",
+  VIGIL_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT id, name, role, created, revoked, source"
+                                                 " FROM api_keys WHERE key_hash = ?1",
                                                  "look up an API key"));
   stmt.Bind(1, HexEncode(auth::Sha256(key)));
   VIGIL_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -234,6 +288,7 @@ Result<ApiKeyRecord> AuthStore::VerifyApiKey(std::string_view key) {
   record.role = RoleOr(stmt.Text(2));
   record.created_s = stmt.Int(3);
   record.revoked = stmt.Int(4) != 0;
+  record.source = stmt.Text(5);
   if (record.revoked) {
     return FailedPreconditionError("API key '{}' is revoked", record.id);
   }
@@ -250,9 +305,7 @@ Status AuthStore::Revoke(std::string_view id) {
                                 "revoke a credential"));
     stmt.Bind(1, id);
     VIGIL_RETURN_IF_ERROR(stmt.Run());
-    VIGIL_ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()", "count changes"));
-    VIGIL_ASSIGN_OR_RETURN(bool row, changes.Step());
-    if (row && changes.Int(0) > 0) {
+    if (db_->Changes() > 0) {
       return Status();
     }
   }

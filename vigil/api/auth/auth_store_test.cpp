@@ -137,6 +137,82 @@ TEST_F(AuthStoreTest, TokenKeyAndAuditSurviveRestart) {
   EXPECT_EQ(audit->front().status, 200);
 }
 
+TEST_F(AuthStoreTest, UsersPasswordsRolesAndDisabling) {
+  auto store = AuthStore::Open(path_);
+  ASSERT_TRUE(store.ok());
+  auto first = (*store)->EnsureAdminUser();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_GE((*first)->size(), kMinPasswordLength);
+  auto again = (*store)->EnsureAdminUser();
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());  // only on the first start
+  EXPECT_TRUE((*store)->VerifyPassword("admin", **first).ok());
+
+  EXPECT_EQ((*store)->CreateUser("eve", Role::kAnalyst, "short").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store)->CreateUser("bad name", Role::kAnalyst, "").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store)->CreateUser("eve", Role::kIngest, "").status().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE((*store)->CreateUser("eve", Role::kAnalyst, "twelve chars!").ok());
+  EXPECT_EQ((*store)->CreateUser("EVE", Role::kViewer, "").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ((*store)->VerifyPassword("eve", "twelve chars?").status().code(),
+            StatusCode::kInvalidArgument);
+  auto eve = (*store)->VerifyPassword("Eve", "twelve chars!");
+  ASSERT_TRUE(eve.ok());
+  EXPECT_EQ(eve->role, Role::kAnalyst);
+
+  auto generated = (*store)->SetPassword("eve", "");
+  ASSERT_TRUE(generated.ok());
+  EXPECT_FALSE((*store)->VerifyPassword("eve", "twelve chars!").ok());
+  EXPECT_TRUE((*store)->VerifyPassword("eve", *generated).ok());
+  ASSERT_TRUE((*store)->SetUserRole("eve", Role::kResponder).ok());
+  ASSERT_TRUE((*store)->SetUserDisabled("eve", true).ok());
+  EXPECT_EQ((*store)->VerifyPassword("eve", *generated).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->SetUserDisabled("nobody", true).code(), StatusCode::kNotFound);
+  auto users = (*store)->ListUsers();
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[1].name, "eve");
+  EXPECT_EQ((*users)[1].role, Role::kResponder);
+  EXPECT_TRUE((*users)[1].disabled);
+  // Passwords are not stored in clear.
+  store->reset();
+  EXPECT_EQ(ReadAllFiles().find(*generated), std::string::npos);
+}
+
+TEST_F(AuthStoreTest, IngestCredentialsBindASource) {
+  auto store = AuthStore::Open(path_);
+  ASSERT_TRUE(store.ok());
+  auto app = (*store)->CreateApp("squid-fwd", Role::kIngest);
+  ASSERT_TRUE(app.ok());
+  EXPECT_EQ(app->source, "squid-fwd");  // defaults to the name
+  auto key = (*store)->CreateApiKey("gw", Role::kIngest, "mail-gw-1");
+  ASSERT_TRUE(key.ok());
+  auto verified = (*store)->VerifyApiKey(key->key);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified->source, "mail-gw-1");
+  EXPECT_EQ(verified->role, Role::kIngest);
+  EXPECT_FALSE((*store)->CreateApiKey("x", Role::kAdmin, "src").ok());
+  EXPECT_FALSE((*store)->CreateApiKey("x", Role::kIngest, "bad source!").ok());
+  auto found = (*store)->FindApp(app->client_id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->source, "squid-fwd");
+}
+
+TEST(RoleTest, IngestStandsApart) {
+  EXPECT_TRUE(RoleAllows(Role::kIngest, Role::kIngest));
+  EXPECT_FALSE(RoleAllows(Role::kIngest, Role::kViewer));
+  EXPECT_TRUE(RoleAllows(Role::kResponder, Role::kIngest));
+  EXPECT_TRUE(RoleAllows(Role::kAdmin, Role::kIngest));
+  EXPECT_FALSE(RoleAllows(Role::kAnalyst, Role::kIngest));
+  EXPECT_TRUE(RoleAllows(Role::kAdmin, Role::kViewer));
+  EXPECT_FALSE(RoleAllows(Role::kViewer, Role::kAnalyst));
+  EXPECT_EQ(ParseRole("ingest"), Role::kIngest);
+}
+
 TEST(TokenTest, RoundTripAndTamper) {
   const std::string key(32, 'k');
   TokenClaims claims{"id1", "name", Role::kResponder, 10, 20};

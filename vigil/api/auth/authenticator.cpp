@@ -2,10 +2,11 @@
 
 #include <simdjson.h>
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "vigil/api/auth/crypto.h"
-#include "vigil/api/server/url_codec.h"
 #include "vigil/base/json_escape.h"
 #include "vigil/base/log.h"
 
@@ -20,25 +21,6 @@ ApiResponse Unauthorized(const ApiRequest& request, std::string_view message) {
       ErrorResponse(401, "Unauthorized", message, ErrorStyleFor(request.path));
   response.headers["WWW-Authenticate"] = "Bearer";
   return response;
-}
-
-ApiResponse OAuthError(int status, std::string_view error, std::string_view description) {
-  ApiResponse response;
-  response.status = status;
-  std::string body = "{\"error\":";
-  AppendJsonQuoted(body, error);
-  body += ",\"error_description\":";
-  AppendJsonQuoted(body, description);
-  body += "}";
-  response.body = std::move(body);
-  response.headers["Cache-Control"] = "no-store";
-  return response;
-}
-
-std::string FirstValue(const std::multimap<std::string, std::string>& form,
-                       const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
 }
 
 }  // namespace
@@ -124,6 +106,40 @@ std::string Authenticator::IssueToken(const AppRecord& app) const {
   return EncodeToken(claims, key_);
 }
 
+std::string Authenticator::IssueUserToken(const UserRecord& user) const {
+  TokenClaims claims;
+  claims.sub = std::string(kUserSubjectPrefix) + user.name;
+  claims.name = user.name;
+  claims.role = user.role;
+  claims.iat = options_.now_s();
+  claims.exp = claims.iat + options_.token_lifetime_s;
+  return EncodeToken(claims, key_);
+}
+
+Result<Principal> Authenticator::Cached(const std::string& cache_key,
+                                        const std::function<Result<Principal>()>& load) const {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(cache_key);
+    if (it != cache_.end() && now - it->second.fetched < options_.credential_cache_ttl) {
+      return it->second.principal;
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(Principal principal, load());
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() >= kMaxCachedPrincipals) {
+    cache_.clear();
+  }
+  cache_[cache_key] = CachedPrincipal{principal, now};
+  return principal;
+}
+
+void Authenticator::ForgetCachedCredentials() const {
+  std::lock_guard lock(cache_mu_);
+  cache_.clear();
+}
+
 std::optional<ApiResponse> Authenticator::Authenticate(ApiRequest& request) const {
   std::string credential;
   if (auto header = request.Header("authorization")) {
@@ -144,13 +160,17 @@ std::optional<ApiResponse> Authenticator::Authenticate(ApiRequest& request) cons
                                  " 'X-Api-Key'");
   }
   if (credential.rfind("vk_", 0) == 0) {
-    auto key = store_.VerifyApiKey(credential);
-    if (!key.ok()) {
-      return Unauthorized(request, key.status().code() == StatusCode::kFailedPrecondition
+    auto principal =
+        Cached("key:" + auth::HexEncode(auth::Sha256(credential)), [&]() -> Result<Principal> {
+          VIGIL_ASSIGN_OR_RETURN(ApiKeyRecord key, store_.VerifyApiKey(credential));
+          return Principal{key.id, key.name, key.role, key.source};
+        });
+    if (!principal.ok()) {
+      return Unauthorized(request, principal.status().code() == StatusCode::kFailedPrecondition
                                        ? "the API key is revoked"
                                        : "the API key is not valid");
     }
-    request.principal = Principal{key->id, key->name, key->role};
+    request.principal = std::move(*principal);
     return std::nullopt;
   }
   auto claims = DecodeToken(credential, key_);
@@ -160,12 +180,33 @@ std::optional<ApiResponse> Authenticator::Authenticate(ApiRequest& request) cons
   if (claims->exp <= options_.now_s()) {
     return Unauthorized(request, "the access token has expired");
   }
-  auto app = store_.FindApp(claims->sub);
-  if (!app.ok() || app->revoked) {
+  if (claims->sub.rfind(kUserSubjectPrefix, 0) == 0) {
+    const std::string name = claims->sub.substr(kUserSubjectPrefix.size());
+    auto principal = Cached("user:" + name, [&]() -> Result<Principal> {
+      VIGIL_ASSIGN_OR_RETURN(UserRecord user, store_.FindUser(name));
+      if (user.disabled) {
+        return FailedPreconditionError("user '{}' is disabled", name);
+      }
+      return Principal{claims->sub, user.name, user.role, {}};
+    });
+    if (!principal.ok()) {
+      return Unauthorized(request, "the user of this access token is disabled or unknown");
+    }
+    request.principal = std::move(*principal);
+    // A user's current role wins over the one in the token, so a change takes effect now.
+    return std::nullopt;
+  }
+  auto principal = Cached("app:" + claims->sub, [&]() -> Result<Principal> {
+    VIGIL_ASSIGN_OR_RETURN(AppRecord app, store_.FindApp(claims->sub));
+    if (app.revoked) {
+      return FailedPreconditionError("app '{}' is revoked", app.client_id);
+    }
+    return Principal{app.client_id, app.name, app.role, app.source};
+  });
+  if (!principal.ok()) {
     return Unauthorized(request, "the app of this access token is revoked or unknown");
   }
-  // The app's current role wins over the one in the token, so a downgrade takes effect now.
-  request.principal = Principal{app->client_id, app->name, std::min(app->role, claims->role)};
+  request.principal = std::move(*principal);
   return std::nullopt;
 }
 
@@ -180,54 +221,6 @@ void Authenticator::Audit(const ApiRequest& request, int status) const {
   if (!result.ok()) {
     VIGIL_LOG_WARN("api", "cannot record the audit entry for {} {}: {}", request.method,
                    request.path, result.message());
-  }
-}
-
-void RegisterAuthRoutes(Router& router, AuthStore& store, const Authenticator& authenticator) {
-  Handler handler = [&store, &authenticator](const ApiRequest& request) -> ApiResponse {
-    const auto form = ParseForm(request.body);
-    if (!form) {
-      return OAuthError(400, "invalid_request", "the body is not a valid form encoding");
-    }
-    const std::string grant_type = FirstValue(*form, "grant_type");
-    if (grant_type.empty()) {
-      return OAuthError(400, "invalid_request", "grant_type is missing");
-    }
-    if (grant_type != "client_credentials") {
-      return OAuthError(400, "unsupported_grant_type",
-                        "only the client_credentials grant is supported");
-    }
-    const std::string client_id = FirstValue(*form, "client_id");
-    const std::string client_secret = FirstValue(*form, "client_secret");
-    if (client_id.empty() || client_secret.empty()) {
-      return OAuthError(400, "invalid_request", "client_id and client_secret are required");
-    }
-    auto app = store.VerifyClientSecret(client_id, client_secret);
-    if (!app.ok()) {
-      if (app.status().code() == StatusCode::kNotFound ||
-          app.status().code() == StatusCode::kInvalidArgument ||
-          app.status().code() == StatusCode::kFailedPrecondition) {
-        return OAuthError(401, "invalid_client",
-                          app.status().code() == StatusCode::kFailedPrecondition
-                              ? "the app is revoked"
-                              : "unknown client or wrong client secret");
-      }
-      VIGIL_LOG_ERROR("api", "token endpoint: {}", app.status().message());
-      return OAuthError(500, "server_error", "cannot verify the client");
-    }
-    ApiResponse response;
-    response.headers["Cache-Control"] = "no-store";
-    const int64_t lifetime = authenticator.options().token_lifetime_s;
-    std::string body = fmt::format(
-        "{{\"token_type\":\"Bearer\",\"expires_in\":{},\"ext_expires_in\":{},\"access_token\":",
-        lifetime, lifetime);
-    AppendJsonQuoted(body, authenticator.IssueToken(*app));
-    body += "}";
-    response.body = std::move(body);
-    return response;
-  };
-  for (std::string_view route : kTokenRoutes) {
-    router.Add("POST", std::string(route), Role::kViewer, handler);
   }
 }
 

@@ -9,6 +9,10 @@
 
 namespace vigil::api::auth {
 
+// PBKDF2-HMAC-SHA256 rounds for client secrets and user passwords (the count is stored with
+// each hash, so raising it later keeps old hashes verifiable).
+inline constexpr int kPbkdf2Iterations = 20000;
+
 // `count` bytes from OpenSSL's CSPRNG (aborts nothing: on failure returns an empty string).
 std::string RandomBytes(size_t count);
 std::string Sha256(std::string_view data);

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include "vigil/base/json_escape.h"
+#include "vigil/base/time.h"
 
 namespace vigil::api {
 namespace {
 
-ApiResponse Ingest(IngestService& service, const ApiRequest& request) {
+// `accepted` and `skipped` receive the counts of a stored batch.
+ApiResponse Ingest(IngestService& service, const ApiRequest& request, uint64_t& accepted,
+                   uint64_t& skipped) {
   constexpr ErrorStyle kStyle = ErrorStyle::kDefender;
   const std::string format_name = request.Query("format").value_or("jsonl");
   IngestFormat format;
@@ -65,6 +68,8 @@ ApiResponse Ingest(IngestService& service, const ApiRequest& request) {
     }
     return ErrorResponse(400, "InvalidRequestBody", message, kStyle);
   }
+  accepted = outcome->accepted;
+  skipped = outcome->skipped_total;
   ApiResponse r;
   r.body = IngestOutcomeJson(*outcome);
   return r;
@@ -102,9 +107,40 @@ std::string IngestOutcomeJson(const IngestOutcome& outcome) {
   return out;
 }
 
-void RegisterIngestRoutes(Router& router, IngestService& service) {
-  router.Add("POST", "/api/ingest", Role::kResponder,
-             [&service](const ApiRequest& request) { return Ingest(service, request); });
+void RegisterIngestRoutes(Router& router, IngestService& service, IngestSources& sources) {
+  router.Add("POST", "/api/ingest", Role::kIngest,
+             [&service, &sources](const ApiRequest& request) {
+               uint64_t accepted = 0;
+               uint64_t skipped = 0;
+               ApiResponse response = Ingest(service, request, accepted, skipped);
+               const std::string& source = !request.principal.source.empty()
+                                               ? request.principal.source
+                                           : !request.principal.name.empty()
+                                               ? request.principal.name
+                                               : request.principal.id;
+               sources.Record(source, accepted, skipped, response.status != 200,
+                              NowTicks() / 10);
+               return response;
+             });
+  router.Add("GET", "/api/ingest/sources", Role::kResponder, [&sources](const ApiRequest&) {
+    std::string body = "{\"value\":[";
+    bool first = true;
+    for (const SourceCounters& c : sources.Snapshot()) {
+      body += first ? "{" : ",{";
+      first = false;
+      body += "\"source\":";
+      AppendJsonQuoted(body, c.source);
+      body += fmt::format(
+          ",\"requests\":{},\"acceptedRows\":{},\"skippedLines\":{},\"refusedRequests\":{},"
+          "\"firstSeen\":\"{}\",\"lastSeen\":\"{}\"}}",
+          c.requests, c.accepted, c.skipped, c.refused,
+          FormatDateTime(c.first_seen_us * 10), FormatDateTime(c.last_seen_us * 10));
+    }
+    body += "]}";
+    ApiResponse response;
+    response.body = std::move(body);
+    return response;
+  });
 }
 
 }  // namespace vigil::api

@@ -46,7 +46,7 @@ class IngestTest : public ::testing::Test {
     auto service = IngestService::Create(dir_.path().string(), store_.get(), std::move(options));
     ASSERT_TRUE(service.ok()) << service.status().ToString();
     service_ = std::move(*service);
-    RegisterIngestRoutes(router_, *service_);
+    RegisterIngestRoutes(router_, *service_, sources_);
     ApiContext context;
     context.store = store_.get();
     context.engine = engine_.get();
@@ -82,6 +82,7 @@ class IngestTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<kql::Engine> engine_;
   std::unique_ptr<IngestService> service_;
+  IngestSources sources_;
   Router router_;
   simdjson::dom::parser parser_;
 };
@@ -108,6 +109,39 @@ TEST_F(IngestTest, RowsAreStoredAndHuntableWithPerLineErrors) {
            Role::kViewer);
   ASSERT_EQ(hunt.status, 200) << hunt.body;
   EXPECT_NE(hunt.body.find("tool2.exe -x"), std::string::npos) << hunt.body;
+}
+
+TEST_F(IngestTest, EveryCallIsCountedUnderItsSource) {
+  Open();
+  ASSERT_EQ(Ingest(Line(1, kBadHash) + "{bad\n").status, 200);
+  EXPECT_EQ(Ingest("", "DeviceProcessEvents").status, 400);
+  ApiRequest sensor;
+  sensor.method = "POST";
+  sensor.path = "/api/ingest";
+  sensor.query = {{"table", "DeviceProcessEvents"}, {"format", "jsonl"}};
+  sensor.body = Line(2, kBadHash) + Line(3, kBadHash);
+  sensor.principal = Principal{"key-1", "sensor-7", Role::kIngest, "edge-sensor"};
+  ASSERT_EQ(router_.Dispatch(sensor).status, 200);
+  ApiRequest list;
+  list.method = "GET";
+  list.path = "/api/ingest/sources";
+  list.principal.role = Role::kResponder;
+  const ApiResponse r = router_.Dispatch(list);
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(r.body).get(doc), simdjson::SUCCESS) << r.body;
+  simdjson::dom::array value = doc["value"];
+  ASSERT_EQ(value.size(), 2u);
+  EXPECT_EQ(std::string_view(value.at(0)["source"]), "edge-sensor");
+  EXPECT_EQ(int64_t(value.at(0)["acceptedRows"]), 2);
+  EXPECT_EQ(std::string_view(value.at(1)["source"]), "ingest-app");  // no name: the id
+  EXPECT_EQ(int64_t(value.at(1)["requests"]), 2);
+  EXPECT_EQ(int64_t(value.at(1)["acceptedRows"]), 1);
+  EXPECT_EQ(int64_t(value.at(1)["skippedLines"]), 1);
+  EXPECT_EQ(int64_t(value.at(1)["refusedRequests"]), 1);
+  // A sensor credential cannot read the list.
+  list.principal.role = Role::kIngest;
+  EXPECT_EQ(router_.Dispatch(list).status, 403);
 }
 
 TEST_F(IngestTest, BadRequestsAre400AndViewerIsForbidden) {

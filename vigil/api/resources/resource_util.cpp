@@ -1,5 +1,7 @@
 #include "vigil/api/resources/resource_util.h"
 
+#include <cassert>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,6 +19,18 @@ void RegisterResourceRoutes(Router& router, const ApiContext& ctx) {
   resources::RegisterMachineRoutes(router, ctx);
   resources::RegisterIndicatorRoutes(router, ctx);
   resources::RegisterActionRoutes(router, ctx);
+  // Reads that depend only on the target and the stored data (the connector pulls change
+  // state and are left out).
+  for (std::string_view pattern :
+       {"/api/incidents", "/api/incidents/{id}", "/v1.0/security/incidents",
+        "/v1.0/security/incidents/{id}", "/api/alerts", "/api/alerts/{id}",
+        "/v1.0/security/alerts_v2", "/v1.0/security/alerts_v2/{id}", "/api/machines",
+        "/api/machines/{id}", "/api/machineactions", "/api/machineactions/{id}",
+        "/api/indicators", "/api/investigations", "/api/investigations/{id}"}) {
+    const bool marked = router.MarkCacheable(pattern);
+    assert(marked && "a cacheable pattern without a GET route");
+    (void)marked;
+  }
 }
 
 namespace resources {

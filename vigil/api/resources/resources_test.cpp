@@ -89,7 +89,7 @@ class ResourcesTest : public ::testing::Test {
     request.query = std::move(query);
     request.body = std::move(body);
     request.headers["host"] = "vigil.test:8443";
-    request.principal = {"id-1", "alice@corp", role};
+    request.principal = {"id-1", "alice@corp", role, {}};
     return router_.Dispatch(request);
   }
 

@@ -92,12 +92,14 @@ class HttpServer::Impl {
       : options_(std::move(options)),
         router_(router),
         authenticator_(authenticator),
+        cache_(options_.cache),
         ssl_ctx_(ssl::context::tls_server),
         acceptor_(ioc_) {}
 
   Status Start();
   void Stop();
   ApiResponse Handle(ApiRequest& request) const;
+  void InvalidateCache() const;
   void Accept();
 
   uint64_t Register(const std::shared_ptr<SessionBase>& session) {
@@ -115,6 +117,7 @@ class HttpServer::Impl {
   ServerOptions options_;
   const Router& router_;
   const Authenticator& authenticator_;
+  mutable ResponseCache cache_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint16_t> port_{0};
   bool started_ = false;
@@ -488,20 +491,52 @@ ApiResponse HttpServer::Impl::Handle(ApiRequest& request) const {
       return std::move(*denied);
     }
   }
+  const std::optional<std::string> cache_key = cache_.KeyFor(request);
+  std::optional<ApiResponse> cached;
+  if (cache_key) {
+    cached = cache_.Find(*cache_key, request.principal.role);
+  }
   ApiResponse response;
-  try {
-    response = router_.Dispatch(request);
-  } catch (const std::exception& e) {
-    VIGIL_LOG_ERROR("api", "handler for {} {} failed: {}", request.method, request.path,
-                    e.what());
-    response = ErrorResponse(500, "InternalServerError", "the request failed on the server",
-                             ErrorStyleFor(request.path));
+  if (cached) {
+    response = std::move(*cached);
+    response.headers["X-Cache"] = "hit";
+  } else {
+    const uint64_t generation = cache_.generation();
+    try {
+      response = router_.Dispatch(request);
+    } catch (const std::exception& e) {
+      VIGIL_LOG_ERROR("api", "handler for {} {} failed: {}", request.method, request.path,
+                      e.what());
+      response = ErrorResponse(500, "InternalServerError", "the request failed on the server",
+                               ErrorStyleFor(request.path));
+    }
+    if (response.cacheable) {
+      response.headers["ETag"] = WeakEtag(response.body);
+      response.headers["Cache-Control"] = "private, no-cache";
+      if (cache_key) {
+        cache_.Store(*cache_key, response, generation);
+      }
+    }
+    if (IsMutating(request.method)) {
+      cache_.Invalidate();
+    }
+  }
+  if (response.cacheable) {
+    if (auto etag = response.headers.find("ETag"); etag != response.headers.end()) {
+      if (auto if_none_match = request.Header("if-none-match");
+          if_none_match && EtagMatches(*if_none_match, etag->second)) {
+        response.status = 304;
+        response.body.clear();
+      }
+    }
   }
   if (!is_public && IsMutating(request.method)) {
     authenticator_.Audit(request, response.status);
   }
   return response;
 }
+
+void HttpServer::Impl::InvalidateCache() const { cache_.Invalidate(); }
 
 HttpServer::HttpServer(ServerOptions options, const Router& router,
                        const Authenticator& authenticator)
@@ -513,6 +548,7 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port_; }
 void HttpServer::Stop() { impl_->Stop(); }
 ApiResponse HttpServer::Handle(ApiRequest& request) const { return impl_->Handle(request); }
+void HttpServer::InvalidateCache() const { impl_->InvalidateCache(); }
 
 class TerminationSignals::Impl {
  public:

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "vigil/api/auth/authenticator.h"
+#include "vigil/api/auth/token_routes.h"
 #include "vigil/api/http_types.h"
+#include "vigil/api/server/response_cache.h"
 #include "vigil/base/status.h"
 
 namespace vigil::api {
@@ -37,7 +39,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds drain_timeout{10'000};  // Stop() waits this long for requests
   // Route patterns answered without authentication (same syntax as Router::Add).
-  std::vector<std::string> public_routes{std::begin(kTokenRoutes), std::end(kTokenRoutes)};
+  std::vector<std::string> public_routes = SignInRoutes();
+  // GET answers of cacheable routes (ResponseCache); cache.ttl = 0 turns it off.
+  ResponseCacheOptions cache;
 };
 
 class HttpServer {
@@ -55,8 +59,12 @@ class HttpServer {
   // drain_timeout), then stops and joins the threads. Idempotent.
   void Stop();
 
-  // Authentication, routing, audit of mutating calls: what happens to one parsed request.
+  // Authentication, the response cache, routing, audit of mutating calls: what happens to one
+  // parsed request.
   ApiResponse Handle(ApiRequest& request) const;
+  // Tells the response cache that stored data changed outside an API request (the background
+  // correlation and response runs of `vigil serve`).
+  void InvalidateCache() const;
 
   class Impl;
 
