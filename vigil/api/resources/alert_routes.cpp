@@ -1,7 +1,10 @@
-// Alerts: MDE GET/PATCH /api/alerts(/{id}) and Graph /v1.0/security/alerts_v2(/{id}),
-// plus Graph alert comments.
+// Alerts: MDE GET/PATCH /api/alerts(/{id}), POST /api/alerts/batchUpdate, GET
+// /api/machines/{id}/alerts(/$count), and Graph /v1.0/security/alerts_v2(/{id}), plus Graph
+// alert comments.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "vigil/api/resources/resource_util.h"
@@ -54,9 +57,129 @@ ApiResponse Patch(const ApiContext& ctx, const ApiRequest& request, const JsonVa
       200, graph ? GraphAlertJson(*updated, BaseUrl(request)) : DefenderAlertJson(*updated, true));
 }
 
+constexpr size_t kMaxBatchAlerts = 1000;
+
+// POST /api/alerts/batchUpdate: {"alertIds":[...], "status", "assignedTo", "classification",
+// "determination", "comment"}. Every id must exist (else 404 and nothing changes); 200 with an
+// empty body as MDE answers.
+ApiResponse BatchUpdate(const ApiContext& ctx, const ApiRequest& request) {
+  ApiResponse error;
+  auto body = ParseBody(request,
+                        {"alertIds", "status", "assignedTo", "classification", "determination",
+                         "comment"},
+                        error);
+  if (!body) {
+    return error;
+  }
+  const JsonValue* ids = body->Find("alertIds");
+  if (ids == nullptr || ids->kind() != JsonValue::Kind::kArray || ids->items().empty()) {
+    return BadRequest(request, "alertIds must be a non-empty array of alert ids",
+                      "MissingRequiredParameter");
+  }
+  if (ids->items().size() > kMaxBatchAlerts) {
+    return BadRequest(request,
+                      fmt::format("at most {} alerts per batch update", kMaxBatchAlerts),
+                      "MaximumBatchSizeExceeded");
+  }
+  if (body->keys().size() == 1) {
+    return BadRequest(request, "nothing to update: give status, assignedTo, classification,"
+                               " determination or comment", "InvalidRequestBody");
+  }
+  std::vector<std::string> alert_ids;
+  for (const JsonValue& id : ids->items()) {
+    if (!id.is_string() || id.string_value().empty()) {
+      return BadRequest(request, "alertIds must hold alert id strings", "InvalidRequestBody");
+    }
+    auto found = ctx.alerts->Get(id.string_value());
+    if (!found.has_value()) {
+      return StatusResponse(found.error(), request);
+    }
+    alert_ids.push_back(id.string_value());
+  }
+  for (const std::string& id : alert_ids) {
+    ApiRequest one = request;
+    one.params["id"] = id;
+    ApiResponse updated = Patch(ctx, one, *body, false);
+    if (updated.status != 200) {
+      return updated;
+    }
+  }
+  ApiResponse ok;
+  ok.body.clear();
+  return ok;
+}
+
+// The alerts of one machine (by machine id or DNS name), as MDE JSON.
+Result<std::vector<JsonValue>> MachineAlerts(const ApiContext& ctx, const std::string& machine,
+                                             bool evidence) {
+  auto alerts = AllAlerts(*ctx.alerts);
+  if (!alerts.has_value()) {
+    return tl::unexpected(alerts.error());
+  }
+  std::vector<JsonValue> out;
+  for (const AlertRecord& alert : *alerts) {
+    JsonValue json = DefenderAlertJson(alert, evidence);
+    const JsonValue* id = json.Find("machineId");
+    const JsonValue* name = json.Find("computerDnsName");
+    const bool same_id = id != nullptr && id->is_string() && id->string_value() == machine;
+    const bool same_name = name != nullptr && name->is_string() &&
+                           name->string_value().size() == machine.size() &&
+                           std::equal(machine.begin(), machine.end(),
+                                      name->string_value().begin(), [](char a, char b) {
+                                        return std::tolower(static_cast<unsigned char>(a)) ==
+                                               std::tolower(static_cast<unsigned char>(b));
+                                      });
+    if (same_id || same_name) {
+      out.push_back(std::move(json));
+    }
+  }
+  return out;
+}
+
+ApiResponse ListMachineAlerts(const ApiContext& ctx, const ApiRequest& request, bool count_only) {
+  odata::QueryLimits limits;
+  limits.default_top = kDefenderMaxTop;
+  limits.max_top = kDefenderMaxTop;
+  limits.fields = DefenderFields();
+  limits.expandable = {"evidence"};
+  ApiResponse error;
+  auto options = ParseOptions(request, limits, error);
+  if (!options) {
+    return error;
+  }
+  auto alerts = MachineAlerts(ctx, request.params.at("id"), options->Expands("evidence"));
+  if (!alerts.has_value()) {
+    return StatusResponse(alerts.error(), request);
+  }
+  odata::Page page = odata::ApplyQuery(*options, std::move(*alerts));
+  if (count_only) {
+    ApiResponse response;
+    response.body = std::to_string(page.total);
+    return response;
+  }
+  return ListResponse(request, "Alerts", *options, std::move(page));
+}
+
 }  // namespace
 
 void RegisterAlertRoutes(Router& router, const ApiContext& ctx) {
+  const auto guarded = [ctx](auto body) {
+    return [ctx, body](const ApiRequest& request) {
+      if (ctx.alerts == nullptr) {
+        return Unavailable(request, "the alert store");
+      }
+      return body(ctx, request);
+    };
+  };
+  router.Add("POST", "/api/alerts/batchUpdate", Role::kAnalyst, guarded(BatchUpdate));
+  router.Add("GET", "/api/machines/{id}/alerts", Role::kViewer,
+             guarded([](const ApiContext& c, const ApiRequest& r) {
+               return ListMachineAlerts(c, r, false);
+             }));
+  router.Add("GET", "/api/machines/{id}/alerts/$count", Role::kViewer,
+             guarded([](const ApiContext& c, const ApiRequest& r) {
+               return ListMachineAlerts(c, r, true);
+             }));
   router.Add("GET", "/api/alerts", Role::kViewer, [ctx](const ApiRequest& request) {
     if (ctx.alerts == nullptr) {
       return Unavailable(request, "the alert store");

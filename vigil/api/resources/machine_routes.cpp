@@ -389,6 +389,35 @@ void RegisterMachineRoutes(Router& router, const ApiContext& ctx) {
     }
     return JsonResponse(200, MachineActionJson(*action));
   });
+  // Cancel a pending or running machine action: {"Comment":"..."} -> 200 + the MachineAction
+  // (status Cancelled); 400 when it has already finished.
+  router.Add("POST", "/api/machineactions/{id}/cancel", Role::kResponder,
+             [ctx](const ApiRequest& request) {
+               if (ctx.actions == nullptr) {
+                 return Unavailable(request, "the action store");
+               }
+               ApiResponse error;
+               auto body = ParseBody(request, {"Comment"}, error);
+               if (!body) {
+                 return error;
+               }
+               bool bad = false;
+               const std::string comment = StringMember(*body, "Comment", bad).value_or("");
+               if (bad || comment.empty()) {
+                 return BadRequest(request, "Comment is required", "MissingRequiredParameter");
+               }
+               int64_t id = 0;
+               const std::string& text = request.params.at("id");
+               auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+               if (ec != std::errc() || ptr != text.data() + text.size()) {
+                 return NotFound(request, fmt::format("Machine action {} was not found", text));
+               }
+               auto cancelled = ctx.actions->Cancel(id, request.principal.name, comment);
+               if (!cancelled.has_value()) {
+                 return StatusResponse(cancelled.error(), request);
+               }
+               return JsonResponse(200, MachineActionJson(*cancelled));
+             });
 }
 
 }  // namespace vigil::api::resources

@@ -25,7 +25,8 @@ void RegisterResourceRoutes(Router& router, const ApiContext& ctx) {
        {"/api/incidents", "/api/incidents/{id}", "/v1.0/security/incidents",
         "/v1.0/security/incidents/{id}", "/api/alerts", "/api/alerts/{id}",
         "/v1.0/security/alerts_v2", "/v1.0/security/alerts_v2/{id}", "/api/machines",
-        "/api/machines/{id}", "/api/machineactions", "/api/machineactions/{id}",
+        "/api/machines/{id}", "/api/machines/{id}/alerts", "/api/machines/{id}/alerts/$count",
+        "/api/machineactions", "/api/machineactions/{id}",
         "/api/indicators", "/api/investigations", "/api/investigations/{id}"}) {
     const bool marked = router.MarkCacheable(pattern);
     assert(marked && "a cacheable pattern without a GET route");

@@ -412,5 +412,56 @@ TEST_F(ResourcesTest, GraphPatchCommentsAndAlerts) {
   EXPECT_NE(response.body.find("itemNotFound"), std::string::npos);
 }
 
+
+TEST_F(ResourcesTest, MachineAlertsBatchUpdateAndCancel) {
+  ApiResponse response = Call("GET", "/api/machines/" + kDb1 + "/alerts");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(Body(response).Find("value")->items().size(), 2u);  // a1 and a2
+  response = Call("GET", "/api/machines/SRV-DB1/alerts", {{"$filter", "severity eq 'High'"}});
+  ASSERT_EQ(response.status, 200) << response.body;  // the DNS name works too
+  EXPECT_EQ(Body(response).Find("value")->items().size(), 1u);
+  response = Call("GET", "/api/machines/" + kDb1 + "/alerts/$count",
+                  {{"$filter", "status ne 'Resolved'"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, "2");
+
+  EXPECT_EQ(Call("POST", "/api/alerts/batchUpdate", {}, R"({"alertIds":["a1"],"status":"x"})",
+                 Role::kViewer)
+                .status,
+            403);
+  response = Call("POST", "/api/alerts/batchUpdate", {},
+                  R"({"alertIds":["a1","nope"],"status":"Resolved"})", Role::kAnalyst);
+  EXPECT_EQ(response.status, 404) << response.body;
+  EXPECT_EQ(alerts_->Get("a1")->status, detect::alerts::AlertStatus::kNew);  // nothing changed
+  EXPECT_EQ(Call("POST", "/api/alerts/batchUpdate", {}, R"({"alertIds":[]})").status, 400);
+  EXPECT_EQ(Call("POST", "/api/alerts/batchUpdate", {}, R"({"alertIds":["a1"]})").status, 400);
+  EXPECT_EQ(Call("POST", "/api/alerts/batchUpdate", {}, R"({"alertIds":["a1"],"x":1})").status,
+            400);
+  response = Call("POST", "/api/alerts/batchUpdate", {},
+                  R"({"alertIds":["a1","a2"],"status":"Resolved","comment":"batch"})",
+                  Role::kAnalyst);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(alerts_->Get("a1")->status, detect::alerts::AlertStatus::kResolved);
+  EXPECT_EQ(alerts_->Get("a2")->status, detect::alerts::AlertStatus::kResolved);
+  response = Call("GET", "/api/machines/" + kDb1 + "/alerts/$count",
+                  {{"$filter", "status ne 'Resolved'"}});
+  EXPECT_EQ(response.body, "0");
+
+  response = Call("POST", "/api/machines/" + kDb1 + "/runAntiVirusScan", {},
+                  R"({"Comment":"scan","ScanType":"Quick"})", Role::kResponder);
+  ASSERT_EQ(response.status, 201) << response.body;
+  const std::string id = Body(response).Find("id")->string_value();
+  EXPECT_EQ(Call("POST", "/api/machineactions/" + id + "/cancel", {}, "{}").status, 400);
+  response = Call("POST", "/api/machineactions/" + id + "/cancel", {},
+                  R"({"Comment":"wrong host"})", Role::kResponder);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(Body(response).Find("status")->string_value(), "Cancelled");
+  EXPECT_GE(Call("POST", "/api/machineactions/" + id + "/cancel", {}, R"({"Comment":"again"})")
+                .status,
+            400);
+  EXPECT_EQ(Call("POST", "/api/machineactions/999999/cancel", {}, R"({"Comment":"c"})").status,
+            404);
+}
+
 }  // namespace
 }  // namespace vigil::api
