@@ -6,9 +6,12 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <utility>
 
 #include "vigil/api/resources/resource_util.h"
+#include "vigil/api/resources/shapes.h"
+#include "vigil/detect/alerts/alert_store.h"
 #include "vigil/base/time.h"
 #include "vigil/kql/exec/engine.h"
 #include "vigil/respond/action_store.h"
@@ -103,9 +106,20 @@ Result<std::vector<JsonValue>> Machines(const ApiContext& ctx, std::string_view 
   if (rows == nullptr) {
     return machines;
   }
+  std::map<std::string, detect::Severity> risk;
+  if (ctx.alerts != nullptr) {
+    detect::alerts::AlertFilter filter;
+    filter.limit = 100000;
+    VIGIL_ASSIGN_OR_RETURN(auto alerts, ctx.alerts->List(filter));
+    risk = DeviceRisk(alerts);
+  }
   const int64_t now_us = NowTicks() / kTicksPerMicrosecond;
   for (const JsonValue& row : rows->items()) {
-    machines.push_back(MachineJson(row, now_us));
+    JsonValue machine = MachineJson(row, now_us);
+    if (auto it = risk.find(Text(row, "DeviceId")); it != risk.end()) {
+      machine.Set("riskScore", JsonValue::String(std::string(detect::SeverityName(it->second))));
+    }
+    machines.push_back(std::move(machine));
   }
   return machines;
 }

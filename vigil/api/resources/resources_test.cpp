@@ -215,6 +215,16 @@ TEST_F(ResourcesTest, MachinesFromTelemetry) {
   body = Body(response);
   EXPECT_EQ(body.Find("osPlatform")->string_value(), "WindowsServer2022");
   EXPECT_EQ(body.Find("healthStatus")->string_value(), "Active");
+  // riskScore: the highest severity of the device's open alerts (a1 is High).
+  EXPECT_EQ(body.Find("riskScore")->string_value(), "High");
+  response = Call("GET", "/api/machines", {{"$filter", "riskScore eq 'High'"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(Body(response).Find("value")->items().size(), 1u);
+  detect::alerts::AlertPatch resolve;
+  resolve.status = "Resolved";
+  ASSERT_TRUE(alerts_->Update("a1", resolve, "test").has_value());
+  body = Body(Call("GET", "/api/machines/" + kDb1));
+  EXPECT_EQ(body.Find("riskScore")->string_value(), "Medium");  // a2 remains, Medium
   EXPECT_EQ(Call("GET", "/api/machines/" + std::string(40, 'c')).status, 404);
 }
 

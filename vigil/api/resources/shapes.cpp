@@ -398,4 +398,23 @@ JsonValue GraphIncidentJson(const incidents::Incident& incident,
 
 std::vector<std::string> FieldsOf(const JsonValue& sample) { return sample.keys(); }
 
+std::map<std::string, detect::Severity> DeviceRisk(const std::vector<AlertRecord>& alerts) {
+  std::map<std::string, detect::Severity> risk;
+  for (const AlertRecord& alert : alerts) {
+    if (alert.status == AlertStatus::kResolved) {
+      continue;
+    }
+    for (const Evidence& e : EvidenceOf(alert)) {
+      if (e.device_id.empty()) {
+        continue;
+      }
+      auto [it, inserted] = risk.emplace(e.device_id, alert.severity);
+      if (!inserted && alert.severity > it->second) {
+        it->second = alert.severity;
+      }
+    }
+  }
+  return risk;
+}
+
 }  // namespace vigil::api::resources

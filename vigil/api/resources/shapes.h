@@ -3,6 +3,7 @@
 // apply to them. Used by the alert and incident handlers. Pure functions; thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,11 @@ odata::JsonValue GraphIncidentJson(const incidents::Incident& incident,
 
 // The member names of each shape (the fields $filter and $orderby accept).
 std::vector<std::string> FieldsOf(const odata::JsonValue& sample);
+
+// A machine's riskScore as Defender derives it: the highest severity among the open (not
+// Resolved) alerts with that device in their evidence, by DeviceId; devices without one are
+// "None".
+std::map<std::string, detect::Severity> DeviceRisk(
+    const std::vector<detect::alerts::AlertRecord>& alerts);
 
 }  // namespace vigil::api::resources
