@@ -282,6 +282,9 @@ std::string ActionToJson(const Action& a) {
   text("resultMessage", a.result_message);
   number("undoOf", a.undo_of);
   number("undoneBy", a.undone_by);
+  if (!a.scope.empty()) {
+    text("scope", a.scope);
+  }
   out += ",\"target\":{";
   const ActionTarget& t = a.target;
   bool first = true;
@@ -299,6 +302,7 @@ std::string ActionToJson(const Action& a) {
   member("deviceId", t.device_id);
   member("deviceName", t.device_name);
   member("sha256", t.sha256);
+  member("sha1", t.sha1);
   member("filePath", t.file_path);
   member("accountSid", t.account_sid);
   member("accountUpn", t.account_upn);

@@ -60,6 +60,7 @@ struct ActionTarget {
   std::string entity_type;  // "Machine", "File", "Process", "User", "MailMessage", "Url", ...
   std::string device_id, device_name;
   std::string sha256, file_path;
+  std::string sha1;  // StopAndQuarantineFile by SHA-1 (the MDE API's parameter)
   std::string account_sid, account_upn, account_name;
   std::string network_message_id, sender;
   std::string url, ip, application;
@@ -87,6 +88,7 @@ struct Action {
   std::string result_message;  // from the connector's report
   int64_t undo_of = 0;         // the action this one reverses
   int64_t undone_by = 0;       // the action that reversed this one
+  std::string scope;           // "Full"/"Selective" isolation, "Quick"/"Full" scan, or empty
 };
 
 std::string_view ActionTypeName(ActionType type);                  // "IsolateDevice", ...

@@ -45,14 +45,20 @@ CREATE TABLE investigation_log (
   message TEXT NOT NULL, PRIMARY KEY (investigation_id, seq));
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+// 2: the parameters of manual machine actions (MDE's IsolationType/ScanType scope and the
+// Sha1 of StopAndQuarantineFile), so GET /api/machineactions shows them.
+constexpr std::string_view kSchemaV2 =
+    "ALTER TABLE actions ADD COLUMN sha1 TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE actions ADD COLUMN scope TEXT NOT NULL DEFAULT '';";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kSchemaV1, kSchemaV2};
 
 constexpr std::string_view kColumns =
     "id, type, connector, status, approval, source, requestor, reason, incident_id, "
     "investigation_id, created_us, updated_us, decided_by, decision_comment, result_message, "
     "undo_of, undone_by, entity_type, device_id, device_name, sha256, file_path, account_sid, "
     "account_upn, account_name, network_message_id, sender, url, ip, application, indicator_id, "
-    "process_id";
+    "process_id, sha1, scope";
 
 Action ReadAction(const SqliteStatement& st) {
   Action a;
@@ -89,6 +95,8 @@ Action ReadAction(const SqliteStatement& st) {
   t.application = st.Text(29);
   t.indicator_id = st.Text(30);
   t.process_id = st.Int(31);
+  t.sha1 = st.Text(32);
+  a.scope = st.Text(33);
   return a;
 }
 
@@ -137,7 +145,8 @@ Result<int64_t> ActionStore::InsertLocked(const Action& a, std::string_view acto
       auto st,
       db_->Prepare(fmt::format("INSERT INTO actions ({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, "
                                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-                               "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+                               "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "
+                               "?33)",
                                kColumns),
                    "insert an action"));
   const int64_t now = Now();
@@ -165,7 +174,9 @@ Result<int64_t> ActionStore::InsertLocked(const Action& a, std::string_view acto
         &t.application, &t.indicator_id}) {
     st.Bind(index++, *field);
   }
-  st.Bind(index, t.process_id);
+  st.Bind(index++, t.process_id);
+  st.Bind(index++, t.sha1);
+  st.Bind(index, a.scope);
   VIGIL_RETURN_IF_ERROR(st.Run());
   const int64_t id = db_->LastInsertRowId();
   VIGIL_RETURN_IF_ERROR(

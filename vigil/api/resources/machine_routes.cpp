@@ -258,9 +258,8 @@ ApiResponse ProposeMachineAction(const ApiContext& ctx, const ApiRequest& reques
   action.source = respond::ActionSource(route.type, /*automated=*/false);
   action.requestor = request.principal.name;
   action.reason = comment;
-  if (!sha1.empty()) {
-    action.reason += fmt::format(" (Sha1 {})", sha1);
-  }
+  action.scope = scope;
+  action.target.sha1 = sha1;
   auto id = ctx.actions->Propose(std::move(action), request.principal.name);
   if (!id.has_value()) {
     return StatusResponse(id.error(), request);
@@ -269,16 +268,7 @@ ApiResponse ProposeMachineAction(const ApiContext& ctx, const ApiRequest& reques
   if (!stored.has_value()) {
     return StatusResponse(stored.error(), request);
   }
-  JsonValue out = MachineActionJson(*stored);
-  out.Set("scope", JsonValue::StringOrNull(scope));
-  out.Set("requestorComment", JsonValue::String(comment));
-  if (!sha1.empty()) {
-    JsonValue file = JsonValue::Object();
-    file.Set("fileIdentifier", JsonValue::String(sha1))
-        .Set("fileIdentifierType", JsonValue::String("Sha1"));
-    out.Set("relatedFileInfo", std::move(file));
-  }
-  return JsonResponse(201, out);
+  return JsonResponse(201, MachineActionJson(*stored));
 }
 
 }  // namespace
@@ -303,10 +293,18 @@ JsonValue MachineActionJson(const Action& action) {
            cancelled ? JsonValue::StringOrNull(action.decision_comment) : JsonValue())
       .Set("cancellationDateTimeUtc", cancelled ? TimeValue(action.updated_us) : JsonValue())
       .Set("errorHResult", JsonValue::Int(action.status == ActionStatus::kFailed ? -1 : 0))
-      .Set("scope", JsonValue())
+      .Set("scope", JsonValue::StringOrNull(action.scope))
       .Set("externalId", JsonValue())
-      .Set("commands", JsonValue::Array())
-      .Set("relatedFileInfo", JsonValue());
+      .Set("commands", JsonValue::Array());
+  if (!action.target.sha1.empty() || !action.target.sha256.empty()) {
+    const bool sha1 = !action.target.sha1.empty();
+    JsonValue file = JsonValue::Object();
+    file.Set("fileIdentifier", JsonValue::String(sha1 ? action.target.sha1 : action.target.sha256))
+        .Set("fileIdentifierType", JsonValue::String(sha1 ? "Sha1" : "Sha256"));
+    v.Set("relatedFileInfo", std::move(file));
+  } else {
+    v.Set("relatedFileInfo", JsonValue());
+  }
   return v;
 }
 

@@ -252,12 +252,24 @@ TEST_F(ResourcesTest, MachineActionLifecycle) {
 
   response = Call("GET", "/api/machineactions", {{"$filter", "type eq 'Isolate'"}});
   ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(Body(response).Find("value")->items().size(), 1u);
+  ASSERT_EQ(Body(response).Find("value")->items().size(), 1u);
+  EXPECT_EQ(Body(response).Find("value")->items()[0].Find("scope")->string_value(), "Selective");
+  const std::string sha1 = "87662bc3d60e4200ceaf7aae249d1c343f4b83c9";
+  response = Call("POST", "/api/machines/" + kDb1 + "/StopAndQuarantineFile", {},
+                  R"({"Comment":"stop it","Sha1":")" + sha1 + "\"}", Role::kResponder);
+  ASSERT_EQ(response.status, 201) << response.body;
+  response = Call("GET", "/api/machineactions/" + Body(response).Find("id")->string_value());
+  ASSERT_EQ(response.status, 200) << response.body;
+  const JsonValue quarantine = Body(response);
+  const JsonValue* file = quarantine.Find("relatedFileInfo");
+  ASSERT_TRUE(file != nullptr && file->Find("fileIdentifier") != nullptr) << response.body;
+  EXPECT_EQ(file->Find("fileIdentifier")->string_value(), sha1);
+  EXPECT_EQ(file->Find("fileIdentifierType")->string_value(), "Sha1");
   EXPECT_EQ(Call("GET", "/api/machineactions/" + id).status, 200);
 
   response = Call("GET", "/api/connectors/endpoint/actions", {}, "", Role::kResponder);
   ASSERT_EQ(response.status, 200) << response.body;
-  ASSERT_EQ(Body(response).Find("value")->items().size(), 1u);
+  ASSERT_EQ(Body(response).Find("value")->items().size(), 2u);  // isolate and quarantine
   EXPECT_EQ(Call("POST", "/api/connectors/endpoint/actions/" + id + "/result", {},
                  R"({"status":"maybe"})")
                 .status,
