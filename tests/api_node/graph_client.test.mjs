@@ -80,6 +80,8 @@ try {
   const viewer = credentials(
       execFileSync(vigil, ['--data', data, 'apps', 'create', 'node-viewer', '--role', 'viewer'])
           .toString(), 'apps create');
+  execFileSync(vigil, ['--data', data, 'users', 'create', 'carol', '--role', 'analyst',
+                       '--password-stdin'], { input: 'carol-console-password\n' });
   let { child, port } = await startServer();
   const base = `https://127.0.0.1:${port}`;
   const adminToken = await token(base, admin.id, admin.secret);
@@ -161,6 +163,28 @@ try {
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.id,
                                   client_secret: 'wrong' }) });
     assert.ok(wrong.status === 400 || wrong.status === 401);
+  });
+
+  await check('console login, who-am-I and a cached read revalidated by ETag', async () => {
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'carol', password: 'carol-console-password' }) });
+    assert.equal(login.status, 200);
+    const session = await login.json();
+    assert.equal(session.user.role, 'analyst');
+    const auth = { Authorization: `Bearer ${session.access_token}` };
+    const me = await (await fetch(`${base}/api/auth/me`, { headers: auth })).json();
+    assert.equal(me.name, 'carol');
+    const first = await fetch(`${base}/api/incidents?$top=5`, { headers: auth });
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag');
+    assert.ok(etag, 'an ETag on a cacheable read');
+    const again = await fetch(`${base}/api/incidents?$top=5`,
+                              { headers: { ...auth, 'If-None-Match': etag } });
+    assert.ok(again.status === 304 || again.status === 200);  // 200 if data changed between
+    const wrong = await fetch(`${base}/api/auth/login`, {
+      method: 'POST', body: JSON.stringify({ username: 'carol', password: 'nope-nope-nope' }) });
+    assert.equal(wrong.status, 401);
   });
 
   await check('data and credentials survive a restart', async () => {
