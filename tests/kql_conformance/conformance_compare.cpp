@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "vigil/base/time.h"
@@ -221,6 +222,58 @@ std::optional<int64_t> ParseAnyDateTime(std::string_view text) {
   return ParseUsDateTime(s);
 }
 
+// Kusto's dynamic literals also quote strings with single quotes (`['a', 'b']`), and pages
+// print dynamic values that way. The expected cell is read as such a literal: single-quoted
+// strings become JSON strings, then it is parsed as JSON. Only the quoting is translated; the
+// values are compared as strictly as any JSON cell.
+std::optional<Value> ParseDynamicLiteral(std::string_view text) {
+  if (auto v = ParseJson(text)) {
+    return v;
+  }
+  if (text.find('\'') == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string json;
+  json.reserve(text.size() + 8);
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote == 0) {
+      if (c == '"' || c == '\'') {
+        quote = c;
+        json += '"';
+      } else {
+        json += c;
+      }
+      continue;
+    }
+    if (c == '\\' && i + 1 < text.size()) {
+      if (quote == '\'' && text[i + 1] == '\'') {
+        json += '\'';
+      } else {
+        json += c;
+        json += text[i + 1];
+      }
+      ++i;
+      continue;
+    }
+    if (c == quote) {
+      quote = 0;
+      json += '"';
+      continue;
+    }
+    if (c == '"') {
+      json += "\\\"";
+      continue;
+    }
+    json += c;
+  }
+  if (quote != 0) {
+    return std::nullopt;
+  }
+  return ParseJson(json);
+}
+
 bool JsonMatches(const Value& expected, const Value& actual);
 
 bool CellMatchesImpl(const std::string& raw, const Value& v, [[maybe_unused]] Type type) {
@@ -274,7 +327,7 @@ bool CellMatchesImpl(const std::string& raw, const Value& v, [[maybe_unused]] Ty
         return true;
       }
       // JSON text in a string column (tostring of dynamic) and numbers formatted differently.
-      if (auto je = ParseJson(e); je && (je->is_array() || je->is_bag())) {
+      if (auto je = ParseDynamicLiteral(e); je && (je->is_array() || je->is_bag())) {
         if (auto js = ParseJson(s)) {
           return JsonMatches(*je, *js);
         }
@@ -288,7 +341,7 @@ bool CellMatchesImpl(const std::string& raw, const Value& v, [[maybe_unused]] Ty
     }
     case Kind::kArray:
     case Kind::kBag: {
-      if (auto je = ParseJson(e)) {
+      if (auto je = ParseDynamicLiteral(e)) {
         return JsonMatches(*je, v);
       }
       // Pages that print arrays of strings without quotes: `[a, b]`.

@@ -178,6 +178,9 @@ KResult<BExprPtr> ExprBinder::BindName(const Expr& e) {
   if (e.name == "true" || e.name == "false") {
     return MakeConst(Value::Bool(e.name == "true"), Type::kBool);
   }
+  if (compiler->ctx()->check_only && FindColumn(schema, std::string(kOpenSchemaColumn)) >= 0) {
+    return MakeConst(Value(), Type::kDynamic, e.name);
+  }
   std::vector<std::string> candidates;
   for (const auto& c : schema) {
     candidates.push_back(c.name);

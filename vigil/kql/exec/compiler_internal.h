@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/kql/exec/compiler.h"
@@ -52,6 +53,10 @@ class Scope {
   std::map<std::string, LetValue> names_;
 };
 using ScopePtr = std::shared_ptr<Scope>;
+
+// Engine::Check only: a column of this name marks an open schema (after evaluate bag_unpack
+// without a declared schema), in which unknown names bind as dynamic nulls, as in Kusto's binder.
+inline constexpr std::string_view kOpenSchemaColumn = "$open_schema";
 
 // Helpers shared across compiler files.
 std::string ExprText(const Expr& e);  // compact source-like text for EXPLAIN and column names

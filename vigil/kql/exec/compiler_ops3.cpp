@@ -6,7 +6,10 @@
 #include <map>
 #include <unordered_map>
 
+#include "vigil/kql/exec/graph_model.h"
 #include "vigil/kql/exec/operators2.h"
+#include "vigil/kql/exec/operators3.h"
+#include "vigil/kql/exec/plugin_geo_lookup.h"
 
 namespace vigil::kql {
 
@@ -20,8 +23,6 @@ std::string OpName(OpKind kind) {
     case OpKind::kFacet: return "facet";
     case OpKind::kPartition: return "partition";
     case OpKind::kScan: return "scan";
-    case OpKind::kMakeGraph: return "make-graph";
-    case OpKind::kGraphMatch: return "graph-match";
     case OpKind::kFind: return "find";
     case OpKind::kSampleDistinct: return "sample-distinct";
     default: return "this operator";
@@ -348,6 +349,12 @@ KResult<PhysOpPtr> PlanBagUnpack(Compiler& c, const Operator& op, const Expr& ca
     schema.push_back({name, Type::kDynamic});
     src_cols.push_back(-1 - static_cast<int>(k));
   }
+  if (c.ctx()->check_only && op.schema.empty()) {
+    // Without data the unpacked columns are unknown: like Kusto's binder, Check treats the
+    // result as an open schema in which later operators may name any column.
+    schema.push_back({std::string(kOpenSchemaColumn), Type::kDynamic});
+    src_cols.push_back(INT32_MIN);
+  }
   // A declared output schema (`evaluate bag_unpack(x) : (a:string, ...)`) picks and types columns.
   std::vector<Type> types;
   if (!op.schema.empty()) {
@@ -391,7 +398,8 @@ KResult<PhysOpPtr> PlanBagUnpack(Compiler& c, const Operator& op, const Expr& ca
   return PhysOpPtr(std::make_unique<TableOp>(out, "BagUnpack " + (*bag)->text));
 }
 
-KResult<PhysOpPtr> PlanPivot(Compiler& c, const Expr& call, PhysOpPtr input, ScopePtr scope) {
+KResult<PhysOpPtr> PlanPivot(Compiler& c, const Operator& op, const Expr& call, PhysOpPtr input,
+                             ScopePtr scope) {
   if (call.args.empty()) {
     return KErr("KQL0104", "pivot(): expects a pivot column", call.pos);
   }
@@ -434,6 +442,33 @@ KResult<PhysOpPtr> PlanPivot(Compiler& c, const Expr& call, PhysOpPtr input, Sco
     keys.push_back(*b);
     schema.push_back({DefaultColumnName(*call.args[next], next + 1), (*b)->type});
   }
+  if (keys.empty()) {
+    // No key columns named: Kusto groups by every column other than the pivot column and the
+    // columns the aggregation reads.
+    std::vector<bool> skip(in.size(), false);
+    if ((*pivot)->kind == BKind::kColumn) {
+      skip[static_cast<size_t>((*pivot)->column)] = true;
+    }
+    for (const auto& a : agg_args) {
+      if (a->kind == BKind::kColumn) {
+        skip[static_cast<size_t>(a->column)] = true;
+      }
+    }
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (!skip[i]) {
+        Expr ref;
+        ref.kind = ExprKind::kName;
+        ref.name = in[i].name;
+        ref.pos = call.pos;
+        auto b = c.BindExpr(ref, in, scope);
+        if (!b) {
+          return tl::unexpected(b.error());
+        }
+        keys.push_back(*b);
+        schema.push_back(in[i]);
+      }
+    }
+  }
   auto table = c.Execute(std::move(input));
   if (!table) {
     return tl::unexpected(table.error());
@@ -475,8 +510,12 @@ KResult<PhysOpPtr> PlanPivot(Compiler& c, const Expr& call, PhysOpPtr input, Sco
     cols.push_back(name);
     schema.push_back({UniqueName(schema, name), (*out_types)[0]});
   }
+  Schema declared;
+  for (const auto& [n, ty] : op.schema) {
+    declared.push_back({n, ty});
+  }
   auto out = std::make_shared<Table>();
-  out->Reset(schema);
+  out->Reset(op.schema.empty() ? schema : declared);
   for (size_t g = 0; g < groups.size(); ++g) {
     std::vector<Value> row = groups[g];
     for (const auto& col : cols) {
@@ -488,6 +527,17 @@ KResult<PhysOpPtr> PlanPivot(Compiler& c, const Expr& call, PhysOpPtr input, Sco
         fn->create()->Finish(result);
       }
       row.push_back(result.empty() ? Value() : CoerceTo(result[0], (*out_types)[0]));
+    }
+    if (!op.schema.empty()) {
+      // A declared output schema (`evaluate pivot(...) : (a:string, ...)`) picks and types
+      // columns; a declared column the data did not produce is null.
+      std::vector<Value> picked;
+      for (const auto& [n, ty] : op.schema) {
+        const int idx = FindColumn(schema, n);
+        picked.push_back(idx < 0 ? Value()
+                                 : ToDeclared(row[static_cast<size_t>(idx)], ty, c.ctx()->eval.fn));
+      }
+      row = std::move(picked);
     }
     auto ok = AppendCharged(*out, row, *c.ctx());
     if (!ok) {
@@ -506,31 +556,57 @@ KResult<PhysOpPtr> PlanEvaluate(Compiler& c, const Operator& op, PhysOpPtr input
     return PlanBagUnpack(c, op, call, std::move(input), scope);
   }
   if (call.name == "pivot" && input) {
-    return PlanPivot(c, call, std::move(input), scope);
+    return PlanPivot(c, op, call, std::move(input), scope);
+  }
+  if ((call.name == "geo_polygon_lookup" || call.name == "geo_line_lookup") && input) {
+    return PlanGeoLookup(c, call, std::move(input), scope);
+  }
+  if (call.name == "sliding_window_counts" && input) {
+    return PlanSlidingWindowCounts(c, call, std::move(input), scope);
+  }
+  if (call.name == "active_users_count" && input) {
+    return PlanActiveUsersCount(c, call, std::move(input), scope);
+  }
+  if (call.name == "rolling_percentile" && input) {
+    return PlanRollingPercentile(c, call, std::move(input), scope);
+  }
+  if (call.name == "rows_near" && input) {
+    return PlanRowsNear(c, call, std::move(input), scope);
+  }
+  if ((call.name == "ipv4_lookup" || call.name == "ipv6_lookup") && input) {
+    return PlanIpLookup(c, call, std::move(input), scope);
   }
   return KErr("KQL0106", "evaluate plugin '" + call.name + "' is not supported", call.pos);
 }
 
 }  // namespace
 
+KResult<PhysOpPtr> PlanSearchFilter(Compiler& c, const Operator& op, PhysOpPtr input,
+                                    ScopePtr scope, bool case_sensitive) {
+  return FilterSearch(c, op, std::move(input), std::move(scope), case_sensitive);
+}
+
 KResult<PhysOpPtr> PlanMoreOperators(Compiler& c, const Operator& op, PhysOpPtr input,
                                      ScopePtr scope) {
   switch (op.kind) {
     case OpKind::kSearch:
       return PlanSearch(c, op, std::move(input), scope);
+    case OpKind::kFind:
+      return PlanFind(c, op, std::move(input), scope);
     case OpKind::kExternalData:
       return PlanExternalData(c, op);
+    case OpKind::kMakeGraph:
+    case OpKind::kGraphMatch:
+    case OpKind::kGraphShortestPaths:
+    case OpKind::kGraphMarkComponents:
+    case OpKind::kGraphToTable:
+      return PlanGraphOperator(c, op, std::move(input), scope);
     default:
       break;
   }
   switch (op.kind) {
     case OpKind::kFork:
     case OpKind::kFacet:
-    case OpKind::kPartition:
-    case OpKind::kScan:
-    case OpKind::kMakeGraph:
-    case OpKind::kGraphMatch:
-    case OpKind::kFind:
     case OpKind::kSampleDistinct:
       return KErr("KQL0106", "operator '" + OpName(op.kind) + "' is not supported", op.pos);
     default:
@@ -540,6 +616,10 @@ KResult<PhysOpPtr> PlanMoreOperators(Compiler& c, const Operator& op, PhysOpPtr 
     return KErr("KQL0110", "this operator needs an input: start the query with a table", op.pos);
   }
   switch (op.kind) {
+    case OpKind::kScan:
+      return PlanScan(c, op, std::move(input), scope);
+    case OpKind::kPartition:
+      return PlanPartition(c, op, std::move(input), scope);
     case OpKind::kParse:
     case OpKind::kParseWhere:
       return PlanParse(c, op, std::move(input), scope);

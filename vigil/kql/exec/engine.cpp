@@ -1,8 +1,10 @@
 #include "vigil/kql/exec/engine.h"
 
 #include <chrono>
+#include <vector>
 
 #include "vigil/base/time.h"
+#include "vigil/kql/exec/compiler_internal.h"
 #include "vigil/kql/syntax/parser.h"
 
 namespace vigil::kql {
@@ -117,7 +119,9 @@ KResult<Schema> Engine::Check(std::string_view query, const QueryOptions& option
   if (!ok) {
     return tl::unexpected(ok.error());
   }
-  return p.plan->schema();
+  Schema schema = p.plan->schema();
+  std::erase_if(schema, [](const auto& col) { return col.name == kOpenSchemaColumn; });
+  return schema;
 }
 
 }  // namespace vigil::kql

@@ -446,7 +446,11 @@ KResult<PhysOpPtr> PlanMvApply(Compiler& c, const Operator& op, PhysOpPtr input,
       limit = static_cast<size_t>(std::max<int64_t>(0, (*b)->constant.AsInt64()));
     }
   }
-  Schema sub_schema;
+  // Each subtable is the mv-expand of one record, so it holds the record's other columns too
+  // (the subquery may read them); an expanded column replaces the input column of its name.
+  Schema sub_schema = in;
+  std::vector<int> expanded_at;  // sub_schema position per expression
+  std::vector<bool> replaced(in.size(), false);
   std::vector<BExprPtr> exprs;
   std::vector<Type> types;
   for (size_t i = 0; i < op.exprs.size(); ++i) {
@@ -457,7 +461,15 @@ KResult<PhysOpPtr> PlanMvApply(Compiler& c, const Operator& op, PhysOpPtr input,
     }
     const Type to = i < op.types.size() ? op.types[i] : Type::kDynamic;
     const std::string name = ne.name.empty() ? DefaultColumnName(*ne.expr, i + 1) : ne.name;
-    sub_schema.push_back({UniqueName(sub_schema, name), to});
+    const int same = FindColumn(in, name);
+    if (same >= 0 && !replaced[static_cast<size_t>(same)]) {
+      replaced[static_cast<size_t>(same)] = true;
+      sub_schema[static_cast<size_t>(same)].type = to;
+      expanded_at.push_back(same);
+    } else {
+      expanded_at.push_back(static_cast<int>(sub_schema.size()));
+      sub_schema.push_back({UniqueName(sub_schema, name), to});
+    }
     exprs.push_back(*b);
     types.push_back(to);
   }
@@ -473,9 +485,9 @@ KResult<PhysOpPtr> PlanMvApply(Compiler& c, const Operator& op, PhysOpPtr input,
   }
   const Schema sub_out = (*probe)->schema();
   Schema schema;
-  std::vector<int> kept;  // input columns passed through
+  std::vector<int> kept;  // input columns the subquery dropped, added back to its rows
   for (size_t i = 0; i < in.size(); ++i) {
-    if (FindColumn(sub_schema, in[i].name) < 0) {
+    if (!replaced[i] && FindColumn(sub_out, in[i].name) < 0) {
       kept.push_back(static_cast<int>(i));
       schema.push_back(in[i]);
     }
@@ -486,6 +498,7 @@ KResult<PhysOpPtr> PlanMvApply(Compiler& c, const Operator& op, PhysOpPtr input,
   Compiler* cp = &c;
   PipelinePtr right = op.right;
   auto transform = [cp, scope, right, schema, sub_schema, sub_out, kept, exprs, types, limit,
+                    expanded_at,
                     has_index = !index_name.empty()](const Table& t) -> KResult<TablePtr> {
     ExecContext* ctx = cp->ctx();
     const Chunk data = TableChunk(t);
@@ -515,14 +528,17 @@ KResult<PhysOpPtr> PlanMvApply(Compiler& c, const Operator& op, PhysOpPtr input,
       auto rows = std::make_shared<Table>();
       rows->Reset(sub_schema);
       for (size_t k = 0; k < n; ++k) {
-        std::vector<Value> row;
+        std::vector<Value> row(sub_schema.size());
+        for (size_t col = 0; col < t.cols.size(); ++col) {
+          row[col] = t.cols[col][r];
+        }
         for (size_t i = 0; i < exprs.size(); ++i) {
           Value v = k < lists[i].size() ? lists[i][k] : Value();
-          row.push_back(types[i] == Type::kDynamic ? v
-                                                   : ToDeclared(v, types[i], ctx->eval.fn));
+          row[static_cast<size_t>(expanded_at[i])] =
+              types[i] == Type::kDynamic ? v : ToDeclared(v, types[i], ctx->eval.fn);
         }
         if (has_index) {
-          row.push_back(Value::Long(static_cast<int64_t>(k)));
+          row.back() = Value::Long(static_cast<int64_t>(k));
         }
         rows->AppendRow(row);
       }

@@ -61,8 +61,9 @@ class CollectState final : public AggregateState {
       return;
     }
     const Value& v = args[0];
-    if (mode_ == CollectMode::kSet && v.is_array()) {
-      // make_set over an array column collects the elements.
+    if ((mode_ == CollectMode::kSet || mode_ == CollectMode::kList) && v.is_array()) {
+      // make_set and make_list over an array column collect the elements (the documentation's
+      // MultiPolygon recipes build `make_list(pack_array(polygon.coordinates))`).
       for (const Value& item : v.AsArray()) {
         Offer(item);
       }

@@ -379,8 +379,9 @@ TEST_F(AggregatesTest, MakeListKeepsDuplicatesInOrder) {
   EXPECT_EQ(Json(One("make_list", {L(3), L(1), N(), L(3)})), "[3,1,3]");
   EXPECT_EQ(Json(RunMerged("make_list", {L(3), L(1), L(3)}, 1)[0]), "[3,1,3]");
   EXPECT_EQ(Json(One("make_list_with_nulls", {L(3), N(), L(3)})), "[3,null,3]");
-  // Arrays stay whole in a list.
-  EXPECT_EQ(Json(One("make_list", {{Arr({Value::Long(1), Value::Long(2)})}})), "[[1,2]]");
+  // An array value contributes its elements (wrap it in pack_array() to keep it whole).
+  EXPECT_EQ(Json(One("make_list", {{Arr({Value::Long(1), Value::Long(2)})}})), "[1,2]");
+  EXPECT_EQ(Json(One("make_list", {{Arr({Arr({Value::Long(1), Value::Long(2)})})}})), "[[1,2]]");
   const std::vector<Row> rows = {{Value::Long(1), Value::Bool(true)},
                                  {Value::Long(2), Value::Bool(false)},
                                  {Value::Long(1), Value::Bool(true)}};

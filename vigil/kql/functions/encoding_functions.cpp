@@ -74,8 +74,9 @@ int Base64Digit(char c) {
   return -1;
 }
 
-// Standard (and URL-safe) alphabet; whitespace ignored; padding optional but, when present,
-// only at the end. nullopt for anything else.
+// Standard (and URL-safe) alphabet; whitespace ignored; like .NET's Convert.FromBase64String
+// (which Kusto uses) the text must be padded with '=' to a multiple of 4 characters. nullopt
+// for anything else.
 std::optional<std::string> Base64Decode(std::string_view text) {
   std::string out;
   out.reserve(text.size() / 4 * 3);
@@ -103,7 +104,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
       out.push_back(static_cast<char>((acc >> bits) & 0xFF));
     }
   }
-  if (digits % 4 == 1 || padding > 2 || (padding > 0 && (digits + padding) % 4 != 0)) {
+  if (padding > 2 || (digits + padding) % 4 != 0) {
     return std::nullopt;
   }
   return out;

@@ -1,8 +1,8 @@
 // Grid-cell geo_* functions: geohash (own code) and S2 cells (libs2): geo_point_to_geohash,
 // geo_geohash_to_central_point/polygon/neighbors, geo_point_to_s2cell,
 // geo_s2cell_to_central_point/polygon/neighbors, geo_polygon_to_s2cells, plus
-// geo_polygon_area (S2's spherical loop area). H3 functions are not provided: no H3 library
-// is packaged for Debian 12.
+// geo_polygon_area (S2's spherical loop area). The H3 functions are in geo_h3*.cpp (our own
+// implementation: no H3 library is packaged for Debian 12; docs/adr/0005-h3-cells.md).
 #include <s2/s2cell.h>
 #include <s2/s2cell_id.h>
 #include <s2/s2latlng.h>

@@ -5,6 +5,7 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <memory>
@@ -253,10 +254,40 @@ std::optional<Geometry> FromGeos(const GEOSGeometry* g, int depth = 0) {
   }
 }
 
+// Twice the signed area of a closed ring on the lng/lat plane (> 0: counterclockwise).
+double SignedArea2(const Path& ring) {
+  double sum = 0;
+  for (size_t i = 0; i + 1 < ring.size(); ++i) {
+    sum += ring[i].lng * ring[i + 1].lat - ring[i + 1].lng * ring[i].lat;
+  }
+  return sum;
+}
+
+// Kusto (S2) reports polygon shells counterclockwise and holes clockwise, GeoJSON's right-hand
+// rule; GEOS overlay results come out the other way round. Reversing a closed ring keeps its
+// first vertex.
+void OrientRings(Geometry& g) {
+  for (Polygon& poly : g.polygons) {
+    for (size_t i = 0; i < poly.size(); ++i) {
+      const double area = SignedArea2(poly[i]);
+      if (area != 0 && (area > 0) != (i == 0)) {
+        std::reverse(poly[i].begin(), poly[i].end());
+      }
+    }
+  }
+  for (Geometry& child : g.children) {
+    OrientRings(child);
+  }
+}
+
 Value ResultValue(GEOSGeometry* raw) {
   GeomPtr g(raw);
   auto geometry = FromGeos(g.get());
-  return geometry ? GeometryValue(*geometry) : Value();
+  if (!geometry) {
+    return Value();
+  }
+  OrientRings(*geometry);
+  return GeometryValue(*geometry);
 }
 
 // ---- functions ----

@@ -7,6 +7,8 @@
 
 #include <utility>
 
+#include "vigil/kql/functions/geo_h3.h"
+
 namespace vigil::kql {
 
 namespace {
@@ -100,7 +102,9 @@ const Registry& Registry::Default() {
     RegisterConditionalFunctions(r);
     RegisterSeriesFunctions(r);
     RegisterMoreFunctions(r);
+    RegisterXmlFunctions(r);
     RegisterGeoFunctions(r);
+    RegisterGeoH3Functions(r);
     RegisterAggregates(r);
     return r;
   }();

@@ -129,5 +129,6 @@ void RegisterSeriesFunctions(Registry& r);     // functions/series_functions.cpp
 void RegisterAggregates(Registry& r);          // functions/aggregates.cpp (+ aggregates_*.cpp)
 void RegisterGeoFunctions(Registry& r);         // functions/geo_functions.cpp (+ geo_*.cpp)
 void RegisterMoreFunctions(Registry& r);       // functions/more_functions.cpp (+ more_*.cpp)
+void RegisterXmlFunctions(Registry& r);         // functions/xml_functions.cpp (parse_xml)
 
 }  // namespace vigil::kql

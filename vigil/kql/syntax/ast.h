@@ -131,9 +131,24 @@ enum class OpKind : uint8_t {
   kFork,          // not supported: parsed for a clear error
   kFacet,         // not supported
   kPartition,     // params; right: subquery; by: key
-  kScan,          // not supported: parsed for a clear error
-  kMakeGraph,     // not supported
-  kGraphMatch,    // not supported
+  kScan,          // params: with_match_id; schema + defaults: declare; scan_steps
+  kMakeGraph,     // names: source, target columns; text "-->" or "--"; legs/on: node tables
+                  // and their key columns; params with_node_id; by + right: partitioned-by
+  kGraphMatch,    // graph_patterns; params cycles; predicate: where; exprs: project
+  kGraphShortestPaths,   // as kGraphMatch; params output=any|all
+  kGraphMarkComponents,  // params kind=weak|strong, with_component_id
+  kGraphToTable,  // names: "nodes"/"edges" (+ `as` names in `text`); params with_*_id
+};
+
+// One element of a graph-match pattern: `(n)` or an edge `-[e*1..3]->`.
+struct GraphElement {
+  bool is_edge = false;
+  std::string name;  // empty: anonymous
+  Pos pos;
+  int direction = 1;  // edges: 1 `->`, -1 `<-`, 0 `-` (either way)
+  bool variable = false;  // `*min..max`
+  int64_t min_hops = 1;
+  int64_t max_hops = 1;
 };
 
 struct ParseItem {  // one element of a `parse` pattern
@@ -141,6 +156,15 @@ struct ParseItem {  // one element of a `parse` pattern
   std::string text;  // literal text (string literal value) or column name
   Type type = Type::kString;  // `name:type`
   bool wildcard = false;      // `*`
+};
+
+// One `step Name [output=all|last|none]: Condition [=> Col = Expr, ...];` of the scan operator.
+struct ScanStep {
+  std::string name;
+  std::string output = "all";
+  ExprPtr condition;
+  std::vector<NamedExpr> assignments;
+  Pos pos;
 };
 
 struct Operator {
@@ -173,6 +197,8 @@ struct Operator {
     bool ascending = false;
   };
   std::vector<Level> levels;  // top-nested
+  std::vector<std::vector<GraphElement>> graph_patterns;  // graph-match: comma-separated paths
+  std::vector<ScanStep> scan_steps;  // scan
 };
 
 struct Pipeline {

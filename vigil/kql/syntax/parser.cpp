@@ -329,6 +329,18 @@ bool Parser::StartsSourceOperator() const {
            next.kind != TokKind::kEnd;
   }
   if (word == "find") {
+    if (next.kind == TokKind::kString || next.IsPunct("*")) {
+      return true;  // short form: find "term", find * has "x"
+    }
+    if (next.kind == TokKind::kIdent && !next.IsWord("in") && !next.IsWord("where")) {
+      const Token after = PeekAfter(next);  // short form: find Col == "x", find Col has "x"
+      if (after.IsPunct("==") || after.IsPunct("!=") || after.IsPunct("=~") ||
+          after.IsPunct("!~") || after.IsPunct("<") || after.IsPunct(">") ||
+          after.IsPunct("<=") || after.IsPunct(">=") || after.IsPunct(":") ||
+          (after.kind == TokKind::kIdent && !after.IsWord("with"))) {
+        return !next.IsWord("withsource") && !next.IsWord("with_source");
+      }
+    }
     return next.IsWord("in") || next.IsWord("where") || next.IsWord("withsource") ||
            next.IsWord("with_source") || next.IsWord("datascope");
   }

@@ -92,12 +92,21 @@ class Parser {
   bool ParseMakeSeries(Operator& op);
   bool ParseTopNested(Operator& op);
   bool ParseSearch(Operator& op, bool find);
+  bool ParseScan(Operator& op);  // parser_scan.cpp
+  bool ParseFindProject(Operator& op);  // parser_scan.cpp: find ... project a[:type], pack_all()
   bool ParseDatatable(Operator& op);
   bool ParseExternalData(Operator& op);
   bool ParseRender(Operator& op);
   bool ParseWithProperties(Operator& op);
   bool ParseRangeSource(Operator& op);
   bool ParseNameToken(std::string& out);
+  // Graph operators (parser_graph.cpp).
+  bool ParseMakeGraph(Operator& op);
+  bool ParseGraphMatch(Operator& op, bool shortest);
+  bool ParseGraphPattern(std::vector<GraphElement>& pattern);
+  bool ParseGraphHops(GraphElement& edge);
+  bool ParseGraphMarkComponents(Operator& op);
+  bool ParseGraphToTable(Operator& op);
   // Consumes balanced tokens up to the operator's end (unsupported operators); raw text out.
   bool SkipOperatorBody(std::string& text);  // identifier or ['quoted']
   bool ParseTableNameList(std::vector<PipelinePtr>& legs);

@@ -9,9 +9,8 @@ namespace vigil::kql::internal {
 namespace {
 
 bool IsUnsupported(std::string_view name) {
-  return name == "graph-merge" || name == "graph-to-table" || name == "graph-shortest-paths" ||
-         name == "reduce" || name == "top-hitters" || name == "project-smart" ||
-         name == "assert-schema" || name == "macro-expand";
+  return name == "graph-merge" || name == "reduce" || name == "top-hitters" ||
+         name == "project-smart" || name == "assert-schema" || name == "macro-expand";
 }
 
 }  // namespace
@@ -61,6 +60,14 @@ bool Parser::ParseParams(Operator& op, std::initializer_list<std::string_view> a
       Advance();
     }
     std::string value;
+    if (AtPunct("[") && Peek().kind == TokKind::kString) {
+      // A bracketed name: `withsource=['Source table']`.
+      if (!ParseNameToken(value)) {
+        return false;
+      }
+      op.params.emplace_back(std::move(key), std::move(value));
+      continue;
+    }
     if (cur_.kind == TokKind::kString) {
       value = cur_.text;
     } else if (cur_.kind == TokKind::kIdent || cur_.kind == TokKind::kInt ||
@@ -442,14 +449,20 @@ bool Parser::ParseOperator(std::vector<Operator>& ops) {
         ok = false;
       }
     }
-  } else if (name == "fork" || name == "facet" || name == "scan" || name == "make-graph" ||
-             name == "graph-match") {
+  } else if (name == "make-graph") {
+    ok = ParseMakeGraph(op);
+  } else if (name == "graph-match" || name == "graph-shortest-paths") {
+    ok = ParseGraphMatch(op, name == "graph-shortest-paths");
+  } else if (name == "graph-mark-components") {
+    ok = ParseGraphMarkComponents(op);
+  } else if (name == "graph-to-table") {
+    ok = ParseGraphToTable(op);
+  } else if (name == "scan") {
+    op.kind = OpKind::kScan;
+    ok = ParseScan(op);
+  } else if (name == "fork" || name == "facet") {
     // Not executed: parsed into their kind with the raw text so the binder reports them.
-    op.kind = name == "fork"         ? OpKind::kFork
-              : name == "facet"      ? OpKind::kFacet
-              : name == "scan"       ? OpKind::kScan
-              : name == "make-graph" ? OpKind::kMakeGraph
-                                     : OpKind::kGraphMatch;
+    op.kind = name == "fork" ? OpKind::kFork : OpKind::kFacet;
     ok = SkipOperatorBody(op.text);
   } else if (IsUnsupported(name)) {
     Fail("KQL0005", "operator '" + name + "' is not supported", name_tok);

@@ -334,8 +334,8 @@ bool Parser::ParseSearch(Operator& op, bool find) {
   if (AcceptWord("in") && !ParseTableNameList(op.legs)) {
     return false;
   }
-  if (find && !ExpectWord("where")) {
-    return false;
+  if (find) {
+    AcceptWord("where");  // `find Predicate` is the short form
   }
   search_mode_ = true;
   op.predicate = ParseExpr();
@@ -345,7 +345,7 @@ bool Parser::ParseSearch(Operator& op, bool find) {
   }
   if (find) {
     if (AcceptWord("project")) {
-      return ParseNamePatternList(op.names, false);
+      return ParseFindProject(op);
     }
     if (AtWord("project") && Peek().IsPunct("-")) {  // project-smart / project-away
       Advance();
