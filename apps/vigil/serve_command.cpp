@@ -30,6 +30,7 @@
 #include "vigil/api/server/http_server.h"
 #include "vigil/base/time.h"
 #include "vigil/detect/alerts/alert_store.h"
+#include "vigil/detect/custom_detection_file.h"
 #include "vigil/detect/ioc/indicator_store.h"
 #include "vigil/incidents/correlator.h"
 #include "vigil/incidents/incident_store.h"
@@ -50,6 +51,7 @@ struct ServeArgs {
   int respond_every_s = 10;
   double hunting_calls_per_minute = 45;  // per caller; <= 0: no call quota
   std::vector<std::string> rules;
+  std::vector<std::string> detections;
 };
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text) {
@@ -144,6 +146,23 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
     ingest_options.rules = std::move(loaded->rules);
     ingest_options.rule_paths = std::move(loaded->rule_paths);
   }
+  // Continuous custom detections (the shipped ones unless --detections names files).
+  const std::vector<std::string> detection_paths =
+      !args.detections.empty()                  ? args.detections
+      : DefaultContentPath("detections").empty() ? std::vector<std::string>{}
+                                                 : std::vector<std::string>{
+                                                       DefaultContentPath("detections")};
+  if (!detection_paths.empty()) {
+    auto custom = detect::LoadCustomDetections(detection_paths);
+    if (!custom.errors.empty()) {
+      return Fail(InvalidArgumentError("{}", custom.errors.front()));
+    }
+    for (auto& rule : custom.rules) {
+      if (rule.enabled && rule.period == detect::DetectionPeriod::kContinuous) {
+        ingest_options.continuous.push_back(std::move(rule));
+      }
+    }
+  }
   auto ingest = api::IngestService::Create(global.data_dir, store.get(), std::move(ingest_options));
   if (!ingest.ok()) {
     return Fail(ingest.status());
@@ -193,6 +212,10 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
         "First start: created the console user 'admin' (shown once; change it with"
         " `vigil users passwd admin`)\n  password: {}\n",
         **admin_user);
+  }
+  if ((*ingest)->continuous_detections() > 0) {
+    fmt::print("Continuous custom detections on ingestion: {}\n",
+               (*ingest)->continuous_detections());
   }
   fmt::print("Vigil API listening on {}://{}:{} (data '{}'); Ctrl-C or SIGTERM stops\n",
              args.insecure_http ? "http" : "https", listen->first, server.port(),
@@ -270,6 +293,10 @@ void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) 
                   "hunting API calls per caller per minute (0: no limit)")
       ->capture_default_str();
   cmd->add_option("--rules", args->rules, "Sigma rule files or directories for ingestion")
+      ->expected(0, -1);
+  cmd->add_option("--detections", args->detections,
+                  "custom detection files whose continuous rules run on every ingested batch"
+                  " (default: the shipped ones)")
       ->expected(0, -1);
   cmd->callback([&global, &exit_code, args] { exit_code = RunServe(global, *args); });
 }

@@ -24,7 +24,7 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(std::string data_di
   s->options_ = std::move(options);
   const bool detect = !s->options_.rules.rules.empty() ||
                       !s->options_.rules.correlations.empty() ||
-                      s->options_.indicators != nullptr;
+                      s->options_.indicators != nullptr || !s->options_.continuous.empty();
   if (!detect) {
     return s;
   }
@@ -54,6 +54,8 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(std::string data_di
   detector_options.catalog = s->catalog_;
   detector_options.rule_paths = s->options_.rule_paths;
   detector_options.indicators = s->options_.indicators;
+  s->continuous_count_ = s->options_.continuous.size();
+  detector_options.continuous = std::move(s->options_.continuous);
   VIGIL_ASSIGN_OR_RETURN(
       s->detector_,
       detect::Detector::Create(std::move(s->options_.rules), std::move(detector_options),

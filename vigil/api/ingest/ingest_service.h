@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vigil/base/status.h"
+#include "vigil/detect/custom_detection.h"
 #include "vigil/detect/ioc/indicator_set.h"
 #include "vigil/detect/sigma/rule.h"
 #include "vigil/ingest/ingest_report.h"
@@ -41,6 +42,9 @@ struct IngestServiceOptions {
   detect::sigma::RuleSet rules;
   std::vector<std::string> rule_paths;
   std::shared_ptr<const detect::ioc::IndicatorSet> indicators;
+  // Continuous custom detections (KQL) run on every stored batch, as in `vigil ingest
+  // --detections`.
+  std::vector<detect::CustomDetectionRule> continuous;
   // Alert records go here (the server's open alerts.db); null: <data_dir>/alerts.db is opened.
   detect::alerts::AlertStore* alerts = nullptr;
 };
@@ -78,6 +82,7 @@ class IngestService {
   size_t max_bytes_in_flight() const { return options_.max_bytes_in_flight; }
   int retry_after_seconds() const { return options_.retry_after_seconds; }
   bool detection_enabled() const { return detector_ != nullptr; }
+  size_t continuous_detections() const { return continuous_count_; }
 
   // Reads `body`, detects, appends; returns once the rows are durable. `table` is required for
   // kJsonLines (NotFound when the catalog lacks it) and ignored for kWindowsJson. Per-line
@@ -101,6 +106,7 @@ class IngestService {
   IngestServiceOptions options_;
   const schema::Catalog* catalog_ = nullptr;
   std::atomic<size_t> in_flight_{0};
+  size_t continuous_count_ = 0;
 
   std::mutex write_mu_;  // one writer: readers, detector, pipeline, store appends
   std::unique_ptr<detect::alerts::AlertStore> own_alerts_;

@@ -209,6 +209,30 @@ TEST_F(IngestTest, IndicatorsRaiseAlertsInline) {
   ASSERT_TRUE(service_->Finish().ok());
 }
 
+TEST_F(IngestTest, ContinuousCustomDetectionsRunOnEveryBatch) {
+  detect::CustomDetectionRule rule;
+  rule.id = "cd-test";
+  rule.name = "Tool two ran";
+  rule.period = detect::DetectionPeriod::kContinuous;
+  rule.severity = detect::Severity::kHigh;
+  rule.query =
+      "DeviceProcessEvents | where FileName == 'tool2.exe' | project Timestamp, ReportId, "
+      "DeviceId, DeviceName, AccountName";
+  IngestServiceOptions options;
+  options.continuous.push_back(rule);
+  Open(std::move(options));
+  ASSERT_TRUE(service_->detection_enabled());
+  EXPECT_EQ(service_->continuous_detections(), 1u);
+  const ApiResponse r = Ingest(Line(1, kBadHash) + Line(2, kBadHash));
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(r.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(int64_t(doc["detections"]), 1);  // tool2 only
+  ASSERT_TRUE(service_->AdvanceTo(int64_t{4102444800} * 1'000'000).ok());
+  EXPECT_EQ(Count("AlertInfo | where Title == 'Tool two ran'"), 1);
+  ASSERT_TRUE(service_->Finish().ok());
+}
+
 TEST_F(IngestTest, WindowsEventJsonIsNormalized) {
   Open();
   const std::string body =
