@@ -3,13 +3,12 @@
 // `key NAME --role R` creates an API key, printed once; role `ingest` makes a per-source
 // ingestion credential (`--source S`, default NAME) that may only send events; `list` shows
 // apps and keys (never secrets); `revoke ID` revokes an app (client id) or a key (key id).
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include <fmt/format.h>
 
+#include "apps/vigil/auth_open.h"
 #include "apps/vigil/commands.h"
 #include "vigil/api/auth/auth_store.h"
 #include "vigil/base/time.h"
@@ -20,7 +19,6 @@ void RegisterAppsCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 namespace {
 
-namespace fs = std::filesystem;
 using api::AuthStore;
 
 struct AppsArgs {
@@ -29,15 +27,6 @@ struct AppsArgs {
   std::string source;
   std::string id;
 };
-
-Result<std::unique_ptr<AuthStore>> OpenAuth(const GlobalOptions& global) {
-  std::error_code ec;
-  fs::create_directories(global.data_dir, ec);
-  if (ec) {
-    return IoError("cannot create data directory '{}': {}", global.data_dir, ec.message());
-  }
-  return AuthStore::Open((fs::path(global.data_dir) / "auth.db").string());
-}
 
 std::string Time(int64_t unix_s) {
   return FormatDateTime(unix_s * kTicksPerSecond).substr(0, 19) + "Z";
@@ -54,7 +43,7 @@ int RunCreate(const GlobalOptions& global, const AppsArgs& args, bool api_key) {
     return Fail(InvalidArgumentError(
         "unknown role '{}' (viewer, analyst, responder, admin, ingest)", args.role));
   }
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -86,7 +75,7 @@ int RunCreate(const GlobalOptions& global, const AppsArgs& args, bool api_key) {
 }
 
 int RunList(const GlobalOptions& global) {
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -109,7 +98,7 @@ int RunList(const GlobalOptions& global) {
 }
 
 int RunRevoke(const GlobalOptions& global, const AppsArgs& args) {
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }

@@ -4,14 +4,13 @@
 // role; `disable NAME` / `enable NAME` block or allow sign-in. A running server notices a
 // change within its credential cache time (2 s).
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include <fmt/format.h>
 
+#include "apps/vigil/auth_open.h"
 #include "apps/vigil/commands.h"
 #include "vigil/api/auth/auth_store.h"
 #include "vigil/base/time.h"
@@ -22,7 +21,6 @@ void RegisterUsersCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 namespace {
 
-namespace fs = std::filesystem;
 using api::AuthStore;
 
 struct UsersArgs {
@@ -30,15 +28,6 @@ struct UsersArgs {
   std::string role = "analyst";
   bool password_stdin = false;
 };
-
-Result<std::unique_ptr<AuthStore>> OpenAuth(const GlobalOptions& global) {
-  std::error_code ec;
-  fs::create_directories(global.data_dir, ec);
-  if (ec) {
-    return IoError("cannot create data directory '{}': {}", global.data_dir, ec.message());
-  }
-  return AuthStore::Open((fs::path(global.data_dir) / "auth.db").string());
-}
 
 int Fail(const Status& status) {
   fmt::print(stderr, "vigil users: {}\n", status.message());
@@ -81,7 +70,7 @@ int RunCreate(const GlobalOptions& global, const UsersArgs& args) {
   if (!password.ok()) {
     return Fail(password.status());
   }
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -95,7 +84,7 @@ int RunCreate(const GlobalOptions& global, const UsersArgs& args) {
 }
 
 int RunList(const GlobalOptions& global) {
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -118,7 +107,7 @@ int RunPasswd(const GlobalOptions& global, const UsersArgs& args) {
   if (!password.ok()) {
     return Fail(password.status());
   }
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -136,7 +125,7 @@ int RunRole(const GlobalOptions& global, const UsersArgs& args) {
   if (!role) {
     return Fail(InvalidArgumentError("unknown role '{}'", args.role));
   }
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }
@@ -148,7 +137,7 @@ int RunRole(const GlobalOptions& global, const UsersArgs& args) {
 }
 
 int RunDisable(const GlobalOptions& global, const UsersArgs& args, bool disabled) {
-  auto store = OpenAuth(global);
+  auto store = OpenAuthStore(global);
   if (!store.ok()) {
     return Fail(store.status());
   }

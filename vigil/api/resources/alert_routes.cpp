@@ -109,9 +109,9 @@ ApiResponse BatchUpdate(const ApiContext& ctx, const ApiRequest& request) {
   return ok;
 }
 
-// The alerts of one machine (by machine id or DNS name), as MDE JSON.
-Result<std::vector<JsonValue>> MachineAlerts(const ApiContext& ctx, const std::string& machine,
-                                             bool evidence) {
+// Alerts as MDE JSON: all of them, or those of one machine (by machine id or DNS name).
+Result<std::vector<JsonValue>> DefenderAlerts(const ApiContext& ctx, const std::string& machine,
+                                              bool evidence) {
   auto alerts = AllAlerts(*ctx.alerts);
   if (!alerts.has_value()) {
     return tl::unexpected(alerts.error());
@@ -119,6 +119,10 @@ Result<std::vector<JsonValue>> MachineAlerts(const ApiContext& ctx, const std::s
   std::vector<JsonValue> out;
   for (const AlertRecord& alert : *alerts) {
     JsonValue json = DefenderAlertJson(alert, evidence);
+    if (machine.empty()) {
+      out.push_back(std::move(json));
+      continue;
+    }
     const JsonValue* id = json.Find("machineId");
     const JsonValue* name = json.Find("computerDnsName");
     const bool same_id = id != nullptr && id->is_string() && id->string_value() == machine;
@@ -136,7 +140,9 @@ Result<std::vector<JsonValue>> MachineAlerts(const ApiContext& ctx, const std::s
   return out;
 }
 
-ApiResponse ListMachineAlerts(const ApiContext& ctx, const ApiRequest& request, bool count_only) {
+// GET /api/alerts (`machine` empty) and /api/machines/{id}/alerts[/$count].
+ApiResponse ListDefenderAlerts(const ApiContext& ctx, const ApiRequest& request,
+                               const std::string& machine, bool count_only) {
   odata::QueryLimits limits;
   limits.default_top = kDefenderMaxTop;
   limits.max_top = kDefenderMaxTop;
@@ -147,7 +153,7 @@ ApiResponse ListMachineAlerts(const ApiContext& ctx, const ApiRequest& request, 
   if (!options) {
     return error;
   }
-  auto alerts = MachineAlerts(ctx, request.params.at("id"), options->Expands("evidence"));
+  auto alerts = DefenderAlerts(ctx, machine, options->Expands("evidence"));
   if (!alerts.has_value()) {
     return StatusResponse(alerts.error(), request);
   }
@@ -174,38 +180,16 @@ void RegisterAlertRoutes(Router& router, const ApiContext& ctx) {
   router.Add("POST", "/api/alerts/batchUpdate", Role::kAnalyst, guarded(BatchUpdate));
   router.Add("GET", "/api/machines/{id}/alerts", Role::kViewer,
              guarded([](const ApiContext& c, const ApiRequest& r) {
-               return ListMachineAlerts(c, r, false);
+               return ListDefenderAlerts(c, r, r.params.at("id"), false);
              }));
   router.Add("GET", "/api/machines/{id}/alerts/$count", Role::kViewer,
              guarded([](const ApiContext& c, const ApiRequest& r) {
-               return ListMachineAlerts(c, r, true);
+               return ListDefenderAlerts(c, r, r.params.at("id"), true);
              }));
-  router.Add("GET", "/api/alerts", Role::kViewer, [ctx](const ApiRequest& request) {
-    if (ctx.alerts == nullptr) {
-      return Unavailable(request, "the alert store");
-    }
-    odata::QueryLimits limits;
-    limits.default_top = kDefenderMaxTop;
-    limits.max_top = kDefenderMaxTop;
-    limits.fields = DefenderFields();
-    limits.expandable = {"evidence"};
-    ApiResponse error;
-    auto options = ParseOptions(request, limits, error);
-    if (!options) {
-      return error;
-    }
-    auto alerts = AllAlerts(*ctx.alerts);
-    if (!alerts.has_value()) {
-      return StatusResponse(alerts.error(), request);
-    }
-    std::vector<JsonValue> records;
-    records.reserve(alerts->size());
-    for (const AlertRecord& alert : *alerts) {
-      records.push_back(DefenderAlertJson(alert, options->Expands("evidence")));
-    }
-    return ListResponse(request, "Alerts", *options,
-                        odata::ApplyQuery(*options, std::move(records)));
-  });
+  router.Add("GET", "/api/alerts", Role::kViewer,
+             guarded([](const ApiContext& c, const ApiRequest& r) {
+               return ListDefenderAlerts(c, r, "", false);
+             }));
   router.Add("GET", "/api/alerts/{id}", Role::kViewer, [ctx](const ApiRequest& request) {
     if (ctx.alerts == nullptr) {
       return Unavailable(request, "the alert store");

@@ -29,38 +29,12 @@ std::string OpName(OpKind kind) {
   }
 }
 
-ExprPtr Name(const std::string& name, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kName;
-  e->name = name;
-  e->pos = pos;
-  return e;
-}
-
-ExprPtr Lit(Value v, Type t, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kLiteral;
-  e->literal = std::move(v);
-  e->literal_type = t;
-  e->pos = pos;
-  return e;
-}
-
-ExprPtr Bin(const std::string& op, ExprPtr a, ExprPtr b) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kBinary;
-  e->op = op;
-  e->pos = a->pos;
-  e->args = {std::move(a), std::move(b)};
-  return e;
-}
-
 // ---------------------------------------------------------------------------------------------
 // search
 
 // `term` against one column: has / hasprefix / hassuffix / contains / regex by its wildcards.
 ExprPtr TermOnColumn(const ColumnInfo& col, const std::string& term, bool cs, Pos pos) {
-  ExprPtr subject = Name(col.name, pos);
+  ExprPtr subject = MakeNameExpr(col.name, pos);
   if (col.type != Type::kString) {
     auto call = std::make_shared<Expr>();
     call->kind = ExprKind::kCall;
@@ -91,16 +65,16 @@ ExprPtr TermOnColumn(const ColumnInfo& col, const std::string& term, bool cs, Po
       start = star + 1;
     }
     rx += trail ? "" : "\\b";
-    return Bin("matches regex", subject, Lit(Value::String(rx), Type::kString, pos));
+    return MakeBinaryExpr("matches regex", subject, MakeLiteralExpr(Value::String(rx), Type::kString, pos));
   }
   std::string op = lead && trail ? "contains" : lead ? "hassuffix" : trail ? "hasprefix" : "has";
   if (cs) op += "_cs";
-  return Bin(op, subject, Lit(Value::String(t), Type::kString, pos));
+  return MakeBinaryExpr(op, subject, MakeLiteralExpr(Value::String(t), Type::kString, pos));
 }
 
 ExprPtr TermAnyColumn(const Schema& schema, const std::string& term, bool cs, Pos pos) {
   if (term == "*") {
-    return Lit(Value::Bool(true), Type::kBool, pos);
+    return MakeLiteralExpr(Value::Bool(true), Type::kBool, pos);
   }
   ExprPtr out;
   for (const auto& col : schema) {
@@ -108,9 +82,9 @@ ExprPtr TermAnyColumn(const Schema& schema, const std::string& term, bool cs, Po
       continue;
     }
     ExprPtr one = TermOnColumn(col, term, cs, pos);
-    out = out ? Bin("or", out, one) : one;
+    out = out ? MakeBinaryExpr("or", out, one) : one;
   }
-  return out ? out : Lit(Value::Bool(false), Type::kBool, pos);
+  return out ? out : MakeLiteralExpr(Value::Bool(false), Type::kBool, pos);
 }
 
 // Rewrites search syntax (bare terms, Col:term) into an ordinary predicate over `schema`.
@@ -133,7 +107,7 @@ KResult<ExprPtr> RewriteSearch(const ExprPtr& e, const Schema& schema, bool cs) 
     }
     const int idx = FindColumn(schema, lhs.name);
     if (idx < 0) {
-      return Lit(Value::Bool(false), Type::kBool, e->pos);
+      return MakeLiteralExpr(Value::Bool(false), Type::kBool, e->pos);
     }
     return TermOnColumn(schema[static_cast<size_t>(idx)], term, cs, e->pos);
   }

@@ -51,14 +51,6 @@ Type NodeIdType(const Graph& g) {
   return type.value_or(Type::kDynamic);
 }
 
-ExprPtr NameExpr(const std::string& name, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kName;
-  e->name = name;
-  e->pos = pos;
-  return e;
-}
-
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
@@ -216,7 +208,7 @@ class Rewriter {
         if (!over_nodes) {
           return KErr("KQL0104", fn + "() without an argument needs inner_nodes()", e->pos);
         }
-        return NameExpr("__" + fn, e->pos);
+        return MakeNameExpr("__" + fn, e->pos);
       }
     }
     std::vector<ExprPtr> args;
@@ -243,7 +235,7 @@ class Rewriter {
     if (shared) {
       auto it = keys_.find(key);
       if (it != keys_.end()) {
-        return NameExpr(cols_[it->second].name, pos);
+        return MakeNameExpr(cols_[it->second].name, pos);
       }
     }
     Schema names;
@@ -256,7 +248,7 @@ class Rewriter {
       keys_[key] = cols_.size();
     }
     cols_.push_back(std::move(col));
-    return NameExpr(cols_.back().name, pos);
+    return MakeNameExpr(cols_.back().name, pos);
   }
 
  public:
@@ -417,7 +409,7 @@ KResult<MatchClauses> BuildMatchTable(Compiler& c, const Graph& g,
   if (items.empty()) {
     for (const std::string& name : named) {
       NamedExpr item;
-      item.expr = NameExpr(name, op.pos);
+      item.expr = MakeNameExpr(name, op.pos);
       item.pos = op.pos;
       items.push_back(std::move(item));
     }

@@ -29,6 +29,19 @@ KResult<PhysOpPtr> PlanRollingPercentile(Compiler& c, const Expr& call, PhysOpPt
 KResult<Value> PluginConstant(Compiler& c, const Expr& arg, const ScopePtr& scope,
                               const std::string& plugin);
 KResult<int> PluginColumn(const Schema& schema, const Expr& arg, const std::string& plugin);
+// The argument shape of the sliding-window plugins: (IdColumn, TimelineColumn, `constants`
+// constant arguments, dim1, ...). `schema` starts the output: the timeline column, then the
+// dimensions. `usage` completes "<plugin> expects ..." when arguments are missing.
+struct WindowPluginArgs {
+  int id_col = -1;
+  int time_col = -1;
+  std::vector<Value> constants;
+  std::vector<int> dims;
+  Schema schema;
+};
+KResult<WindowPluginArgs> ParseWindowPluginArgs(Compiler& c, const Expr& call, const Schema& in,
+                                                const ScopePtr& scope, const std::string& plugin,
+                                                size_t constants, const std::string& usage);
 // The search/find predicate (terms, `*`, `col:term`) as a filter over one input
 // (compiler_ops3.cpp).
 KResult<PhysOpPtr> PlanSearchFilter(Compiler& c, const Operator& op, PhysOpPtr input,

@@ -15,23 +15,6 @@
 namespace vigil::kql {
 namespace {
 
-ExprPtr NameExpr(const std::string& name, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kName;
-  e->name = name;
-  e->pos = pos;
-  return e;
-}
-
-ExprPtr LitExpr(Value v, Type t, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kLiteral;
-  e->literal = std::move(v);
-  e->literal_type = t;
-  e->pos = pos;
-  return e;
-}
-
 ExprPtr CallExpr(const std::string& fn, std::vector<ExprPtr> args, Pos pos) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kCall;
@@ -196,7 +179,7 @@ KResult<PhysOpPtr> PlanFind(Compiler& c, const Operator& op, PhysOpPtr input, Sc
       if (FindColumn(src.own, name) >= 0) {
         any = true;
       } else {
-        nulls.push_back({name, {}, LitExpr(Value(), first_type[name], op.pos), op.pos});
+        nulls.push_back({name, {}, MakeLiteralExpr(Value(), first_type[name], op.pos), op.pos});
       }
     }
     if (!any) {
@@ -294,13 +277,13 @@ KResult<PhysOpPtr> PlanFind(Compiler& c, const Operator& op, PhysOpPtr input, Sc
       const int idx = FindColumn(src.own, col.source);
       ExprPtr e;
       if (idx < 0) {
-        e = LitExpr(Value(), col.type, op.pos);
+        e = MakeLiteralExpr(Value(), col.type, op.pos);
       } else if (src.own[static_cast<size_t>(idx)].type == col.type) {
-        e = NameExpr(col.source, op.pos);
+        e = MakeNameExpr(col.source, op.pos);
       } else if (col.cast) {
-        e = CallExpr(CastFunction(col.type), {NameExpr(col.source, op.pos)}, op.pos);
+        e = CallExpr(CastFunction(col.type), {MakeNameExpr(col.source, op.pos)}, op.pos);
       } else {
-        e = LitExpr(Value(), col.type, op.pos);
+        e = MakeLiteralExpr(Value(), col.type, op.pos);
       }
       auto b = c.BindExpr(*e, in_schema, scope);
       if (!b) {
@@ -315,11 +298,11 @@ KResult<PhysOpPtr> PlanFind(Compiler& c, const Operator& op, PhysOpPtr input, Sc
           return o.source == col.name && o.type == col.type;
         });
         if (!shown) {
-          args.push_back(LitExpr(Value::String(col.name), Type::kString, op.pos));
-          args.push_back(NameExpr(col.name, op.pos));
+          args.push_back(MakeLiteralExpr(Value::String(col.name), Type::kString, op.pos));
+          args.push_back(MakeNameExpr(col.name, op.pos));
         }
       }
-      ExprPtr bag = args.empty() ? LitExpr(Value::MakeBag({}), Type::kDynamic, op.pos)
+      ExprPtr bag = args.empty() ? MakeLiteralExpr(Value::MakeBag({}), Type::kDynamic, op.pos)
                                  : CallExpr("bag_pack", std::move(args), op.pos);
       auto b = c.BindExpr(*bag, in_schema, scope);
       if (!b) {

@@ -346,14 +346,6 @@ const std::pair<const char*, Type> kProfileColumns[] = {
     {"SoftwareName", Type::kString},   {"ProfileAvailability", Type::kString},
 };
 
-ExprPtr NameExpr(const std::string& name, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kName;
-  e->name = name;
-  e->pos = pos;
-  return e;
-}
-
 // Reads `hash_col in (hashes)` from one event table into `facts`.
 KResult<bool> GatherFacts(Compiler& c, const std::string& table, const std::string& hash_col,
                           const std::vector<std::string>& hashes, Pos pos, ScopePtr scope,
@@ -378,7 +370,7 @@ KResult<bool> GatherFacts(Compiler& c, const std::string& table, const std::stri
   auto pred = std::make_shared<Expr>();
   pred->kind = ExprKind::kBinary;
   pred->op = "in~";
-  pred->args = {NameExpr(hash_col, pos), list};
+  pred->args = {MakeNameExpr(hash_col, pos), list};
   Operator where;
   where.kind = OpKind::kWhere;
   where.pos = pos;

@@ -17,27 +17,14 @@ namespace vigil::kql {
 KResult<PhysOpPtr> PlanActiveUsersCount(Compiler& c, const Expr& call, PhysOpPtr input,
                                         ScopePtr scope) {
   const std::string name = "active_users_count";
-  if (call.args.size() < 8) {
-    return KErr("KQL0104",
-                name +
-                    " expects (IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, "
-                    "ActivePeriodsCount, Bin [, dim1, ...])",
-                call.pos);
-  }
   const Schema in = input->schema();
-  auto id = PluginColumn(in, *call.args[0], name);
-  auto time = PluginColumn(in, *call.args[1], name);
-  if (!id || !time) {
-    return tl::unexpected(!id ? id.error() : time.error());
+  auto args = ParseWindowPluginArgs(c, call, in, scope, name, 6,
+                                    "(IdColumn, TimelineColumn, Start, End, LookbackWindow, "
+                                    "Period, ActivePeriodsCount, Bin [, dim1, ...])");
+  if (!args) {
+    return tl::unexpected(args.error());
   }
-  Value v[6];
-  for (size_t i = 0; i < 6; ++i) {
-    auto k = PluginConstant(c, *call.args[2 + i], scope, name);
-    if (!k) {
-      return tl::unexpected(k.error());
-    }
-    v[i] = *k;
-  }
+  const std::vector<Value>& v = args->constants;
   if (v[0].kind() != Kind::kDateTime || v[1].kind() != Kind::kDateTime ||
       v[2].kind() != Kind::kTimeSpan || v[3].kind() != Kind::kTimeSpan || !v[4].is_number() ||
       v[5].kind() != Kind::kTimeSpan || v[3].AsInt64() <= 0 || v[5].AsInt64() <= 0 ||
@@ -54,20 +41,12 @@ KResult<PhysOpPtr> PlanActiveUsersCount(Compiler& c, const Expr& call, PhysOpPtr
   const int64_t period = v[3].AsInt64();
   const int64_t min_periods = static_cast<int64_t>(v[4].AsReal());
   const int64_t bin = v[5].AsInt64();
-  std::vector<int> dims;
-  Schema schema{{in[static_cast<size_t>(*time)].name, Type::kDateTime}};
-  for (size_t i = 8; i < call.args.size(); ++i) {
-    auto d = PluginColumn(in, *call.args[i], name);
-    if (!d) {
-      return tl::unexpected(d.error());
-    }
-    dims.push_back(*d);
-    schema.push_back(in[static_cast<size_t>(*d)]);
-  }
+  const std::vector<int> dims = args->dims;
+  Schema schema = args->schema;
   schema.push_back({"dcount", Type::kLong});
   Compiler* cp = &c;
-  const int id_col = *id;
-  const int time_col = *time;
+  const int id_col = args->id_col;
+  const int time_col = args->time_col;
   auto floor_div = [](int64_t a, int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
   };

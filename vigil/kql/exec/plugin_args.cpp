@@ -27,4 +27,37 @@ KResult<int> PluginColumn(const Schema& schema, const Expr& arg, const std::stri
   return idx;
 }
 
+KResult<WindowPluginArgs> ParseWindowPluginArgs(Compiler& c, const Expr& call, const Schema& in,
+                                                const ScopePtr& scope, const std::string& plugin,
+                                                size_t constants, const std::string& usage) {
+  if (call.args.size() < 2 + constants) {
+    return KErr("KQL0104", plugin + " expects " + usage, call.pos);
+  }
+  WindowPluginArgs out;
+  auto id = PluginColumn(in, *call.args[0], plugin);
+  auto time = PluginColumn(in, *call.args[1], plugin);
+  if (!id || !time) {
+    return tl::unexpected(!id ? id.error() : time.error());
+  }
+  out.id_col = *id;
+  out.time_col = *time;
+  for (size_t i = 0; i < constants; ++i) {
+    auto k = PluginConstant(c, *call.args[2 + i], scope, plugin);
+    if (!k) {
+      return tl::unexpected(k.error());
+    }
+    out.constants.push_back(*k);
+  }
+  out.schema.push_back({in[static_cast<size_t>(out.time_col)].name, Type::kDateTime});
+  for (size_t i = 2 + constants; i < call.args.size(); ++i) {
+    auto d = PluginColumn(in, *call.args[i], plugin);
+    if (!d) {
+      return tl::unexpected(d.error());
+    }
+    out.dims.push_back(*d);
+    out.schema.push_back(in[static_cast<size_t>(*d)]);
+  }
+  return out;
+}
+
 }  // namespace vigil::kql

@@ -20,27 +20,14 @@ constexpr int64_t kMaxBins = 1'000'000;
 KResult<PhysOpPtr> PlanSlidingWindowCounts(Compiler& c, const Expr& call, PhysOpPtr input,
                                            ScopePtr scope) {
   const std::string name = "sliding_window_counts";
-  if (call.args.size() < 6) {
-    return KErr("KQL0104",
-                name +
-                    " expects (IdColumn, TimelineColumn, Start, End, LookbackWindow, Bin "
-                    "[, dim1, ...])",
-                call.pos);
-  }
   const Schema in = input->schema();
-  auto id = PluginColumn(in, *call.args[0], name);
-  auto time = PluginColumn(in, *call.args[1], name);
-  if (!id || !time) {
-    return tl::unexpected(!id ? id.error() : time.error());
+  auto args = ParseWindowPluginArgs(
+      c, call, in, scope, name, 4,
+      "(IdColumn, TimelineColumn, Start, End, LookbackWindow, Bin [, dim1, ...])");
+  if (!args) {
+    return tl::unexpected(args.error());
   }
-  Value v[4];
-  for (size_t i = 0; i < 4; ++i) {
-    auto k = PluginConstant(c, *call.args[2 + i], scope, name);
-    if (!k) {
-      return tl::unexpected(k.error());
-    }
-    v[i] = *k;
-  }
+  const std::vector<Value>& v = args->constants;
   if (v[0].kind() != Kind::kDateTime || v[1].kind() != Kind::kDateTime ||
       v[2].kind() != Kind::kTimeSpan || v[3].kind() != Kind::kTimeSpan || v[2].AsInt64() <= 0 ||
       v[3].AsInt64() <= 0) {
@@ -57,21 +44,13 @@ KResult<PhysOpPtr> PlanSlidingWindowCounts(Compiler& c, const Expr& call, PhysOp
   if (end >= start && (end - start) / bin >= kMaxBins) {
     return KErr("KQL0110", name + ": too many bins between Start and End", call.pos);
   }
-  std::vector<int> dims;
-  Schema schema{{in[static_cast<size_t>(*time)].name, Type::kDateTime}};
-  for (size_t i = 6; i < call.args.size(); ++i) {
-    auto d = PluginColumn(in, *call.args[i], name);
-    if (!d) {
-      return tl::unexpected(d.error());
-    }
-    dims.push_back(*d);
-    schema.push_back(in[static_cast<size_t>(*d)]);
-  }
+  const std::vector<int> dims = args->dims;
+  Schema schema = args->schema;
   schema.push_back({"Count", Type::kLong});
   schema.push_back({"dcount", Type::kLong});
   Compiler* cp = &c;
-  const int id_col = *id;
-  const int time_col = *time;
+  const int id_col = args->id_col;
+  const int time_col = args->time_col;
   auto transform = [cp, schema, dims, id_col, time_col, start, end, lookback,
                     bin](const Table& t) -> KResult<TablePtr> {
     ExecContext* ctx = cp->ctx();

@@ -238,4 +238,29 @@ struct Script {
   std::vector<StatementPtr> statements;
 };
 
+// Builders for the expressions planners synthesize (search, find, FileProfile, graph-match).
+inline ExprPtr MakeNameExpr(const std::string& name, Pos pos) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kName;
+  e->name = name;
+  e->pos = pos;
+  return e;
+}
+inline ExprPtr MakeLiteralExpr(Value v, Type t, Pos pos) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->literal = std::move(v);
+  e->literal_type = t;
+  e->pos = pos;
+  return e;
+}
+inline ExprPtr MakeBinaryExpr(const std::string& op, ExprPtr a, ExprPtr b) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kBinary;
+  e->op = op;
+  e->pos = a->pos;
+  e->args = {std::move(a), std::move(b)};
+  return e;
+}
+
 }  // namespace vigil::kql
