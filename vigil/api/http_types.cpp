@@ -138,14 +138,26 @@ void Router::Add(std::string method, std::string pattern, Role least_role, Handl
   routes_.push_back(std::move(route));
 }
 
-bool Router::MarkCacheable(std::string_view pattern) {
+bool Router::MarkCacheable(std::string_view pattern, uint32_t reads) {
   for (Route& route : routes_) {
     if (route.method == "GET" && route.pattern == pattern) {
       route.cacheable = true;
+      route.reads = reads;
       return true;
     }
   }
   return false;
+}
+
+bool Router::SetWrites(std::string_view method, std::string_view pattern, uint32_t areas) {
+  bool found = false;
+  for (Route& route : routes_) {
+    if (route.method == method && route.pattern == pattern) {
+      route.writes = areas;
+      found = true;
+    }
+  }
+  return found;
 }
 
 ApiResponse Router::Dispatch(ApiRequest& request) const {
@@ -173,24 +185,31 @@ ApiResponse Router::Dispatch(ApiRequest& request) const {
       continue;
     }
     if (!RoleAllows(request.principal.role, route.least_role)) {
-      return ErrorResponse(403, "Forbidden",
-                           fmt::format("{} {} needs the {} role; the caller has {}", route.method,
-                                       route.pattern, RoleName(route.least_role),
-                                       RoleName(request.principal.role)),
-                           style);
+      ApiResponse denied =
+          ErrorResponse(403, "Forbidden",
+                        fmt::format("{} {} needs the {} role; the caller has {}", route.method,
+                                    route.pattern, RoleName(route.least_role),
+                                    RoleName(request.principal.role)),
+                        style);
+      denied.writes = kAreaNone;
+      return denied;
     }
     request.params = std::move(params);
     ApiResponse response = route.handler(request);
     response.route_role = route.least_role;
     response.cacheable = route.cacheable && response.status == 200;
+    response.reads = route.reads;
+    response.writes = route.writes;
     return response;
   }
-  if (path_matched) {
-    return ErrorResponse(405, "MethodNotAllowed",
-                         fmt::format("{} is not allowed on {}", request.method, request.path),
-                         style);
-  }
-  return ErrorResponse(404, "NotFound", fmt::format("no resource at {}", request.path), style);
+  ApiResponse unmatched =
+      path_matched
+          ? ErrorResponse(405, "MethodNotAllowed",
+                          fmt::format("{} is not allowed on {}", request.method, request.path),
+                          style)
+          : ErrorResponse(404, "NotFound", fmt::format("no resource at {}", request.path), style);
+  unmatched.writes = kAreaNone;
+  return unmatched;
 }
 
 std::vector<std::tuple<std::string, std::string, Role>> Router::Routes() const {

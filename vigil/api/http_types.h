@@ -26,6 +26,19 @@ std::optional<Role> ParseRole(std::string_view text);
 // Whether a caller with `have` may call a route whose least role is `need`.
 bool RoleAllows(Role have, Role need);
 
+// Areas of stored data, for the server's response cache: a cacheable read route names the
+// areas its answer depends on, a mutating route the areas it may change (all by default).
+enum DataArea : uint32_t {
+  kAreaNone = 0,
+  kAreaTelemetry = 1u << 0,   // the event store (machines are derived from it)
+  kAreaAlerts = 1u << 1,      // alerts.db
+  kAreaIncidents = 1u << 2,   // incidents.db
+  kAreaResponse = 1u << 3,    // response.db: actions, investigations
+  kAreaIndicators = 1u << 4,  // indicators.db
+  kAreaAll = 0xffffffffu,
+};
+inline constexpr int kDataAreaBits = 5;
+
 // Who is calling (set by authentication before routing).
 struct Principal {
   std::string id;    // app client id, API key id or user name
@@ -60,6 +73,8 @@ struct ApiResponse {
   // Set by Router::Dispatch for 200 answers of routes marked cacheable: the server may answer
   // the same GET from its response cache until the data changes.
   bool cacheable = false;
+  uint32_t reads = kAreaAll;   // the data areas a cacheable answer depends on
+  uint32_t writes = kAreaAll;  // the data areas the call may have changed (mutating methods)
   // Filled by Router::Dispatch: the least role of the route that answered (the cache checks it
   // before serving a cached answer to another caller).
   Role route_role = Role::kViewer;
@@ -84,7 +99,10 @@ class Router {
   // Marks registered GET routes whose 200 answers depend only on the target and the stored
   // data (not on the caller or the clock): Dispatch then sets ApiResponse::cacheable. Returns
   // kNotFound-style false when a pattern has no GET route (a typo in the list).
-  bool MarkCacheable(std::string_view pattern);
+  bool MarkCacheable(std::string_view pattern, uint32_t reads = kAreaAll);
+  // Narrows the data areas a mutating route may change (kAreaNone for calls that change no
+  // stored data, such as hunting queries); false when no such route exists.
+  bool SetWrites(std::string_view method, std::string_view pattern, uint32_t areas);
   ApiResponse Dispatch(ApiRequest& request) const;
   // Every route, for the OpenAPI document: (method, pattern, least role).
   std::vector<std::tuple<std::string, std::string, Role>> Routes() const;
@@ -97,6 +115,8 @@ class Router {
     Role least_role;
     Handler handler;
     bool cacheable = false;
+    uint32_t reads = kAreaAll;
+    uint32_t writes = kAreaAll;
   };
   std::vector<Route> routes_;
 };

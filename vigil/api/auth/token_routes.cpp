@@ -280,6 +280,9 @@ void RegisterAuthRoutes(Router& router, AuthStore& store, const Authenticator& a
   router.Add("POST", std::string(kLoginRoute), Role::kViewer,
              [sign_in](const ApiRequest& request) { return sign_in->Login(request); });
   router.Add("GET", "/api/auth/me", Role::kViewer, Me);
+  for (const std::string& pattern : SignInRoutes()) {
+    router.SetWrites("POST", pattern, kAreaNone);  // sign-ins change no cached data
+  }
 }
 
 }  // namespace vigil::api

@@ -325,6 +325,11 @@ void RegisterHuntingRoutes(Router& router, const ApiContext& context, HuntingOpt
   router.Add("POST", "/api/advancedqueries/run", Role::kViewer, defender);
   router.Add("POST", "/v1.0/security/runHuntingQuery", Role::kViewer,
              [handlers](const ApiRequest& r) { return handlers->Run(r, true); });
+  // Queries read; they leave the response cache alone.
+  for (std::string_view pattern :
+       {"/api/advancedhunting/run", "/api/advancedqueries/run", "/v1.0/security/runHuntingQuery"}) {
+    router.SetWrites("POST", pattern, kAreaNone);
+  }
 }
 
 }  // namespace vigil::api

@@ -122,6 +122,8 @@ void RegisterIngestRoutes(Router& router, IngestService& service, IngestSources&
                               NowTicks() / 10);
                return response;
              });
+  // Ingestion stores events and may write alerts; incidents change only on correlation runs.
+  router.SetWrites("POST", "/api/ingest", kAreaTelemetry | kAreaAlerts);
   router.Add("GET", "/api/ingest/sources", Role::kResponder, [&sources](const ApiRequest&) {
     std::string body = "{\"value\":[";
     bool first = true;

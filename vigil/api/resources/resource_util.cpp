@@ -20,15 +20,30 @@ void RegisterResourceRoutes(Router& router, const ApiContext& ctx) {
   resources::RegisterIndicatorRoutes(router, ctx);
   resources::RegisterActionRoutes(router, ctx);
   // Reads that depend only on the target and the stored data (the connector pulls change
-  // state and are left out).
-  for (std::string_view pattern :
-       {"/api/incidents", "/api/incidents/{id}", "/v1.0/security/incidents",
-        "/v1.0/security/incidents/{id}", "/api/alerts", "/api/alerts/{id}",
-        "/v1.0/security/alerts_v2", "/v1.0/security/alerts_v2/{id}", "/api/machines",
-        "/api/machines/{id}", "/api/machines/{id}/alerts", "/api/machines/{id}/alerts/$count",
-        "/api/machineactions", "/api/machineactions/{id}",
-        "/api/indicators", "/api/investigations", "/api/investigations/{id}"}) {
-    const bool marked = router.MarkCacheable(pattern);
+  // state and are left out), with the data areas they read. Incidents embed their alerts, but
+  // alerts join incidents only in correlation runs (which invalidate everything); an embedded
+  // alert's own changes by ingestion show within the cache's TTL.
+  const std::pair<std::string_view, uint32_t> kCacheable[] = {
+      {"/api/incidents", kAreaIncidents},
+      {"/api/incidents/{id}", kAreaIncidents},
+      {"/v1.0/security/incidents", kAreaIncidents},
+      {"/v1.0/security/incidents/{id}", kAreaIncidents},
+      {"/api/alerts", kAreaAlerts},
+      {"/api/alerts/{id}", kAreaAlerts},
+      {"/v1.0/security/alerts_v2", kAreaAlerts},
+      {"/v1.0/security/alerts_v2/{id}", kAreaAlerts},
+      {"/api/machines", kAreaTelemetry | kAreaAlerts},
+      {"/api/machines/{id}", kAreaTelemetry | kAreaAlerts},
+      {"/api/machines/{id}/alerts", kAreaAlerts},
+      {"/api/machines/{id}/alerts/$count", kAreaAlerts},
+      {"/api/machineactions", kAreaResponse},
+      {"/api/machineactions/{id}", kAreaResponse},
+      {"/api/indicators", kAreaIndicators},
+      {"/api/investigations", kAreaResponse | kAreaIncidents},
+      {"/api/investigations/{id}", kAreaResponse | kAreaIncidents},
+  };
+  for (const auto& [pattern, reads] : kCacheable) {
+    const bool marked = router.MarkCacheable(pattern, reads);
     assert(marked && "a cacheable pattern without a GET route");
     (void)marked;
   }

@@ -99,7 +99,7 @@ class HttpServer::Impl {
   Status Start();
   void Stop();
   ApiResponse Handle(ApiRequest& request) const;
-  void InvalidateCache() const;
+  void InvalidateCache(uint32_t areas) const;
   void Accept();
 
   uint64_t Register(const std::shared_ptr<SessionBase>& session) {
@@ -501,7 +501,7 @@ ApiResponse HttpServer::Impl::Handle(ApiRequest& request) const {
     response = std::move(*cached);
     response.headers["X-Cache"] = "hit";
   } else {
-    const uint64_t generation = cache_.generation();
+    const ResponseCache::Generations before = cache_.Snapshot();
     try {
       response = router_.Dispatch(request);
     } catch (const std::exception& e) {
@@ -514,11 +514,11 @@ ApiResponse HttpServer::Impl::Handle(ApiRequest& request) const {
       response.headers["ETag"] = WeakEtag(response.body);
       response.headers["Cache-Control"] = "private, no-cache";
       if (cache_key) {
-        cache_.Store(*cache_key, response, generation);
+        cache_.Store(*cache_key, response, before);
       }
     }
     if (IsMutating(request.method)) {
-      cache_.Invalidate();
+      cache_.Invalidate(response.writes);
     }
   }
   if (response.cacheable) {
@@ -536,7 +536,7 @@ ApiResponse HttpServer::Impl::Handle(ApiRequest& request) const {
   return response;
 }
 
-void HttpServer::Impl::InvalidateCache() const { cache_.Invalidate(); }
+void HttpServer::Impl::InvalidateCache(uint32_t areas) const { cache_.Invalidate(areas); }
 
 HttpServer::HttpServer(ServerOptions options, const Router& router,
                        const Authenticator& authenticator)
@@ -548,7 +548,7 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port_; }
 void HttpServer::Stop() { impl_->Stop(); }
 ApiResponse HttpServer::Handle(ApiRequest& request) const { return impl_->Handle(request); }
-void HttpServer::InvalidateCache() const { impl_->InvalidateCache(); }
+void HttpServer::InvalidateCache(uint32_t areas) const { impl_->InvalidateCache(areas); }
 
 class TerminationSignals::Impl {
  public:

@@ -62,9 +62,9 @@ class HttpServer {
   // Authentication, the response cache, routing, audit of mutating calls: what happens to one
   // parsed request.
   ApiResponse Handle(ApiRequest& request) const;
-  // Tells the response cache that stored data changed outside an API request (the background
-  // correlation and response runs of `vigil serve`).
-  void InvalidateCache() const;
+  // Tells the response cache that stored data of `areas` (DataArea bits) changed outside an
+  // API request (the background correlation and response runs of `vigil serve`).
+  void InvalidateCache(uint32_t areas = kAreaAll) const;
 
   class Impl;
 

@@ -31,12 +31,26 @@ std::optional<std::string> ResponseCache::KeyFor(const ApiRequest& request) cons
   return key;
 }
 
+bool ResponseCache::Unchanged(uint32_t reads, const Generations& then) const {
+  for (int area = 0; area < kDataAreaBits; ++area) {
+    if ((reads & (1u << area)) != 0 && generations_[area] != then[area]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+ResponseCache::Generations ResponseCache::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return generations_;
+}
+
 std::optional<ApiResponse> ResponseCache::Find(const std::string& key, Role role) const {
   std::shared_ptr<const ApiResponse> found;
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.generation != generation() ||
+    if (it == entries_.end() || !Unchanged(it->second.response->reads, it->second.generations) ||
         std::chrono::steady_clock::now() - it->second.stored >= options_.ttl ||
         !RoleAllows(role, it->second.response->route_role)) {
       return std::nullopt;
@@ -47,7 +61,7 @@ std::optional<ApiResponse> ResponseCache::Find(const std::string& key, Role role
 }
 
 void ResponseCache::Store(const std::string& key, const ApiResponse& response,
-                          uint64_t generation) {
+                          const Generations& before) {
   if (!response.cacheable || response.status != 200 ||
       response.body.size() > options_.max_entry_bytes || options_.ttl.count() <= 0) {
     return;
@@ -55,7 +69,7 @@ void ResponseCache::Store(const std::string& key, const ApiResponse& response,
   auto copy = std::make_shared<const ApiResponse>(response);
   const size_t size = key.size() + response.body.size();
   std::lock_guard lock(mu_);
-  if (generation != generation_.load(std::memory_order_acquire)) {
+  if (!Unchanged(response.reads, before)) {
     return;  // the data changed while this answer was computed
   }
   if (auto it = entries_.find(key); it != entries_.end()) {
@@ -66,15 +80,28 @@ void ResponseCache::Store(const std::string& key, const ApiResponse& response,
     entries_.clear();  // simple and bounded; hot entries come back on their next miss
     bytes_ = 0;
   }
-  entries_.emplace(key, Entry{std::move(copy), generation, std::chrono::steady_clock::now()});
+  entries_.emplace(key, Entry{std::move(copy), before, std::chrono::steady_clock::now()});
   bytes_ += size;
 }
 
-void ResponseCache::Invalidate() {
+void ResponseCache::Invalidate(uint32_t areas) {
+  if (areas == kAreaNone) {
+    return;
+  }
   std::lock_guard lock(mu_);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  entries_.clear();
-  bytes_ = 0;
+  for (int area = 0; area < kDataAreaBits; ++area) {
+    if ((areas & (1u << area)) != 0) {
+      ++generations_[area];
+    }
+  }
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if ((it->second.response->reads & areas) != 0) {
+      bytes_ -= it->first.size() + it->second.response->body.size();
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 size_t ResponseCache::entries() const {

@@ -1,15 +1,15 @@
 // ResponseCache: the server's cache of GET answers, for the reads dashboards and scripts repeat
 // (incident and alert queues, machines). Only answers the Router marked cacheable are kept,
 // keyed by scheme, host, path, query and the Prefer header (links in bodies use scheme and
-// host). An entry serves later callers whose role the route admits, until the data changes:
-// every mutating request, and every correlation run of `vigil serve`, calls Invalidate(),
-// which bumps the generation (an answer computed under an older generation is never stored or
-// served); `ttl` bounds what another process's writes can leave stale. ETags (W/"<hash>") let
-// clients revalidate with If-None-Match for a 304. Bounded by entry count and bytes.
-// Thread-safe.
+// host). An entry serves later callers whose role the route admits, until the data it reads
+// changes: each DataArea has a generation; a mutating request invalidates the areas its route
+// writes (ingestion: telemetry and alerts; hunting: none), a correlation run of `vigil serve`
+// all of them. An answer computed while one of its areas changed is never stored; `ttl` bounds
+// what another process's writes can leave stale. ETags (W/"<hash>") let clients revalidate
+// with If-None-Match for a 304. Bounded by entry count and bytes. Thread-safe.
 #pragma once
 
-#include <atomic>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -38,28 +38,34 @@ class ResponseCache {
   // GET, the cache is off, or the client sent Cache-Control: no-cache).
   std::optional<std::string> KeyFor(const ApiRequest& request) const;
 
-  // A cached answer for `key` that a caller with `role` may see, fresh and of the current
-  // generation.
+  using Generations = std::array<uint64_t, kDataAreaBits>;
+
+  // A cached answer for `key` that a caller with `role` may see, fresh and with none of its
+  // data areas changed since it was stored.
   std::optional<ApiResponse> Find(const std::string& key, Role role) const;
 
-  // Keeps a cacheable answer computed while the generation was `generation`.
-  void Store(const std::string& key, const ApiResponse& response, uint64_t generation);
+  // The generations now: take them before computing an answer and pass them to Store.
+  Generations Snapshot() const;
+  // Keeps a cacheable answer computed from the data as of `before`.
+  void Store(const std::string& key, const ApiResponse& response, const Generations& before);
 
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
-  void Invalidate();
+  // The data of `areas` (DataArea bits) changed.
+  void Invalidate(uint32_t areas = kAreaAll);
 
   size_t entries() const;
 
  private:
   struct Entry {
     std::shared_ptr<const ApiResponse> response;
-    uint64_t generation = 0;
+    Generations generations{};
     std::chrono::steady_clock::time_point stored;
   };
+  // Whether no area of `reads` moved from `then` (under mu_).
+  bool Unchanged(uint32_t reads, const Generations& then) const;
 
   ResponseCacheOptions options_;
-  std::atomic<uint64_t> generation_{1};
   mutable std::mutex mu_;
+  Generations generations_{};                       // guarded by mu_
   std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
   size_t bytes_ = 0;                                // guarded by mu_
 };

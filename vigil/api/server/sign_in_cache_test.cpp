@@ -61,7 +61,21 @@ class SignInCacheTest : public ::testing::Test {
       res.body = "{\"source\":\"" + request.principal.source + "\"}";
       return res;
     });
-    ASSERT_TRUE(router_.MarkCacheable("/api/things"));
+    router_.Add("GET", "/api/telemetry", Role::kViewer, [this](const ApiRequest&) {
+      ++telemetry_reads_;
+      ApiResponse res;
+      res.body = "{}";
+      return res;
+    });
+    router_.Add("POST", "/api/query", Role::kViewer, [](const ApiRequest&) {
+      ApiResponse res;
+      res.body = "{}";
+      return res;
+    });
+    ASSERT_TRUE(router_.MarkCacheable("/api/things", kAreaIncidents));
+    ASSERT_TRUE(router_.MarkCacheable("/api/telemetry", kAreaTelemetry));
+    ASSERT_TRUE(router_.SetWrites("POST", "/api/ingest", kAreaTelemetry));
+    ASSERT_TRUE(router_.SetWrites("POST", "/api/query", kAreaNone));
     ASSERT_TRUE(router_.MarkCacheable("/api/secret"));
     EXPECT_FALSE(router_.MarkCacheable("/api/nothing"));
     ServerOptions options;
@@ -91,6 +105,7 @@ class SignInCacheTest : public ::testing::Test {
   Router router_;
   std::unique_ptr<HttpServer> server_;
   std::atomic<int> reads_{0};
+  std::atomic<int> telemetry_reads_{0};
   std::atomic<int> version_{0};
 };
 
@@ -216,6 +231,42 @@ TEST_F(SignInCacheTest, CachedReadsUntilAMutationAndEtagRevalidation) {
   fresh.set(http::field::cache_control, "no-cache");
   client.Send(fresh);
   EXPECT_EQ(reads_.load(), before + 2);
+}
+
+TEST_F(SignInCacheTest, AMutationInvalidatesOnlyTheDataAreasItWrites) {
+  auto responder = store_->CreateApiKey("ops", Role::kResponder);
+  ASSERT_TRUE(responder.ok());
+  Client client(server_->port(), false);
+  const std::string key = responder->key;
+  client.Send(Make(http::verb::get, "/api/things", key));
+  client.Send(Make(http::verb::get, "/api/telemetry", key));
+  ASSERT_EQ(reads_.load(), 1);
+  ASSERT_EQ(telemetry_reads_.load(), 1);
+  // A query changes nothing: both stay cached.
+  ASSERT_EQ(client.Send(Make(http::verb::post, "/api/query", key, "{}")).result_int(), 200u);
+  client.Send(Make(http::verb::get, "/api/things", key));
+  client.Send(Make(http::verb::get, "/api/telemetry", key));
+  EXPECT_EQ(reads_.load(), 1);
+  EXPECT_EQ(telemetry_reads_.load(), 1);
+  // Ingestion writes telemetry: the incident-like read stays cached, the telemetry read not.
+  ASSERT_EQ(client.Send(Make(http::verb::post, "/api/ingest", key, "{}")).result_int(), 200u);
+  client.Send(Make(http::verb::get, "/api/things", key));
+  client.Send(Make(http::verb::get, "/api/telemetry", key));
+  EXPECT_EQ(reads_.load(), 1);
+  EXPECT_EQ(telemetry_reads_.load(), 2);
+  // A refused mutation (403) changes nothing either.
+  auto viewer = store_->CreateApiKey("viewer", Role::kViewer);
+  ASSERT_TRUE(viewer.ok());
+  ASSERT_EQ(client.Send(Make(http::verb::patch, "/api/things", viewer->key, "{}")).result_int(),
+            403u);
+  client.Send(Make(http::verb::get, "/api/things", key));
+  EXPECT_EQ(reads_.load(), 1);
+  // The owner can invalidate one area.
+  server_->InvalidateCache(kAreaIncidents);
+  client.Send(Make(http::verb::get, "/api/things", key));
+  client.Send(Make(http::verb::get, "/api/telemetry", key));
+  EXPECT_EQ(reads_.load(), 2);
+  EXPECT_EQ(telemetry_reads_.load(), 2);
 }
 
 TEST_F(SignInCacheTest, CachedAnswersStillCheckTheCallersRole) {
