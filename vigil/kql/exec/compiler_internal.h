@@ -83,6 +83,9 @@ KResult<PhysOpPtr> PlanOperator(Compiler& c, const Operator& op, PhysOpPtr input
 KResult<PhysOpPtr> PlanNamedTable(Compiler& c, const std::string& name, Pos pos, ScopePtr scope);
 // Stored and in-memory table names matching a wildcard pattern (`Device*Events`).
 std::vector<std::string> MatchTableNames(Compiler& c, const std::string& pattern);
+// Every table with data, for `search` and `find` without `in`: the in-memory tables, and the
+// stored tables when there is a store.
+std::vector<std::string> AllTableNames(Compiler& c);
 // Union of planned inputs: columns unified by name (outer) or the common ones (inner), with an
 // optional source column named `withsource`.
 PhysOpPtr MakeUnion(std::vector<PhysOpPtr> inputs, std::vector<std::string> labels,

@@ -187,19 +187,7 @@ KResult<PhysOpPtr> PlanSearch(Compiler& c, const Operator& op, PhysOpPtr input, 
       labels.push_back("search arg" + std::to_string(labels.size()));
     }
   } else {
-    // Every table with data: in-memory tables, and the stored tables when there is a store.
-    std::vector<std::string> names;
-    for (const auto& [n, t] : c.sources().memory_tables) {
-      names.push_back(n);
-    }
-    if (c.sources().snapshot) {
-      for (const auto& n : MatchTableNames(c, "*")) {
-        if (std::find(names.begin(), names.end(), n) == names.end()) {
-          names.push_back(n);
-        }
-      }
-    }
-    for (const auto& n : names) {
+    for (const auto& n : AllTableNames(c)) {
       auto ok = add_named(n, op.pos);
       if (!ok) {
         return tl::unexpected(ok.error());

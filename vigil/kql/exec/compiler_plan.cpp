@@ -1,5 +1,6 @@
 // Planning of statements and sources (tables, let names, user functions, datatable, print,
 // range, externaldata) and the dispatch over tabular operators; union is in compiler_union.cpp.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -231,6 +232,21 @@ std::vector<std::string> MatchTableNames(Compiler& c, const std::string& pattern
     }
   }
   return out;
+}
+
+std::vector<std::string> AllTableNames(Compiler& c) {
+  std::vector<std::string> names;
+  for (const auto& [n, t] : c.sources().memory_tables) {
+    names.push_back(n);
+  }
+  if (c.sources().snapshot) {
+    for (const auto& n : MatchTableNames(c, "*")) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) {
+        names.push_back(n);
+      }
+    }
+  }
+  return names;
 }
 
 namespace {

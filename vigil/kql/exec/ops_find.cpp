@@ -104,18 +104,7 @@ KResult<std::vector<Source>> Sources(Compiler& c, const Operator& op, const Scop
     }
     return out;
   }
-  std::vector<std::string> names;
-  for (const auto& [n, t] : c.sources().memory_tables) {
-    names.push_back(n);
-  }
-  if (c.sources().snapshot) {
-    for (const auto& n : MatchTableNames(c, "*")) {
-      if (std::find(names.begin(), names.end(), n) == names.end()) {
-        names.push_back(n);
-      }
-    }
-  }
-  for (const auto& n : names) {
+  for (const auto& n : AllTableNames(c)) {
     auto ok = add_named(n, op.pos);
     if (!ok) {
       return tl::unexpected(ok.error());
