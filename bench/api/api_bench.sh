@@ -46,6 +46,15 @@ PY
 TOKEN="$TOKEN" BODY_FILE="$WORK/batch.jsonl" wrk -t2 -c8 -d"${SECS}s" -s "$HERE/post_ingest.lua" \
   "$BASE/api/ingest?table=DeviceNetworkEvents&format=jsonl"
 echo "(events/s = requests/s x 5,000)"
+
+echo "== GET /api/incidents while ingesting (1 ingest connection alongside, ${SECS}s)"
+TOKEN="$TOKEN" BODY_FILE="$WORK/batch.jsonl" wrk -t1 -c1 -d"${SECS}s" -s "$HERE/post_ingest.lua" \
+  "$BASE/api/ingest?table=DeviceNetworkEvents&format=jsonl" >"$WORK/ingest_during.txt" &
+INGEST=$!
+wrk -t1 -c32 -d"${SECS}s" -H "Authorization: Bearer $TOKEN" "$BASE/api/incidents?\$top=10"
+wait "$INGEST"
+echo "-- the ingestion alongside:"
+grep -E "requests in|Requests/sec|Non-2xx" "$WORK/ingest_during.txt"
 curl -s -H "Authorization: Bearer $TOKEN" -X POST "$BASE/api/advancedhunting/run" \
   -d '{"Query":"DeviceNetworkEvents | where DeviceId startswith \"bench-\" | count"}'
 echo
