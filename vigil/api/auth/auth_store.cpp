@@ -12,7 +12,6 @@ using auth::Base64UrlEncode;
 using auth::HexDecode;
 using auth::HexEncode;
 
-using auth::kPbkdf2Iterations;
 
 constexpr std::array<std::string_view, 2> kMigrations = {
     "CREATE TABLE apps (client_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
@@ -74,6 +73,18 @@ AppRecord ReadApp(const SqliteStatement& stmt) {
   return app;
 }
 
+// Columns id, name, role, created, revoked, source.
+ApiKeyRecord ReadApiKey(const SqliteStatement& stmt) {
+  ApiKeyRecord key;
+  key.id = stmt.Text(0);
+  key.name = stmt.Text(1);
+  key.role = RoleOr(stmt.Text(2));
+  key.created_s = stmt.Int(3);
+  key.revoked = stmt.Int(4) != 0;
+  key.source = stmt.Text(5);
+  return key;
+}
+
 }  // namespace
 
 int64_t UnixSeconds() {
@@ -122,11 +133,10 @@ Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role ro
   creds.name = std::string(name);
   creds.role = role;
   creds.source = bound_source;
-  const std::string salt = auth::RandomBytes(16);
-  if (creds.client_id.empty() || creds.client_secret.empty() || salt.empty()) {
+  const auth::SaltedHash hash = auth::HashSecret(creds.client_secret);
+  if (creds.client_id.empty() || creds.client_secret.empty() || hash.salt_hex.empty()) {
     return InternalError("auth store: the random generator failed");
   }
-  const std::string hash = auth::Pbkdf2Sha256(creds.client_secret, salt, kPbkdf2Iterations);
   VIGIL_ASSIGN_OR_RETURN(
       auto stmt,
       db_->Prepare("INSERT INTO apps (client_id, name, role, salt, secret_hash, iterations,"
@@ -135,9 +145,9 @@ Result<AppCredentials> AuthStore::CreateAppLocked(std::string_view name, Role ro
   stmt.Bind(1, creds.client_id);
   stmt.Bind(2, name);
   stmt.Bind(3, RoleName(role));
-  stmt.Bind(4, HexEncode(salt));
-  stmt.Bind(5, HexEncode(hash));
-  stmt.Bind(6, kPbkdf2Iterations);
+  stmt.Bind(4, hash.salt_hex);
+  stmt.Bind(5, hash.hash_hex);
+  stmt.Bind(6, hash.iterations);
   stmt.Bind(7, UnixSeconds());
   stmt.Bind(8, creds.source);
   VIGIL_RETURN_IF_ERROR(stmt.Run());
@@ -201,15 +211,12 @@ Result<AppRecord> AuthStore::VerifyClientSecret(std::string_view client_id,
     return NotFoundError("no app with client id '{}'", client_id);
   }
   AppRecord app = ReadApp(stmt);
-  const auto salt = HexDecode(stmt.Text(6));
-  const auto expected = HexDecode(stmt.Text(7));
-  const int64_t iterations = stmt.Int(8);
-  if (!salt || !expected || iterations <= 0 || iterations > 10'000'000) {
+  const std::optional<bool> matches =
+      auth::SecretMatches(secret, stmt.Text(6), stmt.Text(7), stmt.Int(8));
+  if (!matches) {
     return DataLossError("auth store: the secret hash of app '{}' is damaged", client_id);
   }
-  const std::string actual =
-      auth::Pbkdf2Sha256(secret, *salt, static_cast<int>(iterations));
-  if (!auth::ConstantTimeEquals(actual, *expected)) {
+  if (!*matches) {
     return InvalidArgumentError("wrong client secret for app '{}'", client_id);
   }
   if (app.revoked) {
@@ -260,14 +267,7 @@ Result<std::vector<ApiKeyRecord>> AuthStore::ListApiKeys() {
     if (!row) {
       break;
     }
-    ApiKeyRecord key;
-    key.id = stmt.Text(0);
-    key.name = stmt.Text(1);
-    key.role = RoleOr(stmt.Text(2));
-    key.created_s = stmt.Int(3);
-    key.revoked = stmt.Int(4) != 0;
-    key.source = stmt.Text(5);
-    out.push_back(std::move(key));
+    out.push_back(ReadApiKey(stmt));
   }
   return out;
 }
@@ -282,13 +282,7 @@ Result<ApiKeyRecord> AuthStore::VerifyApiKey(std::string_view key) {
   if (!row) {
     return NotFoundError("unknown API key");
   }
-  ApiKeyRecord record;
-  record.id = stmt.Text(0);
-  record.name = stmt.Text(1);
-  record.role = RoleOr(stmt.Text(2));
-  record.created_s = stmt.Int(3);
-  record.revoked = stmt.Int(4) != 0;
-  record.source = stmt.Text(5);
+  ApiKeyRecord record = ReadApiKey(stmt);
   if (record.revoked) {
     return FailedPreconditionError("API key '{}' is revoked", record.id);
   }

@@ -9,9 +9,6 @@
 namespace vigil::api {
 namespace {
 
-using auth::HexDecode;
-using auth::HexEncode;
-
 constexpr size_t kMaxPasswordBytes = 1024;
 
 // 18 random bytes as base64url: 24 characters, ~144 bits.
@@ -59,8 +56,8 @@ Result<std::string> AuthStore::CreateUserLocked(std::string_view name, Role role
   }
   const std::string chosen = password.empty() ? GeneratePassword() : std::string(password);
   VIGIL_RETURN_IF_ERROR(CheckPassword(chosen));
-  const std::string salt = auth::RandomBytes(16);
-  if (salt.empty()) {
+  const auth::SaltedHash hash = auth::HashSecret(chosen);
+  if (hash.salt_hex.empty()) {
     return InternalError("auth store: the random generator failed");
   }
   VIGIL_ASSIGN_OR_RETURN(auto exists,
@@ -76,9 +73,9 @@ Result<std::string> AuthStore::CreateUserLocked(std::string_view name, Role role
                               "create a user"));
   stmt.Bind(1, name);
   stmt.Bind(2, RoleName(role));
-  stmt.Bind(3, HexEncode(salt));
-  stmt.Bind(4, HexEncode(auth::Pbkdf2Sha256(chosen, salt, auth::kPbkdf2Iterations)));
-  stmt.Bind(5, auth::kPbkdf2Iterations);
+  stmt.Bind(3, hash.salt_hex);
+  stmt.Bind(4, hash.hash_hex);
+  stmt.Bind(5, hash.iterations);
   stmt.Bind(6, UnixSeconds());
   VIGIL_RETURN_IF_ERROR(stmt.Run());
   return chosen;
@@ -127,8 +124,8 @@ Result<UserRecord> AuthStore::FindUser(std::string_view name) {
 Result<std::string> AuthStore::SetPassword(std::string_view name, std::string_view password) {
   const std::string chosen = password.empty() ? GeneratePassword() : std::string(password);
   VIGIL_RETURN_IF_ERROR(CheckPassword(chosen));
-  const std::string salt = auth::RandomBytes(16);
-  if (salt.empty()) {
+  const auth::SaltedHash hash = auth::HashSecret(chosen);
+  if (hash.salt_hex.empty()) {
     return InternalError("auth store: the random generator failed");
   }
   std::lock_guard lock(mu_);
@@ -137,9 +134,9 @@ Result<std::string> AuthStore::SetPassword(std::string_view name, std::string_vi
                               " password_changed = ?5 WHERE name = ?1",
                               "set a password"));
   stmt.Bind(1, name);
-  stmt.Bind(2, HexEncode(salt));
-  stmt.Bind(3, HexEncode(auth::Pbkdf2Sha256(chosen, salt, auth::kPbkdf2Iterations)));
-  stmt.Bind(4, auth::kPbkdf2Iterations);
+  stmt.Bind(2, hash.salt_hex);
+  stmt.Bind(3, hash.hash_hex);
+  stmt.Bind(4, hash.iterations);
   stmt.Bind(5, UnixSeconds());
   VIGIL_RETURN_IF_ERROR(stmt.Run());
   if (db_->Changes() == 0) {
@@ -190,15 +187,14 @@ Result<UserRecord> AuthStore::VerifyPassword(std::string_view name, std::string_
     return NotFoundError("no user named '{}'", name.substr(0, 80));
   }
   UserRecord user = ReadUser(stmt);
-  const auto salt = HexDecode(stmt.Text(5));
-  const auto expected = HexDecode(stmt.Text(6));
-  const int64_t iterations = stmt.Int(7);
-  if (!salt || !expected || iterations <= 0 || iterations > 10'000'000) {
+  const std::optional<bool> matches =
+      password.size() > kMaxPasswordBytes
+          ? std::optional<bool>(false)
+          : auth::SecretMatches(password, stmt.Text(5), stmt.Text(6), stmt.Int(7));
+  if (!matches) {
     return DataLossError("auth store: the password hash of user '{}' is damaged", user.name);
   }
-  if (password.size() > kMaxPasswordBytes ||
-      !auth::ConstantTimeEquals(
-          auth::Pbkdf2Sha256(password, *salt, static_cast<int>(iterations)), *expected)) {
+  if (!*matches) {
     return InvalidArgumentError("wrong password for user '{}'", user.name);
   }
   if (user.disabled) {

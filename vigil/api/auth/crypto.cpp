@@ -159,4 +159,26 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+SaltedHash HashSecret(std::string_view secret) {
+  SaltedHash out;
+  const std::string salt = RandomBytes(16);
+  if (salt.empty()) {
+    return out;
+  }
+  out.salt_hex = HexEncode(salt);
+  out.hash_hex = HexEncode(Pbkdf2Sha256(secret, salt, out.iterations));
+  return out;
+}
+
+std::optional<bool> SecretMatches(std::string_view secret, std::string_view salt_hex,
+                                  std::string_view hash_hex, int64_t iterations) {
+  const auto salt = HexDecode(salt_hex);
+  const auto expected = HexDecode(hash_hex);
+  if (!salt || !expected || iterations <= 0 || iterations > 10'000'000) {
+    return std::nullopt;
+  }
+  return ConstantTimeEquals(Pbkdf2Sha256(secret, *salt, static_cast<int>(iterations)),
+                            *expected);
+}
+
 }  // namespace vigil::api::auth

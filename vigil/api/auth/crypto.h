@@ -3,6 +3,7 @@
 // Stateless and thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,5 +28,18 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 // Comparison whose time does not depend on where the inputs differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// A stored secret (client secret, password): PBKDF2-SHA256 with a fresh 16-byte salt, both
+// hex-encoded, at kPbkdf2Iterations. Empty fields when the random generator failed.
+struct SaltedHash {
+  std::string salt_hex;
+  std::string hash_hex;
+  int iterations = kPbkdf2Iterations;
+};
+SaltedHash HashSecret(std::string_view secret);
+// Whether `secret` matches a stored hash; nullopt when the stored fields are damaged (not hex,
+// iterations outside 1..10,000,000).
+std::optional<bool> SecretMatches(std::string_view secret, std::string_view salt_hex,
+                                  std::string_view hash_hex, int64_t iterations);
 
 }  // namespace vigil::api::auth
