@@ -28,6 +28,7 @@
 #include "vigil/api/openapi.h"
 #include "vigil/api/resources/resource_routes.h"
 #include "vigil/api/server/http_server.h"
+#include "vigil/api/server/static_files.h"
 #include "vigil/base/time.h"
 #include "vigil/detect/alerts/alert_store.h"
 #include "vigil/detect/custom_detection_file.h"
@@ -52,6 +53,8 @@ struct ServeArgs {
   double hunting_calls_per_minute = 45;  // per caller; <= 0: no call quota
   std::vector<std::string> rules;
   std::vector<std::string> detections;
+  std::string web;      // the console's built files; default: found (FindConsoleDir)
+  bool no_web = false;  // API only
 };
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text) {
@@ -197,6 +200,17 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   options.tls.key_file = args.key;
   options.tls.generated_dir = (data / "tls").string();
   options.public_routes.push_back("/api/openapi.json");
+  if (!args.no_web) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    options.web_root = api::FindConsoleDir(
+        args.web, {exe.parent_path() / ".." / "share" / "vigil" / "web", VIGIL_SOURCE_WEB_DIR});
+    if (!options.web_root && !args.web.empty()) {
+      return Fail(InvalidArgumentError("--web '{}' holds no index.html (build the console with"
+                                       " `npm --prefix web run build`)",
+                                       args.web));
+    }
+  }
   api::HttpServer server(options, router, **authenticator);
   if (Status started = server.Start(); !started.ok()) {
     return Fail(started);
@@ -220,6 +234,13 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   fmt::print("Vigil API listening on {}://{}:{} (data '{}'); Ctrl-C or SIGTERM stops\n",
              args.insecure_http ? "http" : "https", listen->first, server.port(),
              global.data_dir);
+  if (options.web_root) {
+    fmt::print("Console: {}://{}:{}/ (files from '{}')\n", args.insecure_http ? "http" : "https",
+               listen->first == "0.0.0.0" || listen->first == "::" ? "localhost" : listen->first,
+               server.port(), options.web_root->string());
+  } else if (!args.no_web) {
+    fmt::print("Console: not built (run `bash tools/setup.sh`); serving the API only\n");
+  }
   std::fflush(stdout);
 
   // Correlation and investigation of new alerts, every respond_every_s seconds.
@@ -298,6 +319,9 @@ void RegisterServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) 
                   "custom detection files whose continuous rules run on every ingested batch"
                   " (default: the shipped ones)")
       ->expected(0, -1);
+  cmd->add_option("--web", args->web,
+                  "directory of the built web console (default: $VIGIL_WEB_DIR or web/dist)");
+  cmd->add_flag("--no-web", args->no_web, "serve the API only, without the web console");
   cmd->callback([&global, &exit_code, args] { exit_code = RunServe(global, *args); });
 }
 

@@ -15,6 +15,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "vigil/api/server/body_decoder.h"
+#include "vigil/api/server/static_files.h"
 #include "vigil/api/server/tls_cert.h"
 #include "vigil/api/server/url_codec.h"
 #include "vigil/base/log.h"
@@ -93,6 +94,8 @@ class HttpServer::Impl {
         router_(router),
         authenticator_(authenticator),
         cache_(options_.cache),
+        console_(options_.web_root ? std::make_optional<StaticFiles>(*options_.web_root)
+                                   : std::nullopt),
         ssl_ctx_(ssl::context::tls_server),
         acceptor_(ioc_) {}
 
@@ -118,6 +121,7 @@ class HttpServer::Impl {
   const Router& router_;
   const Authenticator& authenticator_;
   mutable ResponseCache cache_;
+  std::optional<StaticFiles> console_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint16_t> port_{0};
   bool started_ = false;
@@ -479,6 +483,9 @@ void HttpServer::Impl::Stop() {
 }
 
 ApiResponse HttpServer::Impl::Handle(ApiRequest& request) const {
+  if (console_ && StaticFiles::Handles(request)) {
+    return console_->Serve(request);  // the console's files are public; its data calls are not
+  }
   bool is_public = false;
   for (const std::string& pattern : options_.public_routes) {
     if (SegmentMatches(pattern, request.path)) {

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,9 @@ struct ServerOptions {
   std::vector<std::string> public_routes = SignInRoutes();
   // GET answers of cacheable routes (ResponseCache); cache.ttl = 0 turns it off.
   ResponseCacheOptions cache;
+  // The web console's built files (StaticFiles): GET paths outside /api, /v1.0 and the token
+  // endpoints are answered from here without authentication. Unset: no console.
+  std::optional<std::filesystem::path> web_root;
 };
 
 class HttpServer {
