@@ -30,3 +30,16 @@ echo "==> vigil investigations: verdicts and proposed remediation"
 "$VIGIL" --data ./vigil-data investigations list
 echo "==> vigil actions: the action center (pending approval)"
 "$VIGIL" --data ./vigil-data actions list --pending
+if [[ "${VIGIL_DEMO_SERVE:-1}" == "0" ]]; then
+  exit 0
+fi
+echo "==> vigil serve: the web console on the demo data"
+# A console user for the demo, with a fresh password each run (printed below, once).
+if ! "$VIGIL" --data ./vigil-data users create demo --role admin >/tmp/vigil-demo-user.$$ 2>&1; then
+  "$VIGIL" --data ./vigil-data users passwd demo >/tmp/vigil-demo-user.$$ 2>&1
+fi
+echo "Console sign-in: user 'demo', $(grep -i 'password' /tmp/vigil-demo-user.$$ | head -1 | sed 's/^ *//')"
+rm -f /tmp/vigil-demo-user.$$
+echo "Open the console URL printed below (the certificate is self-signed: accept it once)."
+echo "Ctrl-C stops the server; VIGIL_DEMO_SERVE=0 skips this step."
+exec "$VIGIL" --data ./vigil-data serve --listen "${VIGIL_LISTEN:-127.0.0.1:8443}"

@@ -17,7 +17,8 @@ PACKAGES=(
   libevtx-utils unzip
   libboost-dev
 )
-# Node.js and npm run the API contract test (tests/api_node); a machine that already has them
+# Node.js and npm build the web console (web/) and run its tests and the API contract test
+# (tests/api_node); a machine that already has them
 # (e.g. from NodeSource, whose nodejs bundles npm and conflicts with Debian's npm) keeps its own.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)
@@ -36,3 +37,4 @@ echo "==> configuring ($BUILD_DIR)"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${VIGIL_CMAKE_ARGS:-} >/dev/null
 echo "==> building with $(nproc) job(s) max 2"
 ninja -C "$BUILD_DIR" -j2
+bash tools/build_web.sh

@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TZ=UTC
 bash tools/setup.sh
+# Debian's Chromium drives the console's end-to-end test (tests/web, playwright-core).
+if [[ "${1:-}" != "--no-apt" ]] && ! command -v chromium >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  echo "==> installing chromium for the console's end-to-end test"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 
 echo "==> unit, golden and end-to-end tests"
 ctest --test-dir build --output-on-failure -j2 --timeout 600
