@@ -22,6 +22,9 @@
 #include "vigil/api/auth/auth_store.h"
 #include "vigil/api/auth/authenticator.h"
 #include "vigil/api/auth/token_routes.h"
+#include "vigil/api/console/console_detections.h"
+#include "vigil/api/console/console_routes.h"
+#include "vigil/api/console/console_store.h"
 #include "vigil/api/hunting/hunting.h"
 #include "vigil/api/ingest/ingest_routes.h"
 #include "vigil/api/ingest/ingest_service.h"
@@ -137,6 +140,7 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   // Ingestion with the same detection as `vigil ingest` (rule pack or --rules).
   api::IngestServiceOptions ingest_options;
   ingest_options.alerts = alerts->get();
+  ingest_options.always_detect = true;  // console-created detections can start at any time
   std::vector<std::string> rule_paths = args.rules;
   if (rule_paths.empty() && !DefaultRulesDir().empty()) {
     rule_paths.push_back(DefaultRulesDir());
@@ -155,11 +159,13 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
       : DefaultContentPath("detections").empty() ? std::vector<std::string>{}
                                                  : std::vector<std::string>{
                                                        DefaultContentPath("detections")};
+  std::vector<detect::CustomDetectionRule> content_detections;  // every period, for the console
   if (!detection_paths.empty()) {
     auto custom = detect::LoadCustomDetections(detection_paths);
     if (!custom.errors.empty()) {
       return Fail(InvalidArgumentError("{}", custom.errors.front()));
     }
+    content_detections = custom.rules;
     for (auto& rule : custom.rules) {
       if (rule.enabled && rule.period == detect::DetectionPeriod::kContinuous) {
         ingest_options.continuous.push_back(std::move(rule));
@@ -189,6 +195,21 @@ int RunServe(const GlobalOptions& global, const ServeArgs& args) {
   api::RegisterHuntingRoutes(router, context, hunting);
   api::RegisterResourceRoutes(router, context);
   api::RegisterIngestRoutes(router, **ingest, sources);
+  // Console support: saved queries, rule switches and custom detections (applied to ingestion
+  // live), automation and API app settings.
+  auto console_store = api::console::ConsoleStore::Open((data / "console.db").string());
+  if (!console_store.ok()) {
+    return Fail(console_store.status());
+  }
+  auto console_detections = api::console::ConsoleDetections::Create(
+      global.data_dir, std::move(content_detections), **console_store, ingest->get());
+  if (!console_detections.ok()) {
+    return Fail(console_detections.status());
+  }
+  api::console::RegisterConsoleRoutes(
+      router, api::console::ConsoleContext{global.data_dir, console_store->get(),
+                                           console_detections->get(), auth->get(),
+                                           authenticator->get()});
   api::RegisterOpenApiRoute(router);  // last: the document lists the routes above
 
   api::ServerOptions options;

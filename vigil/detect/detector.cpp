@@ -67,14 +67,30 @@ Result<std::unique_ptr<Detector>> Detector::Create(sigma::RuleSet rules, Detecto
   }
   VIGIL_RETURN_IF_ERROR(d->InitCorrelations());
   if (!d->options_.continuous.empty()) {
-    // Continuous rules run over each batch alone; validation binds against the catalog only.
-    d->custom_engine_ = std::make_unique<kql::Engine>(nullptr, &catalog);
-    d->custom_runner_ = std::make_unique<CustomDetectionRunner>(*d->custom_engine_);
-    for (const auto& rule : d->options_.continuous) {
-      VIGIL_RETURN_IF_ERROR(d->custom_runner_->Validate(rule));
-    }
+    std::vector<CustomDetectionRule> continuous = std::move(d->options_.continuous);
+    d->options_.continuous.clear();
+    VIGIL_RETURN_IF_ERROR(d->SetContinuous(std::move(continuous)));
   }
   return d;
+}
+
+Status Detector::SetContinuous(std::vector<CustomDetectionRule> rules) {
+  if (!custom_runner_) {
+    // Continuous rules run over each batch alone; validation binds against the catalog only.
+    const schema::Catalog& catalog =
+        options_.catalog != nullptr ? *options_.catalog : schema::Catalog::Default();
+    custom_engine_ = std::make_unique<kql::Engine>(nullptr, &catalog);
+    custom_runner_ = std::make_unique<CustomDetectionRunner>(*custom_engine_);
+  }
+  for (const auto& rule : rules) {
+    VIGIL_RETURN_IF_ERROR(custom_runner_->Validate(rule));
+  }
+  options_.continuous = std::move(rules);
+  return Status::Ok();
+}
+
+void Detector::SetDisabledRules(std::shared_ptr<const std::set<std::string>> rule_ids) {
+  disabled_rules_ = std::move(rule_ids);
 }
 
 void Detector::OnBatch(const schema::TableBatch& batch) {
@@ -115,7 +131,7 @@ void Detector::RunSigma(const schema::TableBatch& batch) {
 }
 
 void Detector::RunContinuous(const schema::TableBatch& batch) {
-  if (!custom_runner_) {
+  if (!custom_runner_ || options_.continuous.empty()) {
     return;
   }
   const int64_t now_ticks = max_event_us_ * 10;
@@ -137,6 +153,11 @@ void Detector::RunContinuous(const schema::TableBatch& batch) {
 
 void Detector::Emit(AlertDraft draft, std::string_view level, const schema::TableBatch* batch,
                     size_t row) {
+  if (disabled_rules_ != nullptr && !draft.rule_id.empty() &&
+      disabled_rules_->contains(draft.rule_id)) {
+    ++stats_.suppressed_disabled;
+    return;
+  }
   if (Allowed(draft)) {
     ++stats_.suppressed_by_allow;
     return;

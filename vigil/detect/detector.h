@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,7 @@ struct DetectorStats {
   uint64_t suppressed_by_allow = 0;   // drafts dropped: evidence carries an Allowed indicator
   uint64_t suppressed_base_rules = 0;  // hits of rules only correlations use (no `generate`)
   uint64_t custom_errors = 0;
+  uint64_t suppressed_disabled = 0;  // drafts dropped: their rule is switched off
   std::map<uint32_t, uint64_t> hits_by_rule;  // Sigma rule index -> hits
 };
 
@@ -91,6 +93,17 @@ class Detector {
   void AdvanceTo(int64_t now_us);
   // Flushes everything pending (end of input).
   void Finish();
+
+  // Rules switched off by an operator (the console's PATCH /api/rules/{id}), by
+  // AlertDraft::rule_id (a Sigma or correlation id, as sigma_alerts.cpp and the correlation
+  // feed set it). Their drafts are dropped in Emit(), after matching: a disabled Sigma rule
+  // still feeds the correlations built on it (switch those off separately), and the compiled
+  // rule set stays shared and immutable, so no recompilation is needed. Null: none disabled.
+  void SetDisabledRules(std::shared_ptr<const std::set<std::string>> rule_ids);
+  // Replaces the continuous custom detections; every rule is validated first and on an error
+  // nothing changes. Takes effect from the next batch.
+  Status SetContinuous(std::vector<CustomDetectionRule> rules);
+  size_t continuous_count() const { return options_.continuous.size(); }
 
   const sigma::RuleSet& rules() const { return rules_; }
   const match::CompiledRuleSet& compiled() const { return *compiled_; }
@@ -128,6 +141,7 @@ class Detector {
   std::unique_ptr<kql::Engine> custom_engine_;
   std::unique_ptr<CustomDetectionRunner> custom_runner_;
   int64_t max_event_us_ = 0;
+  std::shared_ptr<const std::set<std::string>> disabled_rules_;
   DetectorStats stats_;
 };
 

@@ -10,6 +10,7 @@
 #include "vigil/base/json_escape.h"
 #include "vigil/base/time.h"
 #include "vigil/kql/exec/engine.h"
+#include "vigil/schema/catalog.h"
 
 namespace vigil::api {
 namespace {
@@ -325,6 +326,31 @@ void RegisterHuntingRoutes(Router& router, const ApiContext& context, HuntingOpt
   router.Add("POST", "/api/advancedqueries/run", Role::kViewer, defender);
   router.Add("POST", "/v1.0/security/runHuntingQuery", Role::kViewer,
              [handlers](const ApiRequest& r) { return handlers->Run(r, true); });
+  // The hunting tables for the console's editor (completion, schema pane): Kusto type names.
+  router.Add("GET", "/api/hunting/schema", Role::kViewer, [](const ApiRequest&) {
+    std::string body = "{\"Tables\":[";
+    bool first_table = true;
+    for (const auto& table : schema::Catalog::Default().tables()) {
+      body += first_table ? "{\"Name\":" : ",{\"Name\":";
+      first_table = false;
+      AppendJsonQuoted(body, table->name());
+      body += ",\"Columns\":[";
+      bool first_column = true;
+      for (const schema::ColumnDef& column : table->columns()) {
+        body += first_column ? "{\"Name\":" : ",{\"Name\":";
+        first_column = false;
+        AppendJsonQuoted(body, column.name);
+        body += ",\"Type\":";
+        AppendJsonQuoted(body, schema::ColumnTypeName(column.type));
+        body += '}';
+      }
+      body += "]}";
+    }
+    body += "]}";
+    ApiResponse response;
+    response.body = std::move(body);
+    return response;
+  });
   // Queries read; they leave the response cache alone.
   for (std::string_view pattern :
        {"/api/advancedhunting/run", "/api/advancedqueries/run", "/v1.0/security/runHuntingQuery"}) {

@@ -37,7 +37,8 @@ struct HuntingOptions {
   std::function<int64_t()> now_ticks;
 };
 
-// Adds the three routes (viewer role). The quota state lives in the handlers.
+// Adds the three query routes and GET /api/hunting/schema (all viewer role). The quota state
+// lives in the handlers.
 void RegisterHuntingRoutes(Router& router, const ApiContext& context, HuntingOptions options);
 
 // What a hunting request body holds.

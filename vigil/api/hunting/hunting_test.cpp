@@ -92,6 +92,37 @@ TEST_F(HuntingTest, DefenderShapeMatchesTheCliFormatter) {
   }
 }
 
+TEST_F(HuntingTest, SchemaListsEveryTableWithKustoTypes) {
+  Router router;
+  RegisterHuntingRoutes(router, context_, Options());
+  ApiRequest r;
+  r.method = "GET";
+  r.path = "/api/hunting/schema";
+  r.principal.role = Role::kViewer;
+  const ApiResponse response = router.Dispatch(r);
+  ASSERT_EQ(response.status, 200) << response.body;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
+  simdjson::dom::array tables = doc["Tables"];
+  EXPECT_EQ(tables.size(), schema::Catalog::Default().tables().size());
+  bool found = false;
+  for (simdjson::dom::element table : tables) {
+    if (std::string_view(table["Name"]) != "DeviceProcessEvents") {
+      continue;
+    }
+    found = true;
+    for (simdjson::dom::element column : simdjson::dom::array(table["Columns"])) {
+      if (std::string_view(column["Name"]) == "Timestamp") {
+        EXPECT_EQ(std::string_view(column["Type"]), "datetime");
+      }
+      if (std::string_view(column["Name"]) == "ProcessId") {
+        EXPECT_EQ(std::string_view(column["Type"]), "long");
+      }
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(HuntingTest, GraphShapeAndTimespanScoping) {
   Router router;
   RegisterHuntingRoutes(router, context_, Options());

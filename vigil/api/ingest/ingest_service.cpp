@@ -24,7 +24,8 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(std::string data_di
   s->options_ = std::move(options);
   const bool detect = !s->options_.rules.rules.empty() ||
                       !s->options_.rules.correlations.empty() ||
-                      s->options_.indicators != nullptr || !s->options_.continuous.empty();
+                      s->options_.indicators != nullptr || !s->options_.continuous.empty() ||
+                      s->options_.always_detect;
   if (!detect) {
     return s;
   }
@@ -65,6 +66,29 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(std::string data_di
 }
 
 IngestService::~IngestService() { Finish().IgnoreError(); }
+
+Status IngestService::SetContinuousDetections(std::vector<detect::CustomDetectionRule> rules) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (detector_ == nullptr) {
+    return FailedPreconditionError("ingestion runs without detection");
+  }
+  VIGIL_RETURN_IF_ERROR(detector_->SetContinuous(std::move(rules)));
+  continuous_count_ = detector_->continuous_count();
+  return Status::Ok();
+}
+
+Status IngestService::SetDisabledRules(std::set<std::string> rule_ids) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (detector_ == nullptr) {
+    return FailedPreconditionError("ingestion runs without detection");
+  }
+  detector_->SetDisabledRules(std::make_shared<const std::set<std::string>>(std::move(rule_ids)));
+  return Status::Ok();
+}
+
+const detect::sigma::RuleSet* IngestService::loaded_rules() const {
+  return detector_ != nullptr ? &detector_->rules() : nullptr;
+}
 
 Status IngestService::AdvanceTo(int64_t now_us) {
   std::lock_guard<std::mutex> lock(write_mu_);

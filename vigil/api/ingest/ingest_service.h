@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct IngestServiceOptions {
   std::vector<detect::CustomDetectionRule> continuous;
   // Alert records go here (the server's open alerts.db); null: <data_dir>/alerts.db is opened.
   detect::alerts::AlertStore* alerts = nullptr;
+  // Build the detector even with no rules configured, so detections added at run time
+  // (SetContinuousDetections) have somewhere to run (the server sets it).
+  bool always_detect = false;
 };
 
 enum class IngestFormat { kJsonLines, kWindowsJson };
@@ -98,6 +102,17 @@ class IngestService {
   // Finishes detection and writes pending alerts (also done by the destructor).
   Status Finish();
 
+  // Live detection changes from the console. Both wait for the request being written (the
+  // write mutex), so every batch sees one consistent configuration, and apply from the next
+  // batch on. FailedPrecondition when the service has no detector (no rules and not
+  // always_detect). SetContinuousDetections validates every rule first; on error nothing
+  // changes.
+  Status SetContinuousDetections(std::vector<detect::CustomDetectionRule> rules);
+  Status SetDisabledRules(std::set<std::string> rule_ids);
+  // The Sigma rules and correlations the detector runs (immutable after Create); null without a
+  // detector.
+  const detect::sigma::RuleSet* loaded_rules() const;
+
  private:
   IngestService() = default;
 
@@ -106,7 +121,7 @@ class IngestService {
   IngestServiceOptions options_;
   const schema::Catalog* catalog_ = nullptr;
   std::atomic<size_t> in_flight_{0};
-  size_t continuous_count_ = 0;
+  std::atomic<size_t> continuous_count_{0};
 
   std::mutex write_mu_;  // one writer: readers, detector, pipeline, store appends
   std::unique_ptr<detect::alerts::AlertStore> own_alerts_;

@@ -9,7 +9,10 @@
 
 #include "vigil/api/resources/resource_util.h"
 #include "vigil/api/resources/shapes.h"
+#include "vigil/base/time.h"
 #include "vigil/detect/alerts/alert_store.h"
+#include "vigil/kql/exec/engine.h"
+#include "vigil/schema/catalog.h"
 
 namespace vigil::api::resources {
 namespace {
@@ -166,6 +169,99 @@ ApiResponse ListDefenderAlerts(const ApiContext& ctx, const ApiRequest& request,
   return ListResponse(request, "Alerts", *options, std::move(page));
 }
 
+// The rule behind an alert for the console; null when the alert names none.
+JsonValue DetectionRuleJson(const AlertRecord& alert) {
+  if (alert.rule_id.empty() && alert.rule_title.empty()) {
+    return JsonValue();
+  }
+  const std::string& source = alert.detection_source;
+  std::string kind = source == "Sigma"             ? "sigma"
+                     : source == "Correlation"     ? "correlation"
+                     : source == "customDetection" ? "custom"
+                     : source == "customTi"        ? "indicator"
+                                                   : source;
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  JsonValue out = JsonValue::Object();
+  out.Set("id", JsonValue::StringOrNull(alert.rule_id))
+      .Set("title", JsonValue::StringOrNull(alert.rule_title))
+      .Set("author", JsonValue::StringOrNull(alert.rule_author))
+      .Set("link", JsonValue::StringOrNull(alert.rule_link))
+      .Set("license", JsonValue::StringOrNull(alert.rule_license))
+      .Set("kind", JsonValue::StringOrNull(kind));
+  return out;
+}
+
+// A KQL literal for `text` in a column of `type`; "" when it cannot be one (a non-numeric
+// ReportId for a long column).
+std::string KqlLiteral(std::string_view text, schema::ColumnType type) {
+  if (schema::IsIntegerBacked(type)) {
+    const size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+    if (text.size() <= start || text.size() > 20 ||
+        text.find_first_not_of("0123456789", start) != std::string_view::npos) {
+      return "";
+    }
+    return std::string(text);
+  }
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// The event that fired the alert, read back from the store by table and ReportId within the
+// alert's activity window (alerts.db keeps no copy of the row); `raw` is null when the event is
+// not found (retention, or no ReportId). Null when the alert names no source table.
+JsonValue SourceEventJson(const ApiContext& ctx, const AlertRecord& alert) {
+  if (alert.source_table.empty()) {
+    return JsonValue();
+  }
+  JsonValue out = JsonValue::Object();
+  out.Set("table", JsonValue::String(alert.source_table))
+      .Set("reportId", JsonValue::StringOrNull(alert.source_report_id))
+      .Set("time", TimeValue(alert.first_activity_us))
+      .Set("raw", JsonValue());
+  const schema::TableSchema* table = schema::Catalog::Default().Find(alert.source_table);
+  if (ctx.engine == nullptr || table == nullptr || alert.source_report_id.empty()) {
+    return out;
+  }
+  const int report_column = table->FindColumn("ReportId");
+  if (report_column < 0) {
+    return out;
+  }
+  const std::string literal = KqlLiteral(
+      alert.source_report_id, table->column(static_cast<size_t>(report_column)).type);
+  if (literal.empty()) {
+    return out;
+  }
+  kql::QueryOptions options;
+  options.scope_min_ticks = (alert.first_activity_us - 1'000'000) * kTicksPerMicrosecond;
+  options.scope_max_ticks =
+      (std::max(alert.last_activity_us, alert.first_activity_us) + 1'000'000) *
+      kTicksPerMicrosecond;
+  auto result = ctx.engine->Run(
+      fmt::format("{} | where ReportId == {} | order by Timestamp asc | take 1", table->name(),
+                  literal),
+      options);
+  if (!result.has_value()) {
+    return out;
+  }
+  auto parsed = odata::ParseJson(kql::FormatJson(*result), size_t{64} << 20);
+  const JsonValue* rows = parsed.has_value() ? parsed->Find("Results") : nullptr;
+  if (rows != nullptr && !rows->items().empty()) {
+    out.Set("raw", rows->items().front());
+  }
+  return out;
+}
+
 }  // namespace
 
 void RegisterAlertRoutes(Router& router, const ApiContext& ctx) {
@@ -204,6 +300,9 @@ void RegisterAlertRoutes(Router& router, const ApiContext& ctx) {
     for (size_t i = 0; i < body.keys().size(); ++i) {
       with_context.Set(body.keys()[i], body.items()[i]);
     }
+    // Console extras, only on the single alert (lists stay Defender-shaped).
+    with_context.Set("detectionRule", DetectionRuleJson(*alert))
+        .Set("sourceEvent", SourceEventJson(ctx, *alert));
     return JsonResponse(200, with_context);
   });
   router.Add("PATCH", "/api/alerts/{id}", Role::kAnalyst, [ctx](const ApiRequest& request) {

@@ -11,6 +11,7 @@
 #include "vigil/api/resources/shapes.h"
 #include "vigil/incidents/correlator.h"
 #include "vigil/incidents/incident_store.h"
+#include "vigil/incidents/story.h"
 
 namespace vigil::api::resources {
 namespace {
@@ -236,6 +237,26 @@ void RegisterIncidentRoutes(Router& router, const ApiContext& ctx) {
   router.Add("GET", "/api/incidents", Role::kViewer, guarded(false, ListIncidents));
   router.Add("GET", "/api/incidents/{id}", Role::kViewer, guarded(false, GetIncident));
   router.Add("PATCH", "/api/incidents/{id}", Role::kAnalyst, guarded(false, PatchIncident));
+  // The attack story, the same JSON as `vigil incidents story ID` (vigil/incidents/story.h).
+  router.Add("GET", "/api/incidents/{id}/story", Role::kViewer,
+             guarded(false, [](const ApiContext& c, const ApiRequest& request, bool) {
+               const std::optional<int64_t> id = IncidentId(request);
+               if (!id) {
+                 return IncidentNotFound(request);
+               }
+               if (c.alerts == nullptr) {
+                 return Unavailable(request, "the alert store");
+               }
+               auto story = incidents::StoryJson(*c.incidents, *c.alerts, *id);
+               if (!story.has_value()) {
+                 return story.error().code() == StatusCode::kNotFound
+                            ? IncidentNotFound(request)
+                            : StatusResponse(story.error(), request);
+               }
+               ApiResponse response;
+               response.body = std::move(*story);
+               return response;
+             }));
   router.Add("GET", "/v1.0/security/incidents", Role::kViewer, guarded(true, ListIncidents));
   router.Add("GET", "/v1.0/security/incidents/{id}", Role::kViewer, guarded(true, GetIncident));
   router.Add("PATCH", "/v1.0/security/incidents/{id}", Role::kAnalyst,

@@ -26,10 +26,11 @@ void RegisterResourceRoutes(Router& router, const ApiContext& ctx) {
   const std::pair<std::string_view, uint32_t> kCacheable[] = {
       {"/api/incidents", kAreaIncidents},
       {"/api/incidents/{id}", kAreaIncidents},
+      {"/api/incidents/{id}/story", kAreaIncidents | kAreaAlerts | kAreaResponse},
       {"/v1.0/security/incidents", kAreaIncidents},
       {"/v1.0/security/incidents/{id}", kAreaIncidents},
       {"/api/alerts", kAreaAlerts},
-      {"/api/alerts/{id}", kAreaAlerts},
+      {"/api/alerts/{id}", kAreaAlerts | kAreaTelemetry},  // sourceEvent.raw is read from the store
       {"/v1.0/security/alerts_v2", kAreaAlerts},
       {"/v1.0/security/alerts_v2/{id}", kAreaAlerts},
       {"/api/machines", kAreaTelemetry | kAreaAlerts},

@@ -11,6 +11,7 @@
 #include "vigil/detect/ioc/indicator_store.h"
 #include "vigil/incidents/correlator.h"
 #include "vigil/incidents/incident_store.h"
+#include "vigil/incidents/story.h"
 #include "vigil/incidents/test_alerts.h"
 #include "vigil/kql/exec/engine.h"
 #include "vigil/respond/action_store.h"
@@ -43,6 +44,7 @@ class ResourcesTest : public ::testing::Test {
     options.retention_days = 0;
     store_ = std::move(*store::Store::Open(options, schema::Catalog::Default()));
     const int64_t now = NowTicks();
+    now_ = now;
     schema::TableBatch info(*schema::Catalog::Default().Find("DeviceInfo"));
     const schema::TableSchema& t = info.schema();
     info.BeginRow();
@@ -109,6 +111,7 @@ class ResourcesTest : public ::testing::Test {
   std::unique_ptr<kql::Engine> engine_;
   ApiContext ctx_;
   Router router_;
+  int64_t now_ = 0;  // ticks; the process rows start an hour before
 };
 
 TEST_F(ResourcesTest, ListsIncidentsWithFilterOrderAndAlerts) {
@@ -133,6 +136,57 @@ TEST_F(ResourcesTest, ListsIncidentsWithFilterOrderAndAlerts) {
             "srv-db1");
   EXPECT_EQ(Call("GET", "/api/incidents", {{"$top", "101"}}).status, 400);
   EXPECT_EQ(Call("GET", "/api/incidents/999").status, 404);
+}
+
+TEST_F(ResourcesTest, StoryIsTheCliJson) {
+  ApiResponse response = Call("GET", "/api/incidents/1/story", {}, "", Role::kViewer);
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto cli = incidents::StoryJson(*incidents_, *alerts_, 1);
+  ASSERT_TRUE(cli.has_value());
+  EXPECT_EQ(response.body, *cli);
+  const JsonValue body = Body(response);
+  EXPECT_FALSE(body.Find("nodes")->items().empty());
+  EXPECT_FALSE(body.Find("timeline")->items().empty());
+  EXPECT_NE(body.Find("edges"), nullptr);
+  response = Call("GET", "/api/incidents/999/story");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(Body(response).Find("error")->Find("code")->string_value(), "ResourceNotFound");
+  EXPECT_EQ(Call("GET", "/api/incidents/abc/story").status, 404);
+}
+
+TEST_F(ResourcesTest, SingleAlertCarriesRuleAndSourceEvent) {
+  detect::alerts::AlertRecord alert =
+      it::Alert("a9", (now_ - kTicksPerSecond * 3600 + 2 * kTicksPerSecond) / 10, {});
+  alert.rule_id = "11111111-1111-4111-8111-111111111111";
+  alert.rule_title = "Suspicious tool";
+  alert.rule_author = "Test Author";
+  alert.rule_link = "https://example.test/rule";
+  alert.rule_license = "DRL-1.1";
+  alert.source_report_id = "3";
+  ASSERT_TRUE(alerts_->Upsert(std::vector<detect::alerts::AlertRecord>{alert}).ok());
+  ApiResponse response = Call("GET", "/api/alerts/a9", {}, "", Role::kViewer);
+  ASSERT_EQ(response.status, 200) << response.body;
+  JsonValue body = Body(response);
+  const JsonValue* rule = body.Find("detectionRule");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->Find("id")->string_value(), alert.rule_id);
+  EXPECT_EQ(rule->Find("kind")->string_value(), "sigma");
+  EXPECT_EQ(rule->Find("license")->string_value(), "DRL-1.1");
+  const JsonValue* event = body.Find("sourceEvent");
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(event->Find("table")->string_value(), "DeviceProcessEvents");
+  EXPECT_EQ(event->Find("reportId")->string_value(), "3");
+  const JsonValue* raw = event->Find("raw");
+  ASSERT_NE(raw, nullptr);
+  ASSERT_EQ(raw->kind(), JsonValue::Kind::kObject) << response.body;
+  EXPECT_EQ(raw->Find("ReportId")->int_value(), 3);
+  EXPECT_NE(raw->Find("FileName"), nullptr);
+
+  // An alert naming no rule or event: both null; lists stay Defender-shaped.
+  body = Body(Call("GET", "/api/alerts/a2"));
+  EXPECT_TRUE(body.Find("detectionRule")->is_null());
+  EXPECT_TRUE(body.Find("sourceEvent")->Find("raw")->is_null());
+  EXPECT_EQ(Call("GET", "/api/alerts").body.find("detectionRule"), std::string::npos);
 }
 
 TEST_F(ResourcesTest, PatchesIncidentAsCallerWithAudit) {
