@@ -15,7 +15,12 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 4096,
   },
-  worker: { format: 'es' },
+  // Web workers of the hunting editor (src/pages/hunting/monacoSetup.ts, `?worker` imports):
+  // Monaco's editor worker and the Kusto language service. Built as classic IIFE scripts: the
+  // Kusto worker bundles Bridge.NET scripts written for script scope (`(function (n) {...})(this)`),
+  // which the CommonJS conversion gives a global scope to; IIFE also runs in every browser
+  // that runs the console, not only those with module workers.
+  worker: { format: 'iife' },
   server: {
     proxy: { '/api': api, '/v1.0': api, '/oauth2': api },
   },
