@@ -51,12 +51,6 @@ ApiResponse PlainError(int status, std::string_view message) {
   return response;
 }
 
-bool HasExtension(std::string_view url_path) {
-  const size_t slash = url_path.rfind('/');
-  const std::string_view last = url_path.substr(slash == std::string_view::npos ? 0 : slash + 1);
-  return last.find('.') != std::string_view::npos;
-}
-
 }  // namespace
 
 StaticFiles::StaticFiles(fs::path root) : root_(std::move(root)) {}
@@ -130,19 +124,21 @@ std::optional<fs::path> StaticFiles::Resolve(std::string_view url_path) const {
 }
 
 ApiResponse StaticFiles::Serve(const ApiRequest& request) const {
+  // Build assets live under /assets/: a missing one is a 404 (a stale page asking for an old
+  // chunk must fail, not get HTML). Any other path that is not a file is a route of the
+  // single-page app (/incidents/7, /users/jdoe@contoso.com, /users/CONTOSO\jdoe) and gets
+  // index.html; a path that could escape the root never reaches the file system.
+  const bool asset_path = StartsWith(request.path, "/assets/");
   std::optional<fs::path> file = Resolve(request.path);
-  if (!file) {
-    return PlainError(404, "not found");
-  }
   std::error_code ec;
-  if (fs::is_directory(*file, ec)) {
+  if (file && fs::is_directory(*file, ec)) {
     *file /= "index.html";
   }
-  if (!fs::is_regular_file(*file, ec)) {
-    if (HasExtension(request.path)) {
+  if (!file || !fs::is_regular_file(*file, ec)) {
+    if (asset_path) {
       return PlainError(404, "not found");
     }
-    *file = root_ / "index.html";  // a route of the single-page app
+    file = root_ / "index.html";
   }
   const auto size = fs::file_size(*file, ec);
   const auto mtime = fs::last_write_time(*file, ec);

@@ -1,6 +1,7 @@
 // The web console's static files (web/dist, built by tools/setup.sh), answered by `vigil serve`
-// for GET paths outside the API: the file itself when it exists under the root, index.html for
-// extension-less paths (routes of the single-page app: /incidents/7), 404 otherwise. Serves the
+// for GET paths outside the API: the file itself when it exists under the root, a 404 for a
+// missing build asset (/assets/...), index.html for anything else (the single-page app's routes:
+// /incidents/7, /users/jdoe@contoso.com). Serves the
 // precompressed `.gz` sibling when the client accepts gzip. Hashed build assets under /assets/
 // are cached for a year (their name changes with their content); everything else is
 // revalidated by ETag. Adds the console's Content-Security-Policy and related headers.

@@ -70,7 +70,10 @@ TEST_F(StaticFilesTest, ServesFilesWithTypeAndCaching) {
 
 TEST_F(StaticFilesTest, IndexForRoutesOfTheApp) {
   StaticFiles files(root_);
-  for (const char* route : {"/", "/incidents", "/incidents/7", "/hunting/"}) {
+  // Routes whose last segment has a dot or a backslash are still routes (users by UPN or
+  // DOMAIN\name).
+  for (const char* route : {"/", "/incidents", "/incidents/7", "/hunting/",
+                            "/users/jdoe@contoso.com", "/users/NT AUTHORITY\\SYSTEM"}) {
     ApiResponse page = files.Serve(Get(route));
     EXPECT_EQ(page.status, 200) << route;
     EXPECT_EQ(page.body, "<!doctype html><title>Vigil</title>") << route;
@@ -79,8 +82,9 @@ TEST_F(StaticFilesTest, IndexForRoutesOfTheApp) {
               std::string::npos);
     EXPECT_EQ(page.headers["X-Frame-Options"], "DENY");
   }
-  // A missing file with an extension is a 404, not the app.
+  // A missing build asset is a 404, not the app.
   EXPECT_EQ(files.Serve(Get("/assets/missing-123.js")).status, 404);
+  EXPECT_EQ(files.Serve(Get("/assets/../../secret.txt")).status, 404);
 }
 
 TEST_F(StaticFilesTest, NothingOutsideTheRoot) {
@@ -92,7 +96,7 @@ TEST_F(StaticFilesTest, NothingOutsideTheRoot) {
     EXPECT_TRUE(response.status == 404 || response.body.find("<title>Vigil") != std::string::npos)
         << path;
   }
-  std::string with_nul = "/index.html";
+  std::string with_nul = "/assets/index-abc123.js";
   with_nul.push_back('\0');
   EXPECT_EQ(files.Serve(Get(with_nul)).status, 404);
 }
