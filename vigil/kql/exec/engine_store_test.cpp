@@ -97,6 +97,12 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "DeviceProcessEvents | summarize arg_max(FileSize, *) by DeviceId | project DeviceId, FileSize",
       // a value that is null in every row: the prefilter must not drop the groups
       "DeviceProcessEvents | summarize arg_max(AccountUpn, *) by DeviceId | count",
+      // computed columns nobody reads: their inputs are pruned from the scan, so they must not
+      // be evaluated (this crashed the server before)
+      "DeviceProcessEvents | extend X = strlen(FileName) | count",
+      "DeviceProcessEvents | extend X = tolower(ProcessCommandLine), Y = strcat(DeviceName, \"x\") "
+      "| summarize count()",
+      "DeviceProcessEvents | extend X = strlen(FileName) | project DeviceName | take 5",
   };
   for (const char* q : queries) {
     auto a = stored.Run(q, options_);

@@ -73,9 +73,13 @@ class ProjectOp : public PhysOp {
 
   void NeededInputs(const std::vector<bool>& out,
                     std::vector<std::vector<bool>>& in) const override;
+  // Computed columns nobody above reads are not evaluated (their inputs were pruned from the
+  // scan, so evaluating them would read columns that were never decoded).
+  void SetNeeded(std::vector<bool> needed) override { needed_ = std::move(needed); }
 
  private:
   std::vector<BExprPtr> exprs_;
+  std::vector<bool> needed_;  // empty: every output column is needed
   std::vector<int> passthrough_;
   std::vector<bool> single_use_;
   std::string label_;

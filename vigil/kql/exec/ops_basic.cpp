@@ -139,6 +139,10 @@ KResult<bool> ProjectOp::Next(Chunk& out) {
       continue;
     }
     auto& dst = out.cols[c];
+    if (c < needed_.size() && !needed_[c]) {
+      dst.assign(in_.rows, Value());  // unread above: nulls keep the chunk's shape
+      continue;
+    }
     dst.reserve(in_.rows);
     for (size_t r = 0; r < in_.rows; ++r) {
       dst.push_back(CoerceTo(Eval(*exprs_[c], in_, r, ctx_->eval), schema_[c].type));
