@@ -102,7 +102,8 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "DeviceProcessEvents | extend X = strlen(FileName) | count",
       "DeviceProcessEvents | extend X = tolower(ProcessCommandLine), Y = strcat(DeviceName, \"x\") "
       "| summarize count()",
-      "DeviceProcessEvents | extend X = strlen(FileName) | project DeviceName | take 5",
+      "DeviceProcessEvents | extend X = strlen(FileName) | project DeviceName | summarize count() by "
+      "DeviceName",
   };
   for (const char* q : queries) {
     auto a = stored.Run(q, options_);

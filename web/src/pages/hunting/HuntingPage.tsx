@@ -185,7 +185,7 @@ export default function HuntingPage() {
   );
 
   const ownCurrent = current && user && (current.owner === user.name || can('admin')) ? current : null;
-  const canSave = can('analyst');
+  const canSave = user !== null; // every role saves its own queries (the API admits viewers)
   const running = run.status === 'running';
 
   const editorProps: QueryEditorProps = {
