@@ -534,6 +534,27 @@ const JsonValue* Lookup(const JsonValue& record, std::string_view path) {
   return nullptr;
 }
 
+namespace {
+
+// Severity-like enum values (severity, riskScore, exposureLevel) order by rank, not by
+// spelling: a queue sorted by severity puts High above Medium above Low.
+int SeverityRank(std::string_view text) {
+  static constexpr std::pair<std::string_view, int> kRanks[] = {
+      {"unspecified", 0}, {"none", 0}, {"informational", 1}, {"low", 2}, {"medium", 3},
+      {"high", 4}};
+  for (const auto& [name, rank] : kRanks) {
+    if (text.size() == name.size() &&
+        std::equal(text.begin(), text.end(), name.begin(), [](char x, char y) {
+          return (x >= 'A' && x <= 'Z' ? static_cast<char>(x + 32) : x) == y;
+        })) {
+      return rank;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 int CompareForOrder(const JsonValue& a, const JsonValue& b) {
   if (a.kind() != b.kind()) {
     return static_cast<int>(a.kind()) < static_cast<int>(b.kind()) ? -1 : 1;
@@ -551,8 +572,14 @@ int CompareForOrder(const JsonValue& a, const JsonValue& b) {
       const double y = b.number_value();
       return x == y ? 0 : (x < y ? -1 : 1);
     }
-    case JsonValue::Kind::kString:
+    case JsonValue::Kind::kString: {
+      const int x = SeverityRank(a.string_value());
+      const int y = SeverityRank(b.string_value());
+      if (x >= 0 && y >= 0) {
+        return x == y ? 0 : (x < y ? -1 : 1);
+      }
       return CompareText(a.string_value(), b.string_value());
+    }
     default:
       return 0;  // arrays and objects do not order
   }

@@ -67,6 +67,16 @@ TEST(ODataQueryTest, OrdersPagesAndSelects) {
   EXPECT_EQ(page.items[0].Dump(), R"({"computerDnsName":"ws-001.corp"})");
 }
 
+TEST(ODataQueryTest, SeveritiesOrderByRankNotSpelling) {
+  EXPECT_EQ(Names(RunQuery({{"$orderby", "riskScore desc"}})),
+            (std::vector<std::string>{"ws-001.corp", "ws-003.corp", "srv-002.corp"}));
+  EXPECT_EQ(Names(RunQuery({{"$orderby", "riskScore asc"}})),
+            (std::vector<std::string>{"srv-002.corp", "ws-003.corp", "ws-001.corp"}));
+  // Other text still sorts by spelling.
+  EXPECT_EQ(Names(RunQuery({{"$orderby", "computerDnsName asc"}})),
+            (std::vector<std::string>{"srv-002.corp", "ws-001.corp", "ws-003.corp"}));
+}
+
 TEST(ODataQueryTest, BadSyntaxNamesThePosition) {
   auto filter = Filter::Parse("riskScore eq 'High' and (exposure gt 3", {});
   ASSERT_FALSE(filter.has_value());
