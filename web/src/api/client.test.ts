@@ -34,7 +34,7 @@ describe('api client', () => {
         answer(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '12' }),
       ),
     );
-    const error = await api.get('/api/x').catch((e) => e);
+    const error = (await api.get('/api/x').catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(429);
     expect(error.code).toBe('TooManyRequests');
