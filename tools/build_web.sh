@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the web console (web/) into web/dist, which `vigil serve` serves. Installs the npm
-# packages from web/package-lock.json when they are missing or changed, and rebuilds only when a
+# packages pinned by web/package-lock.json when they are missing or changed, and rebuilds only when a
 # source is newer than the last build. Needs Node.js >= 18 and npm (tools/setup.sh installs them).
 # Usage: bash tools/build_web.sh [--force | --install-only]
 set -euo pipefail
@@ -18,8 +18,11 @@ fi
 
 stamp=node_modules/.vigil-lock-stamp
 if [[ ! -f "$stamp" ]] || ! cmp -s package-lock.json "$stamp"; then
-  echo "==> installing the console's npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "==> installing the console's npm packages (locked versions)"
+  # `npm install --no-save` installs the versions package-lock.json pins and leaves it as it is.
+  # Not `npm ci`: current npm leaves rollup's per-platform optional packages out of the lock and
+  # `npm ci` then refuses the lock as out of sync.
+  npm install --no-save --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
 
