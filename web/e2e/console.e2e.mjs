@@ -144,6 +144,32 @@ async function main() {
     await shoot(page, '04-hunting-chart');
   });
 
+  await step('every page loads its data without an error state', async () => {
+    const firstAlert = demo.alerts[0].alertId;
+    const machines = (await apiGet(base, token, '/api/machines?$top=1')).value;
+    const pages = [
+      ['05-alerts', '/alerts', 'Alerts'],
+      ['06-alert', `/alerts/${firstAlert}`, null],
+      ['07-actions', '/actions', 'Action center'],
+      ['08-devices', '/devices', 'Devices'],
+      ['09-device', `/devices/${machines[0].id}`, null],
+      ['10-users', '/users', 'Users'],
+      ['11-indicators', '/indicators', 'Indicators'],
+      ['12-settings', '/settings', 'Settings'],
+    ];
+    for (const [shot, path, heading] of pages) {
+      await page.goto(`${base}${path}`);
+      if (heading) await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      else await page.locator('h1').first().waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0, null, {
+        timeout: 20_000,
+      });
+      const errors = await page.locator('.state-error').allInnerTexts();
+      if (errors.length > 0) throw new Error(`${path}: ${errors.join(' | ')}`);
+      await page.screenshot({ path: join(artifacts, `${shot}-1280x800.png`) });
+    }
+  });
+
   await step('no console errors', async () => {
     if (consoleErrors.length > 0) throw new Error(consoleErrors.join('\n'));
   });
