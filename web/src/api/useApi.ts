@@ -10,38 +10,46 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useApi<T>(path: string | null): Loaded<T> {
+// Loads with `load` whenever `key` changes (null: nothing to load) or reload() is called; the
+// previous load is aborted. The data stays while the next load runs.
+export function useLoad<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
-  const [loading, setLoading] = useState<boolean>(path !== null);
+  const [loading, setLoading] = useState<boolean>(key !== null);
   const [generation, setGeneration] = useState(0);
-  const current = useRef(path);
-  current.current = path;
+  const current = useRef(key);
+  current.current = key;
+  const loader = useRef(load);
+  loader.current = load;
 
   useEffect(() => {
-    if (path === null) {
+    if (key === null) {
       setLoading(false);
       return;
     }
     const controller = new AbortController();
     setLoading(true);
     setError(undefined);
-    api
-      .get<T>(path, controller.signal)
+    loader
+      .current(controller.signal)
       .then((value) => {
-        if (current.current === path) {
+        if (current.current === key && !controller.signal.aborted) {
           setData(value);
           setLoading(false);
         }
       })
       .catch((e: Error) => {
-        if (e.name === 'AbortError') return;
+        if (e.name === 'AbortError' || controller.signal.aborted) return;
         setError(e);
         setLoading(false);
       });
     return () => controller.abort();
-  }, [path, generation]);
+  }, [key, generation]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { data, error, loading, reload };
+}
+
+export function useApi<T>(path: string | null): Loaded<T> {
+  return useLoad<T>(path, (signal) => api.get<T>(path!, signal));
 }

@@ -46,3 +46,26 @@ export function Loadable<T>({
   if (emptyView) return <Empty>{emptyView}</Empty>;
   return <>{children(loaded.data)}</>;
 }
+
+// A form's error line (nothing when there is none).
+export function FormError({ error }: { error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+// The state a list shows instead of its rows: the error, "loading" before the first data, or
+// the `empty` message when given (false/null/undefined: none). null: show the rows.
+export function listState(
+  loaded: { data: unknown; error: Error | undefined; reload: () => void },
+  what: string,
+  empty?: ReactNode,
+): ReactNode | null {
+  if (loaded.error) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
+  if (loaded.data === undefined) return <Loading what={what} />;
+  if (empty) return <Empty>{empty}</Empty>;
+  return null;
+}

@@ -1,7 +1,7 @@
 // Action center: remediation actions awaiting approval, the history (with undo), and device
 // actions (cancel while pending). Deciding needs the responder role.
 import { useMemo, useState, type ReactNode } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { api, type ODataList } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import type { MachineAction, ResponseAction } from '../../api/types';
@@ -11,11 +11,13 @@ import { DataTable, type Column } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
-import { CommentDialog } from './Dialog';
+import { CommentDialog } from '../../components/Dialog';
+import { TabPanel, Tabs, useTab } from '../../components/Tabs';
 import { actionLabel, canUndo, describeTarget, usToIso } from './model';
 import './actions.css';
 
 type Tab = 'pending' | 'history' | 'devices';
+const TAB_IDS: Tab[] = ['pending', 'history', 'devices'];
 const TABS: { id: Tab; label: string }[] = [
   { id: 'pending', label: 'Pending' },
   { id: 'history', label: 'History' },
@@ -35,10 +37,7 @@ type Pending =
   | { kind: 'cancel'; action: MachineAction };
 
 export default function ActionCenterPage() {
-  const [params, setParams] = useSearchParams();
-  const tab: Tab = (['pending', 'history', 'devices'] as Tab[]).includes(params.get('tab') as Tab)
-    ? (params.get('tab') as Tab)
-    : 'pending';
+  const [tab, setTab] = useTab<Tab>(TAB_IDS, 'pending');
   const { can } = useSession();
   const responder = can('responder');
   const [dialog, setDialog] = useState<Pending | null>(null);
@@ -52,7 +51,7 @@ export default function ActionCenterPage() {
   const devices = useApi<ODataList<MachineAction>>(tab === 'devices' ? '/api/machineactions' : null);
 
   const selectTab = (next: Tab) => {
-    setParams(next === 'pending' ? {} : { tab: next }, { replace: true });
+    setTab(next);
     setSelected(new Set());
     setOutcomes([]);
   };
@@ -127,31 +126,16 @@ export default function ActionCenterPage() {
             Refresh
           </button>
         </PageHeader>
-        <div className="tabs" role="tablist" aria-label="Action views">
-          {TABS.map((t) => (
-            <button
-              key={t.id}
-              type="button"
-              role="tab"
-              id={`tab-${t.id}`}
-              aria-selected={tab === t.id}
-              aria-controls="action-panel"
-              tabIndex={tab === t.id ? 0 : -1}
-              onClick={() => selectTab(t.id)}
-              onKeyDown={(e) => {
-                const i = TABS.findIndex((x) => x.id === tab);
-                if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-                  const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
-                  selectTab(next.id);
-                  document.getElementById(`tab-${next.id}`)?.focus();
-                }
-              }}
-            >
-              {t.label}
-              {t.id === 'pending' && pending.data && ` (${pending.data.value.length})`}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          tabs={TABS.map((t) => ({
+            id: t.id,
+            label: t.id === 'pending' && pending.data ? `${t.label} (${pending.data.value.length})` : t.label,
+          }))}
+          active={tab}
+          onChange={selectTab}
+          label="Action views"
+          idPrefix="action"
+        />
         {!responder && (
           <p className="muted small">Your role can view actions; approving, rejecting, undoing and cancelling need the responder role.</p>
         )}
@@ -175,7 +159,7 @@ export default function ActionCenterPage() {
             </ul>
           </div>
         )}
-        <div id="action-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        <TabPanel idPrefix="action" active={tab}>
           {tab === 'pending' && (
             <ResponseList
               loaded={pending}
@@ -214,7 +198,7 @@ export default function ActionCenterPage() {
               }}
             />
           )}
-        </div>
+        </TabPanel>
       </div>
       {dialogView}
     </>

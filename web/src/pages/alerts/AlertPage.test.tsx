@@ -3,33 +3,17 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import AlertPage from './AlertPage';
 import { mitreUrl } from './model';
-import { renderAs } from './testUtil';
+import { sampleAlert } from '../../test/fixtures';
+import { renderAs } from '../../test/helpers';
 
-const base = {
-  id: 'va1',
-  incidentId: 7,
-  investigationId: null,
-  assignedTo: null,
-  severity: 'High',
-  status: 'New',
-  classification: null,
-  determination: null,
-  investigationState: 'UnsupportedAlertType',
-  detectionSource: 'Sigma',
+const base = sampleAlert('va1', {
   detectorId: 'sigma-123',
-  category: 'CredentialAccess',
   title: 'LSASS memory read',
   description: 'A process read the memory of lsass.exe.',
-  alertCreationTime: '2026-11-24T07:57:32.6439530Z',
-  firstEventTime: '2026-11-23T13:59:56.0000000Z',
   lastEventTime: '2026-11-23T14:00:56.0000000Z',
-  lastUpdateTime: '2026-11-24T07:57:32.6668530Z',
-  machineId: 'm1',
-  computerDnsName: 'srv-sql01.contoso.com',
   mitreTechniques: ['T1003.001'],
-  relatedUser: { userName: 'adm-mchen', domainName: 'CONTOSO' },
   comments: [{ comment: 'looking', createdBy: 'bob', createdTime: '2026-11-24T08:00:00Z' }],
-};
+});
 
 const incident = {
   incidentId: 7,

@@ -8,10 +8,12 @@ import type { Alert, Entity, Incident } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
 import { PageHeader } from '../../components/Layout';
-import { Empty, ErrorState, Loading } from '../../components/States';
+import { Empty, ErrorState, FormError, Loading } from '../../components/States';
+import { SelectField } from '../../components/SelectField';
 import { Time } from '../../components/Time';
 import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, label, mitreUrl, userLabel } from './model';
 import './alerts.css';
+import { useSubmit } from '../../components/useSubmit';
 
 export interface DetectionRule {
   id?: string | null;
@@ -400,8 +402,7 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
     determination: a.determination ?? 'NotAvailable',
   };
   const [form, setForm] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const key = JSON.stringify(initial);
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -415,18 +416,12 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
     changes.determination = form.determination;
 
   const save = async () => {
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       await api.patch(`/api/alerts/${encodeURIComponent(a.id)}`, changes);
       setSaved(true);
       onSaved();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const determinations = DETERMINATIONS[form.classification] ?? ['NotAvailable'];
@@ -441,16 +436,14 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
           void save();
         }}
       >
-        <label>
-          Status
-          <select disabled={!editable} value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
-            {ALERT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Status"
+          disabled={!editable}
+          value={form.status}
+          onChange={(v) => setForm({ ...form, status: v })}
+          options={ALERT_STATUSES}
+          optionLabel={label}
+        />
         <label>
           Assigned to
           <span className="row" style={{ flexWrap: 'nowrap' }}>
@@ -467,20 +460,14 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
             )}
           </span>
         </label>
-        <label>
-          Classification
-          <select
-            disabled={!editable}
-            value={form.classification}
-            onChange={(e) => setForm({ ...form, classification: e.target.value, determination: 'NotAvailable' })}
-          >
-            {CLASSIFICATIONS.map((c) => (
-              <option key={c} value={c}>
-                {label(c)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Classification"
+          disabled={!editable}
+          value={form.classification}
+          onChange={(v) => setForm({ ...form, classification: v, determination: 'NotAvailable' })}
+          options={CLASSIFICATIONS}
+          optionLabel={label}
+        />
         <label>
           Determination
           <select
@@ -512,11 +499,7 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
             )}
           </div>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </form>
     </section>
   );
@@ -525,22 +508,15 @@ function ManagePanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () =>
 function CommentsPanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () => void }) {
   const { can } = useSession();
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const comments = a.comments ?? [];
 
   const add = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.patch(`/api/alerts/${encodeURIComponent(a.id)}`, { comment: text.trim() });
       setText('');
       onSaved();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -577,11 +553,7 @@ function CommentsPanel({ alert: a, onSaved }: { alert: AlertDetail; onSaved: () 
               {busy ? 'Adding…' : 'Add comment'}
             </button>
           </div>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
         </form>
       )}
     </section>

@@ -3,36 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import AlertsPage from './AlertsPage';
 import { buildAlertFilter, EMPTY_FILTERS, label } from './model';
-import { renderAs, reply, type Call } from './testUtil';
+import { sampleAlert } from '../../test/fixtures';
+import { renderAs, reply, type Call } from '../../test/helpers';
 
-function alert(id: string, over: Record<string, unknown> = {}) {
-  return {
-    id,
-    incidentId: 7,
-    investigationId: null,
-    assignedTo: null,
-    severity: 'High',
-    status: 'New',
-    classification: null,
-    determination: null,
-    investigationState: 'UnsupportedAlertType',
-    detectionSource: 'Sigma',
-    detectorId: 'r1',
-    category: 'CredentialAccess',
-    title: `Alert ${id}`,
-    description: '',
-    alertCreationTime: '2026-11-24T07:57:32.6439530Z',
-    firstEventTime: '2026-11-23T13:59:56.0000000Z',
-    lastEventTime: '2026-11-23T13:59:56.0000000Z',
-    lastUpdateTime: '2026-11-24T07:57:32.6668530Z',
-    machineId: 'm1',
-    computerDnsName: 'srv-sql01.contoso.com',
-    mitreTechniques: [],
-    relatedUser: { userName: 'adm-mchen', domainName: 'CONTOSO' },
-    comments: [],
-    ...over,
-  };
-}
+const alert = sampleAlert;
 
 const lastList = (calls: Call[]) => calls.filter((c) => c.method === 'GET' && c.path === '/api/alerts').at(-1)!;
 

@@ -9,7 +9,9 @@ import { useSession } from '../../auth/session';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
 import { DataTable, type Column, type SortState } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
-import { Empty, ErrorState, Loading } from '../../components/States';
+import { Pager } from '../../components/Pager';
+import { SelectField } from '../../components/SelectField';
+import { FormError, listState } from '../../components/States';
 import { Time } from '../../components/Time';
 import {
   ALERT_STATUSES,
@@ -26,8 +28,17 @@ import {
   type TimeRange,
 } from './model';
 import './alerts.css';
+import { useSubmit } from '../../components/useSubmit';
 
 const PAGE_SIZES = [25, 50, 100];
+
+// The filters that are a plain choice of one value.
+const FILTER_SELECTS: { key: 'status' | 'severity' | 'source' | 'category'; label: string; options: readonly string[]; optionLabel?: (v: string) => string }[] = [
+  { key: 'status', label: 'Status', options: ALERT_STATUSES, optionLabel: label },
+  { key: 'severity', label: 'Severity', options: SEVERITIES },
+  { key: 'source', label: 'Detection source', options: DETECTION_SOURCES, optionLabel: label },
+  { key: 'category', label: 'Category', options: CATEGORIES, optionLabel: label },
+];
 const FILTER_KEYS = Object.keys(EMPTY_FILTERS) as (keyof AlertFilters)[];
 
 function readFilters(params: URLSearchParams): AlertFilters {
@@ -80,7 +91,6 @@ export default function AlertsPage() {
 
   const rows = list.data?.value ?? [];
   const total = list.data?.['@odata.count'];
-  const first = page * pageSize + 1;
   const last = page * pageSize + rows.length;
 
   const columns: Column<Alert>[] = [
@@ -158,50 +168,17 @@ export default function AlertsPage() {
             onBlur={(e) => e.target.value !== filters.search && setFilter('search', e.target.value)}
           />
         </label>
-        <label>
-          Status
-          <select value={filters.status} onChange={(e) => setFilter('status', e.target.value)}>
-            <option value="">Any</option>
-            {ALERT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select value={filters.severity} onChange={(e) => setFilter('severity', e.target.value)}>
-            <option value="">Any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Detection source
-          <select value={filters.source} onChange={(e) => setFilter('source', e.target.value)}>
-            <option value="">Any</option>
-            {DETECTION_SOURCES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Category
-          <select value={filters.category} onChange={(e) => setFilter('category', e.target.value)}>
-            <option value="">Any</option>
-            {CATEGORIES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        {FILTER_SELECTS.map((f) => (
+          <SelectField
+            key={f.key}
+            label={f.label}
+            value={filters[f.key]}
+            onChange={(v) => setFilter(f.key, v)}
+            options={f.options}
+            optionLabel={f.optionLabel}
+            any="Any"
+          />
+        ))}
         <label>
           Assigned to
           <select
@@ -285,13 +262,7 @@ export default function AlertsPage() {
         </p>
       )}
 
-      {list.error ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading alerts" />
-      ) : rows.length === 0 ? (
-        <Empty>No alerts match these filters.</Empty>
-      ) : (
+      {listState(list, 'Loading alerts', rows.length === 0 && 'No alerts match these filters.') ?? (
         <>
           <DataTable
             label="Alerts"
@@ -307,38 +278,17 @@ export default function AlertsPage() {
         </>
       )}
       {list.data && (
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            className="btn btn-small"
-            disabled={page === 0}
-            onClick={() => update({ page: page > 1 ? String(page - 1) : null }, true)}
-          >
-            Previous
-          </button>
-          <span className="muted">
-            {rows.length === 0 ? 'No alerts' : `${first}–${last}`}
-            {total !== undefined && ` of ${total}`}
-          </span>
-          <button
-            type="button"
-            className="btn btn-small"
-            disabled={total !== undefined ? last >= total : rows.length < pageSize}
-            onClick={() => update({ page: String(page + 1) }, true)}
-          >
-            Next
-          </button>
-          <label className="pager-size">
-            Per page
-            <select value={pageSize} onChange={(e) => update({ size: e.target.value === '25' ? null : e.target.value })}>
-              {PAGE_SIZES.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-        </nav>
+        <Pager
+          page={page}
+          pageSize={pageSize}
+          shown={rows.length}
+          total={total}
+          hasNext={total !== undefined ? last < total : rows.length >= pageSize}
+          onPage={(p) => update({ page: p > 0 ? String(p) : null }, true)}
+          emptyText="No alerts"
+          sizes={PAGE_SIZES}
+          onPageSize={(size) => update({ size: size === 25 ? null : String(size) })}
+        />
       )}
     </div>
   );
@@ -361,8 +311,7 @@ function BulkBar({
   const [classification, setClassification] = useState('');
   const [determination, setDetermination] = useState('');
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
   const body: Record<string, unknown> = { alertIds: ids };
   if (status) body.status = status;
@@ -373,16 +322,10 @@ function BulkBar({
   const nothing = Object.keys(body).length === 1;
 
   const apply = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post('/api/alerts/batchUpdate', body);
       onDone(`Updated ${ids.length} alert${ids.length === 1 ? '' : 's'}.`);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -390,17 +333,7 @@ function BulkBar({
       <strong>
         {ids.length} selected
       </strong>
-      <label>
-        Status
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          <option value="">Unchanged</option>
-          {ALERT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {label(s)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField label="Status" value={status} onChange={setStatus} options={ALERT_STATUSES} optionLabel={label} any="Unchanged" />
       <label>
         Assign to
         <span className="row">
@@ -412,23 +345,17 @@ function BulkBar({
           )}
         </span>
       </label>
-      <label>
-        Classification
-        <select
-          value={classification}
-          onChange={(e) => {
-            setClassification(e.target.value);
-            setDetermination('');
-          }}
-        >
-          <option value="">Unchanged</option>
-          {CLASSIFICATIONS.map((c) => (
-            <option key={c} value={c}>
-              {label(c)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Classification"
+        value={classification}
+        onChange={(v) => {
+          setClassification(v);
+          setDetermination('');
+        }}
+        options={CLASSIFICATIONS}
+        optionLabel={label}
+        any="Unchanged"
+      />
       <label>
         Determination
         <select value={determination} disabled={!classification} onChange={(e) => setDetermination(e.target.value)}>
@@ -452,11 +379,7 @@ function BulkBar({
           Clear selection
         </button>
       </span>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }

@@ -3,50 +3,8 @@
 import { odataString, withQuery } from '../../api/client';
 
 export const ALERT_STATUSES = ['New', 'InProgress', 'Resolved'] as const;
-export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
 export const DETECTION_SOURCES = ['Sigma', 'customDetection', 'Correlation', 'customTi'] as const;
-export const CATEGORIES = [
-  'InitialAccess',
-  'Execution',
-  'Persistence',
-  'PrivilegeEscalation',
-  'DefenseEvasion',
-  'CredentialAccess',
-  'Discovery',
-  'LateralMovement',
-  'Collection',
-  'CommandAndControl',
-  'Exfiltration',
-  'Impact',
-  'Malware',
-  'SuspiciousActivity',
-] as const;
-
-export const CLASSIFICATIONS = ['Unknown', 'TruePositive', 'InformationalExpectedActivity', 'FalsePositive'] as const;
-
-export const DETERMINATIONS: Record<string, string[]> = {
-  Unknown: ['NotAvailable'],
-  TruePositive: [
-    'NotAvailable',
-    'MultiStagedAttack',
-    'MaliciousUserActivity',
-    'CompromisedAccount',
-    'Malware',
-    'Phishing',
-    'UnwantedSoftware',
-    'Apt',
-    'Other',
-  ],
-  InformationalExpectedActivity: [
-    'NotAvailable',
-    'SecurityTesting',
-    'LineOfBusinessApplication',
-    'ConfirmedActivity',
-    'SecurityPersonnel',
-    'Other',
-  ],
-  FalsePositive: ['NotAvailable', 'Clean', 'InsufficientData', 'Other'],
-};
+export { ALERT_CATEGORIES as CATEGORIES, ALERT_DETERMINATIONS as DETERMINATIONS, CLASSIFICATIONS, SEVERITIES } from '../../api/triage';
 
 // Human labels for the enum spellings.
 const LABELS: Record<string, string> = {

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import DevicePage from './DevicePage';
 import { containmentState, deviceTimelineQuery } from './deviceModel';
-import { me, mockFetch, renderPage } from './testHelpers';
+import { me, mockFetch, renderPage } from '../../test/helpers';
 
 const machine = {
   id: 'abc123',

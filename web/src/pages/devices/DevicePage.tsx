@@ -12,16 +12,9 @@ import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, Loadable, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { ActionsTable } from './ActionsTable';
-import {
-  Pager,
-  TabPanel,
-  Tabs,
-  loadActionCenter,
-  mergeActions,
-  str,
-  useHunt,
-  useTab,
-} from './common';
+import { TabPanel, Tabs, useTab } from '../../components/Tabs';
+import { severityRank } from '../../api/triage';
+import { ENTITY_TABS, entityTabs, HuntedTable, WindowSelect, loadActionCenter, mergeActions, str } from './common';
 import {
   RESPONSE_ACTIONS,
   TIMELINE_PAGE_SIZE,
@@ -39,7 +32,6 @@ import { HealthText, RiskBadge, ipList } from './DevicesPage';
 import { ResponseDialog } from './ResponseDialog';
 import './devices.css';
 
-const TABS = ['timeline', 'alerts', 'incidents', 'actions'];
 
 function stateText(state: ContainmentState, on: string, off: string): string {
   switch (state) {
@@ -61,7 +53,7 @@ export default function DevicePage() {
   const machine = useApi<Machine>(`/api/machines/${encodeURIComponent(id)}`);
   const alerts = useApi<ODataList<Alert>>(`/api/machines/${encodeURIComponent(id)}/alerts`);
   const actions = useApi<ODataList<MachineAction>>(machineActionsPath(id));
-  const [tab, setTab] = useTab(TABS, 'timeline');
+  const [tab, setTab] = useTab(ENTITY_TABS, 'timeline');
   const [dialog, setDialog] = useState<ResponseActionSpec | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionsGeneration, setActionsGeneration] = useState(0);
@@ -195,12 +187,7 @@ export default function DevicePage() {
             label="Device views"
             active={tab}
             onChange={setTab}
-            tabs={[
-              { id: 'timeline', label: 'Timeline' },
-              { id: 'alerts', label: `Alerts${alerts.data ? ` (${alertList.length})` : ''}` },
-              { id: 'incidents', label: 'Incidents' },
-              { id: 'actions', label: `Actions${actions.data ? ` (${machineActions.length})` : ''}` },
-            ]}
+            tabs={entityTabs(alerts.data ? alertList.length : undefined, actions.data ? machineActions.length : undefined)}
           />
           <TabPanel idPrefix="device" active={tab}>
             {tab === 'timeline' && <DeviceTimeline deviceId={m.id} />}
@@ -296,75 +283,47 @@ function DeviceTimeline({ deviceId }: { deviceId: string }) {
   const [window, setWindow] = useState('7d');
   const [table, setTable] = useState('');
   const [page, setPage] = useState(0);
-  const query = deviceTimelineQuery(deviceId, window, table, page);
-  const rowsLoaded = useHunt(query);
-  const countLoaded = useHunt(deviceTimelineCountQuery(deviceId, window, table));
-  const all = (rowsLoaded.data?.Results ?? []) as unknown as TimelineRow[];
-  const rows = all.slice(0, TIMELINE_PAGE_SIZE);
-  const total = countLoaded.data?.Results?.[0] ? Number(countLoaded.data.Results[0].Count) : undefined;
-
   return (
-    <div>
-      <div className="filters">
-        <label>
-          Time range
-          <select
+    <HuntedTable
+      filters={
+        <>
+          <WindowSelect
+            windows={TIMELINE_WINDOWS}
             value={window}
-            onChange={(e) => {
-              setWindow(e.target.value);
+            onChange={(w) => {
+              setWindow(w);
               setPage(0);
             }}
-          >
-            {TIMELINE_WINDOWS.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Event table
-          <select
-            value={table}
-            onChange={(e) => {
-              setTable(e.target.value);
-              setPage(0);
-            }}
-          >
-            <option value="">All device tables</option>
-            {TIMELINE_TABLES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <details className="ent-query small">
-          <summary>Query</summary>
-          <pre>{query}</pre>
-        </details>
-      </div>
-      {rowsLoaded.error ? (
-        <ErrorState error={rowsLoaded.error} onRetry={rowsLoaded.reload} />
-      ) : !rowsLoaded.data ? (
-        <Loading what="Running the timeline query" />
-      ) : rows.length === 0 ? (
-        <Empty>No events from this device in this time range.</Empty>
-      ) : (
-        <div className={rowsLoaded.loading ? 'ent-stale' : undefined} aria-busy={rowsLoaded.loading}>
-          <DataTable rows={rows} columns={timelineColumns} rowKey={(r) => `${r.Row}`} label="Device timeline" />
-          <Pager
-            page={page}
-            pageSize={TIMELINE_PAGE_SIZE}
-            shown={rows.length}
-            total={total}
-            hasNext={all.length > TIMELINE_PAGE_SIZE}
-            onPage={setPage}
-            busy={rowsLoaded.loading}
           />
-        </div>
-      )}
-    </div>
+          <label>
+            Event table
+            <select
+              value={table}
+              onChange={(e) => {
+                setTable(e.target.value);
+                setPage(0);
+              }}
+            >
+              <option value="">All device tables</option>
+              {TIMELINE_TABLES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      }
+      query={deviceTimelineQuery(deviceId, window, table, page)}
+      countQuery={deviceTimelineCountQuery(deviceId, window, table)}
+      page={page}
+      pageSize={TIMELINE_PAGE_SIZE}
+      onPage={setPage}
+      columns={timelineColumns}
+      rowKey={(r) => `${r.Row}`}
+      label="Device timeline"
+      emptyText="No events from this device in this time range."
+    />
   );
 }
 
@@ -394,10 +353,6 @@ export function AlertsTable({ alerts, onOpen }: { alerts: Alert[]; onOpen: (a: A
     [],
   );
   return <DataTable rows={alerts} columns={columns} rowKey={(a) => a.id} onOpen={onOpen} label="Alerts" />;
-}
-
-export function severityRank(severity: string | null | undefined): number {
-  return ['informational', 'low', 'medium', 'high'].indexOf((severity ?? '').toLowerCase());
 }
 
 // The incidents the given alerts belong to (GET /api/incidents?$filter=incidentId in (...)).

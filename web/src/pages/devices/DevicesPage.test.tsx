@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import DevicesPage from './DevicesPage';
 import { DEFAULT_DEVICE_FILTERS, machinesPath } from './deviceModel';
-import { mockFetch, renderPage } from './testHelpers';
+import { mockFetch, renderPage } from '../../test/helpers';
 
 const machine = (id: string, name: string, risk = 'None') => ({
   id,
@@ -49,10 +49,10 @@ describe('DevicesPage', () => {
     const { calls } = mockFetch({
       'GET /api/machines': (call) => ({
         body: {
-          value: call.path.includes('srv')
+          value: call.url.includes('srv')
             ? [machine('m2', 'srv-sql01.contoso.com', 'High')]
             : [machine('m1', 'ws-0101.contoso.com'), machine('m2', 'srv-sql01.contoso.com', 'High')],
-          '@odata.count': call.path.includes('srv') ? 1 : 2,
+          '@odata.count': call.url.includes('srv') ? 1 : 2,
         },
       }),
     });
@@ -61,11 +61,11 @@ describe('DevicesPage', () => {
     expect(screen.getAllByText(/10\.0\.0\.5, 10\.0\.0\.6, 198\.51\.100\.7/)).toHaveLength(2);
 
     await userEvent.type(screen.getByLabelText('Device name'), 'srv');
-    await waitFor(() => expect(calls.at(-1)!.path).toContain("contains(computerDnsName,'srv')"));
+    await waitFor(() => expect(calls.at(-1)!.url).toContain("contains(computerDnsName,'srv')"));
     await userEvent.selectOptions(screen.getByLabelText('Risk level'), 'High');
     await userEvent.selectOptions(screen.getByLabelText('Health'), 'Active');
     await waitFor(() =>
-      expect(calls.at(-1)!.path).toContain(
+      expect(calls.at(-1)!.url).toContain(
         "$filter=contains(computerDnsName,'srv') and riskScore eq 'High' and healthStatus eq 'Active'",
       ),
     );
@@ -80,7 +80,7 @@ describe('DevicesPage', () => {
     renderPage(<DevicesPage />, { path: '/devices', pattern: '/devices' });
     await screen.findByText('ws-0101.contoso.com');
     await userEvent.click(screen.getByRole('button', { name: /Device name/ }));
-    await waitFor(() => expect(calls.at(-1)!.path).toContain('$orderby=computerDnsName desc'));
+    await waitFor(() => expect(calls.at(-1)!.url).toContain('$orderby=computerDnsName desc'));
     const row = screen.getByText('ws-0101.contoso.com').closest('tr')!;
     row.focus();
     await userEvent.keyboard('{Enter}');

@@ -8,7 +8,7 @@ import { DataTable, type Column, type SortState } from '../../components/DataTab
 import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
-import { Pager } from './common';
+import { Pager } from '../../components/Pager';
 import {
   DEFAULT_DEVICE_FILTERS,
   DEVICE_PAGE_SIZE,
@@ -18,6 +18,7 @@ import {
   type DeviceFilters,
 } from './deviceModel';
 import './devices.css';
+import { SearchField } from '../../components/SelectField';
 
 export function RiskBadge({ risk }: { risk: string | null | undefined }) {
   const value = risk || 'None';
@@ -118,18 +119,13 @@ export default function DevicesPage() {
         </button>
       </PageHeader>
       <div className="filters" role="search" aria-label="Device filters">
-        <label>
-          Device name
-          <input
-            type="search"
-            value={text}
-            placeholder="contains…"
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') setFilters((f) => ({ ...f, text, page: 0 }));
-            }}
-          />
-        </label>
+        <SearchField
+          label="Device name"
+          value={text}
+          placeholder="contains…"
+          onChange={setText}
+          onEnter={() => setFilters((f) => ({ ...f, text, page: 0 }))}
+        />
         <label>
           Risk level
           <select value={filters.risk} onChange={(e) => setFilters((f) => ({ ...f, risk: e.target.value, page: 0 }))}>

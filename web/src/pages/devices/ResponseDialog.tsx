@@ -2,8 +2,17 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client';
 import type { MachineAction } from '../../api/types';
-import { Modal } from './common';
+import { Dialog, DialogButtons } from '../../components/Dialog';
+import { useSubmit } from '../../components/useSubmit';
 import { responseActionBody, type ResponseActionSpec } from './deviceModel';
+
+// Why the server refused the action, in the responder's words.
+function describeFailure(err: Error): string {
+  if (err instanceof ApiError && err.status === 400 && /already|pending|progress/i.test(err.message))
+    return `Already pending: ${err.message}. Wait for it to finish or cancel it first.`;
+  if (err instanceof ApiError && err.status === 403) return 'Your role cannot run response actions (responder or admin needed).';
+  return err.message;
+}
 
 export function ResponseDialog({
   spec,
@@ -20,8 +29,7 @@ export function ResponseDialog({
 }) {
   const [comment, setComment] = useState('');
   const [option, setOption] = useState(spec.option?.choices[0] ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -29,31 +37,19 @@ export function ResponseDialog({
       setError('A comment is required: it is kept with the action for the audit trail.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const action = await api.post<MachineAction>(
         `/api/machines/${encodeURIComponent(machineId)}/${spec.path}`,
         responseActionBody(spec, comment, option),
       );
       onDone(action);
-    } catch (e) {
-      const err = e as Error;
-      if (err instanceof ApiError && err.status === 400 && /already|pending|progress/i.test(err.message)) {
-        setError(`Already pending: ${err.message}. Wait for it to finish or cancel it first.`);
-      } else if (err instanceof ApiError && err.status === 403) {
-        setError('Your role cannot run response actions (responder or admin needed).');
-      } else {
-        setError(err.message);
-      }
-      setBusy(false);
-    }
+    }, describeFailure);
   };
 
   return (
-    <Modal title={`${spec.label}: ${machineName}`} onClose={onClose}>
-      <form className="ent-form" onSubmit={submit}>
-        <p className="muted ent-desc">{spec.description}</p>
+    <Dialog title={`${spec.label}: ${machineName}`} onClose={onClose}>
+      <form className="modal-form" onSubmit={submit}>
+        <p className="muted modal-desc">{spec.description}</p>
         {spec.option && (
           <label>
             {spec.option.label}
@@ -76,20 +72,8 @@ export function ResponseDialog({
             placeholder="Why is this action needed? e.g. incident number, ticket"
           />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="ent-form-actions">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Submitting…' : spec.label}
-          </button>
-        </div>
+        <DialogButtons confirm={spec.label} busyLabel="Submitting…" busy={busy} error={error} onCancel={onClose} />
       </form>
-    </Modal>
+    </Dialog>
   );
 }

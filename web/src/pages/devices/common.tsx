@@ -1,45 +1,20 @@
-// Small pieces shared by the device, user and settings pages: tabs kept in the URL, a modal
-// dialog, a pager, hunting-query loading and the action-center merge.
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router-dom';
+// Small pieces shared by the device, user and settings pages: hunting-query loading, the
+// not-available state and the action-center merge.
+import type { ReactNode } from 'react';
 import { ApiError, api, type ODataList } from '../../api/client';
 import { runHunt } from '../../api/hunt';
-import type { Loaded } from '../../api/useApi';
+import { useLoad, type Loaded } from '../../api/useApi';
 import type { HuntingResult, MachineAction, ResponseAction } from '../../api/types';
+import { DataTable, type Column } from '../../components/DataTable';
+import { Pager } from '../../components/Pager';
+import { Empty, ErrorState, Loading } from '../../components/States';
+import type { TabSpec } from '../../components/Tabs';
 
 // ---------------------------------------------------------------- hunting
 
 // Runs a hunting query for a view; a new query cancels the one in flight. null: nothing to run.
 export function useHunt(query: string | null): Loaded<HuntingResult> {
-  const [data, setData] = useState<HuntingResult | undefined>(undefined);
-  const [error, setError] = useState<Error | undefined>(undefined);
-  const [loading, setLoading] = useState(query !== null);
-  const [generation, setGeneration] = useState(0);
-
-  useEffect(() => {
-    if (query === null) {
-      setLoading(false);
-      return;
-    }
-    const controller = new AbortController();
-    setLoading(true);
-    setError(undefined);
-    runHunt(query, controller.signal)
-      .then((result) => {
-        if (controller.signal.aborted) return;
-        setData(result);
-        setLoading(false);
-      })
-      .catch((e: Error) => {
-        if (e.name === 'AbortError' || controller.signal.aborted) return;
-        setError(e);
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [query, generation]);
-
-  const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { data, error, loading, reload };
+  return useLoad<HuntingResult>(query, (signal) => runHunt(query!, signal));
 }
 
 export function str(value: unknown): string {
@@ -61,200 +36,6 @@ export function NotAvailable({ what }: { what: string }) {
     <div className="state state-empty ent-notavailable" role="status">
       <strong>{what}: not available on this server.</strong>
       <div className="small">The server answered 404 for this feature: it needs a newer `vigil serve`.</div>
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------- tabs
-
-export interface TabSpec {
-  id: string;
-  label: ReactNode;
-}
-
-// The selected tab lives in ?tab= so a tab can be linked and survives a reload.
-export function useTab(ids: string[], fallback: string): [string, (id: string) => void] {
-  const [params, setParams] = useSearchParams();
-  const current = params.get('tab');
-  const tab = current && ids.includes(current) ? current : fallback;
-  const setTab = useCallback(
-    (id: string) => {
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (id === fallback) next.delete('tab');
-          else next.set('tab', id);
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams, fallback],
-  );
-  return [tab, setTab];
-}
-
-export function Tabs({
-  tabs,
-  active,
-  onChange,
-  label,
-  idPrefix,
-}: {
-  tabs: TabSpec[];
-  active: string;
-  onChange: (id: string) => void;
-  label: string;
-  idPrefix: string;
-}) {
-  const refs = useRef<(HTMLButtonElement | null)[]>([]);
-  const onKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    let next = -1;
-    if (event.key === 'ArrowRight') next = (index + 1) % tabs.length;
-    if (event.key === 'ArrowLeft') next = (index - 1 + tabs.length) % tabs.length;
-    if (event.key === 'Home') next = 0;
-    if (event.key === 'End') next = tabs.length - 1;
-    if (next < 0) return;
-    event.preventDefault();
-    onChange(tabs[next].id);
-    refs.current[next]?.focus();
-  };
-  return (
-    <div className="tabs" role="tablist" aria-label={label}>
-      {tabs.map((tab, index) => (
-        <button
-          key={tab.id}
-          ref={(el) => {
-            refs.current[index] = el;
-          }}
-          type="button"
-          role="tab"
-          id={`${idPrefix}-tab-${tab.id}`}
-          aria-controls={`${idPrefix}-panel`}
-          aria-selected={tab.id === active}
-          tabIndex={tab.id === active ? 0 : -1}
-          onClick={() => onChange(tab.id)}
-          onKeyDown={(e) => onKey(e, index)}
-        >
-          {tab.label}
-        </button>
-      ))}
-    </div>
-  );
-}
-
-export function TabPanel({ idPrefix, active, children }: { idPrefix: string; active: string; children: ReactNode }) {
-  return (
-    <div role="tabpanel" id={`${idPrefix}-panel`} aria-labelledby={`${idPrefix}-tab-${active}`}>
-      {children}
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------- modal
-
-// A modal dialog: focus moves into it, Escape and the backdrop close it, focus returns to the
-// control that opened it.
-export function Modal({
-  title,
-  onClose,
-  children,
-  wide = false,
-}: {
-  title: string;
-  onClose: () => void;
-  children: ReactNode;
-  wide?: boolean;
-}) {
-  const titleId = useId();
-  const box = useRef<HTMLDivElement>(null);
-  // Read during the first render, before anything inside the dialog takes the focus.
-  const opener = useRef<HTMLElement | null>(typeof document !== 'undefined' ? (document.activeElement as HTMLElement | null) : null);
-  useEffect(() => {
-    if (!box.current?.contains(document.activeElement)) {
-      const first = box.current?.querySelector<HTMLElement>('textarea, input, select, button:not([data-close])');
-      (first ?? box.current)?.focus();
-    }
-    const back = opener.current;
-    return () => back?.focus?.();
-  }, []);
-  const onKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose();
-    }
-    if (event.key === 'Tab' && box.current) {
-      const focusable = [...box.current.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href]')].filter(
-        (el) => !el.hasAttribute('disabled'),
-      );
-      if (focusable.length === 0) return;
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    }
-  };
-  return (
-    <div className="ent-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={box}
-        className={`ent-modal${wide ? ' ent-modal-wide' : ''}`}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        tabIndex={-1}
-        onKeyDown={onKey}
-      >
-        <div className="ent-modal-head">
-          <h2 id={titleId}>{title}</h2>
-          <button type="button" className="btn btn-quiet" data-close aria-label="Close" onClick={onClose}>
-            ✕
-          </button>
-        </div>
-        {children}
-      </div>
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------- pager
-
-export function Pager({
-  page,
-  pageSize,
-  shown,
-  total,
-  hasNext,
-  onPage,
-  busy,
-}: {
-  page: number;
-  pageSize: number;
-  shown: number;
-  total?: number;
-  hasNext: boolean;
-  onPage: (page: number) => void;
-  busy?: boolean;
-}) {
-  const from = shown === 0 ? 0 : page * pageSize + 1;
-  const to = page * pageSize + shown;
-  return (
-    <div className="pager" aria-label="Pages">
-      <button type="button" className="btn btn-small" disabled={page === 0 || busy} onClick={() => onPage(page - 1)}>
-        ‹ Previous
-      </button>
-      <span className="muted small" aria-live="polite">
-        {from}–{to}
-        {total !== undefined ? ` of ${total.toLocaleString()}` : ''}
-      </span>
-      <button type="button" className="btn btn-small" disabled={!hasNext || busy} onClick={() => onPage(page + 1)}>
-        Next ›
-      </button>
     </div>
   );
 }
@@ -343,4 +124,109 @@ export function mergeActions(machineActions: MachineAction[], center: ResponseAc
     });
   }
   return [...rows.values()].sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''));
+}
+
+// ---------------------------------------------------------------- device and user tabs
+
+export const ENTITY_TABS = ['timeline', 'alerts', 'incidents', 'actions'];
+
+const counted = (label: string, count: number | undefined) => (count !== undefined ? `${label} (${count})` : label);
+
+// The tabs of a device or a user page, with the counts once they are known.
+export function entityTabs(alerts: number | undefined, actions?: number): TabSpec[] {
+  return [
+    { id: 'timeline', label: 'Timeline' },
+    { id: 'alerts', label: counted('Alerts', alerts) },
+    { id: 'incidents', label: 'Incidents' },
+    { id: 'actions', label: counted('Actions', actions) },
+  ];
+}
+
+// ---------------------------------------------------------------- hunted timelines
+
+// A time-range choice for a timeline; changing it goes back to the first page.
+export function WindowSelect({
+  windows,
+  value,
+  onChange,
+}: {
+  windows: readonly { id: string; label: string }[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <label>
+      Time range
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {windows.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+// A page of events read with a hunting query (one row more than the page tells whether there
+// is a next page) and their count, under the view's filters and the query text.
+export function HuntedTable<T>({
+  filters,
+  query,
+  countQuery,
+  page,
+  pageSize,
+  onPage,
+  columns,
+  rowKey,
+  label,
+  emptyText,
+}: {
+  filters: ReactNode;
+  query: string;
+  countQuery: string | null;
+  page: number;
+  pageSize: number;
+  onPage: (page: number) => void;
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  label: string;
+  emptyText: string;
+}) {
+  const rowsLoaded = useHunt(query);
+  const countLoaded = useHunt(countQuery);
+  const all = (rowsLoaded.data?.Results ?? []) as unknown as T[];
+  const rows = all.slice(0, pageSize);
+  const total = countLoaded.data?.Results?.[0] ? Number(countLoaded.data.Results[0].Count) : undefined;
+  return (
+    <div>
+      <div className="filters">
+        {filters}
+        <details className="ent-query small">
+          <summary>Query</summary>
+          <pre>{query}</pre>
+        </details>
+      </div>
+      {rowsLoaded.error ? (
+        <ErrorState error={rowsLoaded.error} onRetry={rowsLoaded.reload} />
+      ) : !rowsLoaded.data ? (
+        <Loading what="Running the timeline query" />
+      ) : rows.length === 0 ? (
+        <Empty>{emptyText}</Empty>
+      ) : (
+        <div className={rowsLoaded.loading ? 'ent-stale' : undefined} aria-busy={rowsLoaded.loading}>
+          <DataTable rows={rows} columns={columns} rowKey={rowKey} label={label} />
+          <Pager
+            page={page}
+            pageSize={pageSize}
+            shown={rows.length}
+            total={total}
+            hasNext={all.length > pageSize}
+            onPage={onPage}
+            busy={rowsLoaded.loading}
+          />
+        </div>
+      )}
+    </div>
+  );
 }

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DetectionRuleDialog, parseTechniques } from './DetectionRuleDialog';
-import { mockFetch, renderSignedIn } from './testUtils';
+import { mockHuntFetch, renderSignedIn } from '../../test/helpers';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -13,7 +13,7 @@ describe('DetectionRuleDialog', () => {
   });
 
   it('posts the rule with the current query', async () => {
-    const { calls } = mockFetch({ 'POST /api/detectionrules': (c) => ({ status: 201, body: { id: 'r1', ...(c.body as object) } }) });
+    const { calls } = mockHuntFetch({ 'POST /api/detectionrules': (c) => ({ status: 201, body: { id: 'r1', ...(c.body as object) } }) });
     const onCreated = vi.fn();
     renderSignedIn(<DetectionRuleDialog query="DeviceEvents | take 1" onCreated={onCreated} onClose={vi.fn()} />);
     await userEvent.type(screen.getByLabelText('Name'), 'Odd thing');
@@ -36,7 +36,7 @@ describe('DetectionRuleDialog', () => {
   });
 
   it("shows the server's validation message on 400", async () => {
-    mockFetch({
+    mockHuntFetch({
       'POST /api/detectionrules': () => ({
         status: 400,
         body: { error: { code: 'BadRequest', message: 'the query results lack ReportId' } },
@@ -51,7 +51,7 @@ describe('DetectionRuleDialog', () => {
   });
 
   it('refuses malformed technique IDs before sending', async () => {
-    const { calls } = mockFetch({});
+    const { calls } = mockHuntFetch({});
     renderSignedIn(<DetectionRuleDialog query="DeviceEvents" onCreated={vi.fn()} onClose={vi.fn()} />);
     await userEvent.type(screen.getByLabelText('Name'), 'x');
     await userEvent.type(screen.getByLabelText('MITRE techniques'), 'execution');

@@ -3,28 +3,13 @@
 // shown as is when it refuses (400).
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import { Modal } from './Modal';
+import { RULE_CATEGORIES, SEVERITIES_ASCENDING } from '../../api/triage';
+import { Dialog, DialogButtons } from '../../components/Dialog';
 import type { DetectionRuleDraft } from './types';
+import { useSubmit } from '../../components/useSubmit';
 
-export const SEVERITIES = ['Informational', 'Low', 'Medium', 'High'];
-export const CATEGORIES = [
-  'InitialAccess',
-  'Execution',
-  'Persistence',
-  'PrivilegeEscalation',
-  'DefenseEvasion',
-  'CredentialAccess',
-  'Discovery',
-  'LateralMovement',
-  'Collection',
-  'CommandAndControl',
-  'Exfiltration',
-  'Impact',
-  'Malware',
-  'Ransomware',
-  'SuspiciousActivity',
-  'UnwantedSoftware',
-];
+export const SEVERITIES = SEVERITIES_ASCENDING;
+export const CATEGORIES = RULE_CATEGORIES;
 export const FREQUENCIES = [
   { value: '1H', label: 'Every hour' },
   { value: '3H', label: 'Every 3 hours' },
@@ -66,8 +51,7 @@ export function DetectionRuleDialog({ query, initialName, onCreated, onClose }: 
   const [frequency, setFrequency] = useState('1H');
   const [description, setDescription] = useState('');
   const [techniques, setTechniques] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, setError, run } = useSubmit();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -89,20 +73,15 @@ export function DetectionRuleDialog({ query, initialName, onCreated, onClose }: 
       description: description.trim(),
       techniques: parsed.techniques,
     };
-    setBusy(true);
-    setError('');
-    try {
+    await run(async () => {
       const rule = await api.post<CreatedRule>('/api/detectionrules', draft);
       onCreated(rule ?? { id: '', name: draft.name, frequency });
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal title="Create detection rule" onClose={onClose}>
-      <form className="hunt-form" onSubmit={submit}>
+    <Dialog title="Create detection rule" onClose={onClose}>
+      <form className="modal-form hunt-form" onSubmit={submit}>
         <p className="muted small hunt-form-note">
           The rule runs this query on a schedule and raises an alert per result row. The results need Timestamp,
           ReportId and an entity column (DeviceId, DeviceName, AccountUpn, …).
@@ -155,20 +134,8 @@ export function DetectionRuleDialog({ query, initialName, onCreated, onClose }: 
         <span id="hunt-techniques-help" className="muted small">
           Technique IDs separated by commas or spaces.
         </span>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="hunt-dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !query.trim()}>
-            {busy ? 'Creating…' : 'Create rule'}
-          </button>
-        </div>
+        <DialogButtons confirm="Create rule" busyLabel="Creating…" busy={busy} disabled={!query.trim()} error={error} onCancel={onClose} />
       </form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -3,7 +3,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockFetch, renderSignedIn } from './testUtils';
+import { mockHuntFetch, renderSignedIn } from '../../test/helpers';
 import type { QueryEditorProps } from './QueryEditor';
 import HuntingPage from './HuntingPage';
 
@@ -47,7 +47,7 @@ async function typeQuery(text: string) {
 
 describe('HuntingPage', () => {
   it('runs the query and shows a chart for render timechart, with a table toggle', async () => {
-    const { calls } = mockFetch({ 'POST /api/advancedhunting/run': () => ({ body: timechart }) });
+    const { calls } = mockHuntFetch({ 'POST /api/advancedhunting/run': () => ({ body: timechart }) });
     renderSignedIn(<HuntingPage />);
     await typeQuery('DeviceProcessEvents | summarize count() by bin(Timestamp, 1d) | render timechart');
     await userEvent.click(screen.getByRole('button', { name: 'Run query' }));
@@ -61,7 +61,7 @@ describe('HuntingPage', () => {
   });
 
   it('runs from the editor shortcut and warns about truncated results', async () => {
-    mockFetch({
+    mockHuntFetch({
       'POST /api/advancedhunting/run': () => ({
         body: { Schema: [{ Name: 'x', Type: 'string' }], Results: [{ x: 'a' }], Stats: { ElapsedMs: 3, RowsReturned: 1, Truncated: true } },
       }),
@@ -75,7 +75,7 @@ describe('HuntingPage', () => {
   });
 
   it('shows a query error with its position and hands the position to the editor', async () => {
-    mockFetch({
+    mockHuntFetch({
       'POST /api/advancedhunting/run': () => ({
         status: 400,
         body: { error: { code: 'BadRequest', message: "Query failed: KQL0101 at line 2:9: unknown name 'Foo'" } },
@@ -91,7 +91,7 @@ describe('HuntingPage', () => {
   });
 
   it('cancels a running query', async () => {
-    mockFetch({ 'POST /api/advancedhunting/run': () => new Promise(() => {}) });
+    mockHuntFetch({ 'POST /api/advancedhunting/run': () => new Promise(() => {}) });
     renderSignedIn(<HuntingPage />);
     await typeQuery('DeviceProcessEvents');
     await userEvent.click(screen.getByRole('button', { name: 'Run query' }));
@@ -102,7 +102,7 @@ describe('HuntingPage', () => {
 
   it('saves the query as a new saved query and reloads the list', async () => {
     const saved: object[] = [];
-    const { calls } = mockFetch({
+    const { calls } = mockHuntFetch({
       'GET /api/hunting/queries': () => ({ body: { value: saved } }),
       'POST /api/hunting/queries': (c) => {
         const item = { id: 'n1', owner: 'alice', ...(c.body as object) };
@@ -128,7 +128,7 @@ describe('HuntingPage', () => {
   });
 
   it('lets viewers save their own queries but not create detection rules', async () => {
-    mockFetch({}, { id: 'v', name: 'val', role: 'viewer' });
+    mockHuntFetch({}, { id: 'v', name: 'val', role: 'viewer' });
     renderSignedIn(<HuntingPage />);
     await screen.findByLabelText('Query text');
     await waitFor(() => expect(screen.getByRole('button', { name: 'Run query' })).toBeInTheDocument());

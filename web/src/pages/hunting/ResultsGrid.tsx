@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { HuntingColumn } from '../../api/types';
 import { Time } from '../../components/Time';
+import { Pager } from '../../components/Pager';
 import { copyText } from './clipboard';
 import {
   columnKind,
@@ -274,52 +275,26 @@ export function ResultsGrid({ schema, rows }: Props) {
         </div>
       )}
 
-      <div className="pager">
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => {
-            setPage(current.page - 1);
-            setSelected(null);
-          }}
-          disabled={current.page === 0}
-        >
-          Previous
-        </button>
-        <span>
-          {current.total === 0
-            ? 'No rows'
-            : `Rows ${current.first.toLocaleString()}–${current.last.toLocaleString()} of ${current.total.toLocaleString()}`}
-        </span>
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => {
-            setPage(current.page + 1);
-            setSelected(null);
-          }}
-          disabled={current.page >= current.pageCount - 1}
-        >
-          Next
-        </button>
-        <label className="hunt-inline-label">
-          Rows per page
-          <select
-            value={pageSize}
-            onChange={(e) => {
-              setPageSize(Number(e.target.value));
-              setPage(0);
-              setSelected(null);
-            }}
-          >
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <Pager
+        page={current.page}
+        pageSize={pageSize}
+        shown={current.rows.length}
+        total={current.total}
+        hasNext={current.page < current.pageCount - 1}
+        onPage={(p) => {
+          setPage(p);
+          setSelected(null);
+        }}
+        unit="Rows "
+        emptyText="No rows"
+        sizes={PAGE_SIZES}
+        sizeLabel="Rows per page"
+        onPageSize={(size) => {
+          setPageSize(size);
+          setPage(0);
+          setSelected(null);
+        }}
+      />
     </div>
   );
 }

@@ -1,8 +1,9 @@
 // Save (or save as) the current query: name, description, shared with the other users.
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import { Modal } from './Modal';
+import { Dialog, DialogButtons } from '../../components/Dialog';
 import type { SavedQuery } from './types';
+import { useSubmit } from '../../components/useSubmit';
 
 interface Props {
   query: string;
@@ -17,8 +18,7 @@ export function SaveQueryDialog({ query, existing, initialName, onSaved, onClose
   const [name, setName] = useState(existing?.name ?? initialName ?? '');
   const [description, setDescription] = useState(existing?.description ?? '');
   const [shared, setShared] = useState(existing?.shared ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, setError, run } = useSubmit();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -26,23 +26,18 @@ export function SaveQueryDialog({ query, existing, initialName, onSaved, onClose
       setError('Give the query a name.');
       return;
     }
-    setBusy(true);
-    setError('');
-    try {
+    await run(async () => {
       const body = { name: name.trim(), query, description: description.trim(), shared };
       const saved = existing
         ? await api.patch<SavedQuery>(`/api/hunting/queries/${encodeURIComponent(existing.id)}`, body)
         : await api.post<SavedQuery>('/api/hunting/queries', body);
       onSaved(saved ?? { id: existing?.id ?? '', owner: existing?.owner ?? '', ...body });
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal title={existing ? 'Save query' : 'Save query as'} onClose={onClose}>
-      <form className="hunt-form" onSubmit={submit}>
+    <Dialog title={existing ? 'Save query' : 'Save query as'} onClose={onClose}>
+      <form className="modal-form hunt-form" onSubmit={submit}>
         <label>
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required autoFocus maxLength={200} />
@@ -55,20 +50,8 @@ export function SaveQueryDialog({ query, existing, initialName, onSaved, onClose
           <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} />
           <span>Shared with everyone on this server</span>
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="hunt-dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <DialogButtons confirm="Save" busyLabel="Saving…" busy={busy} error={error} onCancel={onClose} />
       </form>
-    </Modal>
+    </Dialog>
   );
 }

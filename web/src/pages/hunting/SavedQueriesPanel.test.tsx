@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SavedQueriesPanel } from './SavedQueriesPanel';
 import { EXAMPLE_QUERIES } from './examples';
-import { mockFetch, renderSignedIn } from './testUtils';
+import { mockHuntFetch, renderSignedIn } from '../../test/helpers';
 import type { SavedQuery } from './types';
 
 const mine: SavedQuery = { id: 'q1', name: 'My hunt', query: 'DeviceEvents | take 1', description: 'd', shared: false, owner: 'alice' };
@@ -26,7 +26,7 @@ function panel(props: Partial<Parameters<typeof SavedQueriesPanel>[0]> = {}) {
 
 describe('SavedQueriesPanel', () => {
   it('lists my and shared queries with their owner and opens one', async () => {
-    const { calls } = mockFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [theirs, mine] } }) });
+    const { calls } = mockHuntFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [theirs, mine] } }) });
     const onOpen = vi.fn();
     renderSignedIn(panel({ onOpen }));
     const item = await screen.findByRole('button', { name: /^My hunt/ });
@@ -40,7 +40,7 @@ describe('SavedQueriesPanel', () => {
 
   it('deletes only own queries, after confirmation', async () => {
     let list = [mine, theirs];
-    const { calls } = mockFetch({
+    const { calls } = mockHuntFetch({
       'GET /api/hunting/queries': () => ({ body: { value: list } }),
       'DELETE /api/hunting/queries/q1': () => {
         list = [theirs];
@@ -61,7 +61,7 @@ describe('SavedQueriesPanel', () => {
   });
 
   it('offers the built-in examples even when the server has no saved queries API', async () => {
-    mockFetch({});
+    mockHuntFetch({});
     const onOpenExample = vi.fn();
     renderSignedIn(panel({ onOpenExample }));
     expect(await screen.findByText(/not available on this server yet/)).toBeInTheDocument();
@@ -70,7 +70,7 @@ describe('SavedQueriesPanel', () => {
   });
 
   it('reloads after a save', async () => {
-    const { calls } = mockFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [] } }) });
+    const { calls } = mockHuntFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [] } }) });
     const view = renderSignedIn(panel());
     await screen.findByText('No saved queries yet.');
     view.rerender(
@@ -80,7 +80,7 @@ describe('SavedQueriesPanel', () => {
   });
 
   it('shows the schema tables and filters them', async () => {
-    mockFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [] } }) });
+    mockHuntFetch({ 'GET /api/hunting/queries': () => ({ body: { value: [] } }) });
     renderSignedIn(panel());
     await userEvent.click(screen.getByRole('tab', { name: 'Schema' }));
     expect(screen.getByText('DeviceEvents')).toBeInTheDocument();

@@ -6,6 +6,7 @@ import { useApi } from '../../api/useApi';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Empty, ErrorState, Loading } from '../../components/States';
+import { TabPanel, Tabs, type TabSpec } from '../../components/Tabs';
 import { Time } from '../../components/Time';
 import { EXAMPLE_QUERIES, type ExampleQuery } from './examples';
 import type { HuntingSchema, SavedQuery } from './types';
@@ -21,18 +22,17 @@ interface Props {
   schemaError?: Error;
 }
 
+const SIDE_TABS: TabSpec<'queries' | 'schema'>[] = [
+  { id: 'queries', label: 'Queries' },
+  { id: 'schema', label: 'Schema' },
+];
+
 export function SavedQueriesPanel({ reloadToken, activeId, onOpen, onOpenExample, onDeleted, schema, schemaError }: Props) {
   const [tab, setTab] = useState<'queries' | 'schema'>('queries');
   return (
     <aside className="hunt-side panel" aria-label="Queries and schema">
-      <div className="tabs hunt-side-tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'queries'} onClick={() => setTab('queries')}>
-          Queries
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'schema'} onClick={() => setTab('schema')}>
-          Schema
-        </button>
-      </div>
+      <Tabs tabs={SIDE_TABS} active={tab} onChange={setTab} label="Side panel" idPrefix="hunt-side" className="hunt-side-tabs" />
+      <TabPanel idPrefix="hunt-side" active={tab}>
       {tab === 'queries' ? (
         <QueryList
           reloadToken={reloadToken}
@@ -44,6 +44,7 @@ export function SavedQueriesPanel({ reloadToken, activeId, onOpen, onOpenExample
       ) : (
         <SchemaList schema={schema} error={schemaError} />
       )}
+      </TabPanel>
     </aside>
   );
 }

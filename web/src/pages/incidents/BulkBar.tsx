@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import { useSession } from '../../auth/session';
 import { patchIncidents, type BulkProgress, type IncidentChange } from './bulk';
 import { CLASSIFICATIONS, SETTABLE_STATUSES, humanize, incidentDeterminations } from './model';
+import { SelectField } from '../../components/SelectField';
 
 export interface BulkRun extends BulkProgress {
   what: string;
@@ -97,22 +98,16 @@ export function BulkBar({
             run(`Classifying as ${humanize(classification)}`, { classification, determination });
           }}
         >
-          <label>
-            Classification
-            <select
-              value={classification}
-              onChange={(e) => {
-                setClassification(e.target.value);
-                setDetermination('NotAvailable');
-              }}
-            >
-              {CLASSIFICATIONS.map((c) => (
-                <option key={c} value={c}>
-                  {humanize(c)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Classification"
+            value={classification}
+            onChange={(v) => {
+              setClassification(v);
+              setDetermination('NotAvailable');
+            }}
+            options={CLASSIFICATIONS}
+            optionLabel={humanize}
+          />
           <label>
             Determination
             <select value={determination} onChange={(e) => setDetermination(e.target.value)}>

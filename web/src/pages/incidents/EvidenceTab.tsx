@@ -1,12 +1,13 @@
 // "Evidence & response" tab: the automated investigation of the incident (state, each entity's
 // verdict with its reasons, the log) and the response actions proposed for it, which a
 // responder approves, rejects or undoes after confirming in a small dialog.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api, withQuery, type ODataList } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import type { Investigation, ResponseAction, Story } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { StatusBadge, VerdictBadge } from '../../components/Badges';
+import { Dialog, DialogButtons } from '../../components/Dialog';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { humanize } from './model';
@@ -83,12 +84,9 @@ function ConfirmDialog({
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const textRef = useRef<HTMLTextAreaElement>(null);
   const { action, verb } = pending;
   const target = targetText(action.target);
   const label = VERB_LABEL[verb];
-
-  useEffect(() => textRef.current?.focus(), []);
 
   const submit = async () => {
     setBusy(true);
@@ -103,50 +101,26 @@ function ConfirmDialog({
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onCancel()}>
-      <div
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="confirm-title"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape' && !busy) onCancel();
+    <Dialog title={`${label} action ${action.id}?`} onClose={onCancel} busy={busy}>
+      <p>
+        <strong>{humanize(action.type)}</strong> on <span className="mono">{target.main}</span>
+        {target.detail && <span className="muted"> ({target.detail})</span>}
+      </p>
+      {action.reason && <p className="muted small">{action.reason}</p>}
+      <form
+        className="modal-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
         }}
       >
-        <h2 id="confirm-title">
-          {label} action {action.id}?
-        </h2>
-        <p>
-          <strong>{humanize(action.type)}</strong> on <span className="mono">{target.main}</span>
-          {target.detail && <span className="muted"> ({target.detail})</span>}
-        </p>
-        {action.reason && <p className="muted small">{action.reason}</p>}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <label className="block-label">
-            Comment (optional)
-            <textarea ref={textRef} rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />
-          </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="modal-buttons">
-            <button type="submit" className={verb === 'approve' ? 'btn btn-primary' : 'btn btn-danger'} disabled={busy}>
-              {label}
-            </button>
-            <button type="button" className="btn" onClick={onCancel} disabled={busy}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+        <label>
+          Comment (optional)
+          <textarea rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />
+        </label>
+        <DialogButtons confirm={label} danger={verb !== 'approve'} busy={busy} error={error} onCancel={onCancel} />
+      </form>
+    </Dialog>
   );
 }
 

@@ -1,13 +1,11 @@
 // The incident page against a mocked fetch. The cytoscape canvas cannot draw in jsdom, so the
 // graph module is replaced by a list of the nodes it is given (the page's own legend, domains,
 // timeline and details are the real ones).
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setToken } from '../../api/client';
 import type { StoryGraphProps } from './StoryGraph';
-import { SessionProvider } from '../../auth/session';
+import { fakeFetch, renderApp, type Call } from '../../test/helpers';
 import IncidentPage from './IncidentPage';
 
 vi.mock('./StoryGraph', () => ({
@@ -133,54 +131,40 @@ function action(id: number, extra: Record<string, unknown>) {
   };
 }
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
 let calls: Call[];
+const answer = (body: unknown) => ({ body });
+const brief = ({ method, url, body }: Call) => ({ method, url, body });
 let role: string;
 let current: Record<string, unknown>;
 
-function json(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
-
 beforeEach(() => {
-  calls = [];
   role = 'responder';
   current = incident();
-  setToken('test-token');
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = decodeURIComponent(String(input));
-      const method = init?.method ?? 'GET';
-      calls.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
-      if (url === '/api/auth/me') return json({ id: 'u', name: 'rita', role });
-      if (url === '/api/incidents/7' && method === 'GET') return json(current);
-      if (url === '/api/incidents/7' && method === 'PATCH') {
-        const body = JSON.parse(String(init!.body));
-        if (body.comment) {
-          current = {
-            ...current,
-            comments: [...(current.comments as unknown[]), { comment: body.comment, createdBy: 'rita', createdTime: '2026-11-24T09:00:00Z' }],
-          };
-        }
-        current = { ...current, ...Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'comment')) };
-        return json(current);
+  calls = fakeFetch((call) => {
+    const { method, url } = call;
+    if (url === '/api/auth/me') return answer({ id: 'u', name: 'rita', role });
+    if (url === '/api/incidents/7' && method === 'GET') return answer(current);
+    if (url === '/api/incidents/7' && method === 'PATCH') {
+      const body = call.body as Record<string, unknown>;
+      if (body.comment) {
+        current = {
+          ...current,
+          comments: [...(current.comments as unknown[]), { comment: body.comment, createdBy: 'rita', createdTime: '2026-11-24T09:00:00Z' }],
+        };
       }
-      if (url === '/api/incidents/7/story') return json(STORY);
-      if (url.startsWith('/api/investigations?')) return json({ value: [{ ...INVESTIGATION, evidence: undefined }] });
-      if (url === '/api/investigations/70') return json(INVESTIGATION);
-      if (url === '/api/actioncenter/pending')
-        return json({ value: [action(37, {}), action(99, { incidentId: 8, type: 'RunAntivirusScan' })] });
-      if (url === '/api/actioncenter/history')
-        return json({ value: [action(31, { type: 'DisableUser', status: 'Succeeded', approval: 'Approved', target: { entityType: 'User', accountName: 'jdoe' } })] });
-      if (method === 'POST' && url.startsWith('/api/actions/')) return json({});
-      return json({ error: { code: 'NotFound', message: `no route ${url}` } }, 404);
-    }),
-  );
+      current = { ...current, ...Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'comment')) };
+      return answer(current);
+    }
+    if (url === '/api/incidents/7/story') return answer(STORY);
+    if (url.startsWith('/api/investigations?')) return answer({ value: [{ ...INVESTIGATION, evidence: undefined }] });
+    if (url === '/api/investigations/70') return answer(INVESTIGATION);
+    if (url === '/api/actioncenter/pending')
+      return answer({ value: [action(37, {}), action(99, { incidentId: 8, type: 'RunAntivirusScan' })] });
+    if (url === '/api/actioncenter/history')
+      return answer({ value: [action(31, { type: 'DisableUser', status: 'Succeeded', approval: 'Approved', target: { entityType: 'User', accountName: 'jdoe' } })] });
+    if (method === 'POST' && url.startsWith('/api/actions/')) return answer({});
+    return { status: 404, body: { error: { code: 'NotFound', message: `no route ${url}` } } };
+  }).calls;
 });
 
 afterEach(() => {
@@ -188,15 +172,7 @@ afterEach(() => {
 });
 
 function renderPage(path = '/incidents/7') {
-  return render(
-    <SessionProvider>
-      <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route path="/incidents/:id" element={<IncidentPage />} />
-        </Routes>
-      </MemoryRouter>
-    </SessionProvider>,
-  );
+  return renderApp(<IncidentPage />, { path, pattern: '/incidents/:id' });
 }
 
 describe('incident page', () => {
@@ -270,7 +246,7 @@ describe('incident page', () => {
     await user.type(within(dialog).getByLabelText(/Comment/), 'go ahead');
     await user.click(within(dialog).getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    expect(calls.filter((c) => c.method === 'POST')).toEqual([
+    expect(calls.filter((c) => c.method === 'POST').map(brief)).toEqual([
       { method: 'POST', url: '/api/actions/37/approve', body: { comment: 'go ahead' } },
     ]);
     expect(await screen.findByText(/Action 37 \(Isolate device on ws-0142.contoso.com\) approved/)).toBeInTheDocument();
@@ -303,7 +279,7 @@ describe('incident page', () => {
     await user.type(await screen.findByLabelText('New comment'), 'isolated the host');
     await user.click(screen.getByRole('button', { name: 'Add comment' }));
     expect(await screen.findByText('isolated the host')).toBeInTheDocument();
-    expect(calls.find((c) => c.method === 'PATCH')).toEqual({
+    expect(brief(calls.find((c) => c.method === 'PATCH')!)).toEqual({
       method: 'PATCH',
       url: '/api/incidents/7',
       body: { comment: 'isolated the host' },

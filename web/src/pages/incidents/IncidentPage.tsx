@@ -1,20 +1,22 @@
 // One incident: header (name, severity, status, domains, times), the manage bar (status,
 // assignment, classification and determination, tags) for analysts, and the tabs: attack
 // story, alerts, assets, evidence & response, comments. The tab is kept in the address.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { Incident, Story } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { useSession } from '../../auth/session';
 import { DomainBadge, SeverityBadge, StatusBadge } from '../../components/Badges';
 import { ErrorState, Loading } from '../../components/States';
+import { TabPanel, Tabs, useTab, type TabSpec } from '../../components/Tabs';
 import { Time } from '../../components/Time';
 import { EvidenceTab } from './EvidenceTab';
 import { AlertsTab, AssetsTab, CommentsTab } from './IncidentTabs';
 import { CLASSIFICATIONS, SETTABLE_STATUSES, humanize, incidentDeterminations, incidentDomains } from './model';
 import { StoryTab } from './StoryTab';
 import './incidents.css';
+import { SelectField } from '../../components/SelectField';
 
 const TABS = [
   { id: 'story', label: 'Attack story' },
@@ -24,6 +26,20 @@ const TABS = [
   { id: 'comments', label: 'Comments' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
+const TAB_IDS = TABS.map((t) => t.id);
+
+// The tab labels with the number of alerts and comments.
+function tabsWithCounts(counts: Partial<Record<TabId, number>>): TabSpec<TabId>[] {
+  return TABS.map((tab) => ({
+    id: tab.id,
+    label: (
+      <>
+        {tab.label}
+        {counts[tab.id] !== undefined && <span className="tab-count">{counts[tab.id]}</span>}
+      </>
+    ),
+  }));
+}
 
 interface Draft {
   status: string;
@@ -160,20 +176,14 @@ function ManageBar({ incident, onSaved }: { incident: Incident; onSaved: () => v
           )}
         </span>
       </label>
-      <label>
-        Classification
-        <select
-          value={draft.classification}
-          onChange={(e) => set({ classification: e.target.value, determination: 'NotAvailable' })}
-          disabled={busy}
-        >
-          {CLASSIFICATIONS.map((c) => (
-            <option key={c} value={c}>
-              {humanize(c)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Classification"
+        value={draft.classification}
+        onChange={(v) => set({ classification: v, determination: 'NotAvailable' })}
+        options={CLASSIFICATIONS}
+        optionLabel={humanize}
+        disabled={busy}
+      />
       <label>
         Determination
         <select value={draft.determination} onChange={(e) => set({ determination: e.target.value })} disabled={busy}>
@@ -207,57 +217,12 @@ function ManageBar({ incident, onSaved }: { incident: Incident; onSaved: () => v
   );
 }
 
-function Tabs({ current, onChange, counts }: { current: TabId; onChange: (id: TabId) => void; counts: Partial<Record<TabId, number>> }) {
-  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
-  const onKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = TABS.findIndex((t) => t.id === current);
-    let next = -1;
-    if (event.key === 'ArrowRight') next = (index + 1) % TABS.length;
-    else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length;
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = TABS.length - 1;
-    if (next < 0) return;
-    event.preventDefault();
-    onChange(TABS[next].id);
-    refs.current[TABS[next].id]?.focus();
-  };
-  return (
-    <div className="tabs" role="tablist" aria-label="Incident views" onKeyDown={onKey}>
-      {TABS.map((tab) => (
-        <button
-          key={tab.id}
-          ref={(el) => {
-            refs.current[tab.id] = el;
-          }}
-          type="button"
-          role="tab"
-          id={`tab-${tab.id}`}
-          aria-selected={current === tab.id}
-          aria-controls={`panel-${tab.id}`}
-          tabIndex={current === tab.id ? 0 : -1}
-          onClick={() => onChange(tab.id)}
-        >
-          {tab.label}
-          {counts[tab.id] !== undefined && <span className="tab-count">{counts[tab.id]}</span>}
-        </button>
-      ))}
-    </div>
-  );
-}
-
 export default function IncidentPage() {
   const { id = '' } = useParams();
-  const [params, setParams] = useSearchParams();
   const valid = /^\d+$/.test(id);
   const incident = useApi<Incident>(valid ? `/api/incidents/${id}` : null);
   const story = useApi<Story>(valid ? `/api/incidents/${id}/story` : null);
-  const tab: TabId = TABS.some((t) => t.id === params.get('tab')) ? (params.get('tab') as TabId) : 'story';
-  const setTab = (next: TabId) => {
-    const p = new URLSearchParams(params);
-    if (next === 'story') p.delete('tab');
-    else p.set('tab', next);
-    setParams(p, { replace: true });
-  };
+  const [tab, setTab] = useTab<TabId>(TAB_IDS, 'story');
 
   const data = incident.data;
   const domains = useMemo(() => (data ? incidentDomains(data) : []), [data]);
@@ -269,6 +234,7 @@ export default function IncidentPage() {
   if (incident.error && !data) return <ErrorState error={incident.error} onRetry={incident.reload} />;
   if (!data || data.incidentId !== Number(id)) return <Loading what="Loading the incident" />;
 
+  const counts: Partial<Record<TabId, number>> = { alerts: data.alerts?.length ?? 0, comments: data.comments?.length ?? 0 };
   return (
     <div className="incident-page">
       <nav className="crumbs" aria-label="Breadcrumb">
@@ -306,18 +272,14 @@ export default function IncidentPage() {
       </header>
       <ManageBar incident={data} onSaved={incident.reload} />
 
-      <Tabs
-        current={tab}
-        onChange={setTab}
-        counts={{ alerts: data.alerts?.length ?? 0, comments: data.comments?.length ?? 0 }}
-      />
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+      <Tabs tabs={tabsWithCounts(counts)} active={tab} onChange={setTab} label="Incident views" idPrefix="incident" />
+      <TabPanel idPrefix="incident" active={tab} className="tab-panel">
         {tab === 'story' && <StoryTab incident={data} story={story.data} error={story.error} onRetry={story.reload} />}
         {tab === 'alerts' && <AlertsTab incident={data} />}
         {tab === 'assets' && <AssetsTab incident={data} story={story.data} />}
         {tab === 'evidence' && <EvidenceTab incidentId={data.incidentId} story={story.data} />}
         {tab === 'comments' && <CommentsTab incident={data} onAdded={incident.reload} />}
-      </div>
+      </TabPanel>
     </div>
   );
 }

@@ -6,7 +6,7 @@ import type { Incident, IncidentAlert, Story } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { DomainBadge, SeverityBadge, StatusBadge } from '../../components/Badges';
 import { DataTable, type Column } from '../../components/DataTable';
-import { Empty } from '../../components/States';
+import { Empty, FormError } from '../../components/States';
 import { Time } from '../../components/Time';
 import { humanize, severityRank } from './model';
 import { TypeIcon } from './storyIcons';
@@ -152,11 +152,7 @@ export function CommentsTab({ incident, onAdded }: { incident: Incident; onAdded
               }}
             />
           </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <div className="row">
             <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
               {busy ? 'Adding…' : 'Add comment'}

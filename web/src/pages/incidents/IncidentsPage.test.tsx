@@ -1,11 +1,9 @@
 // The incident queue against a mocked fetch: which OData request each filter and sort sends,
 // and that bulk classify PATCHes every selected incident and reports failures.
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setToken } from '../../api/client';
-import { SessionProvider } from '../../auth/session';
+import { fakeFetch, renderApp, type Call } from '../../test/helpers';
 import IncidentsPage from './IncidentsPage';
 import { buildFilter, DEFAULT_FILTERS } from './model';
 
@@ -29,22 +27,12 @@ function incident(id: number, extra: Record<string, unknown> = {}) {
   };
 }
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
 let calls: Call[];
 let list: unknown[];
 let failPatch: Set<number>;
 let count: number | undefined;
 
-function json(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
-
 beforeEach(() => {
-  calls = [];
   failPatch = new Set();
   count = undefined;
   list = [
@@ -52,23 +40,16 @@ beforeEach(() => {
     incident(2, { alerts: [{ alertId: 'm', serviceSource: 'Email' }], severity: 'Medium' }),
     incident(1, { alerts: [{ alertId: 'x', serviceSource: 'Identity' }, { alertId: 'y', serviceSource: 'CloudApps' }] }),
   ];
-  setToken('test-token');
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = String(input);
-      const method = init?.method ?? 'GET';
-      calls.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
-      if (url === '/api/auth/me') return json({ id: 'u1', name: 'alice', role: 'analyst' });
-      if (method === 'PATCH') {
-        const id = Number(url.split('/').pop());
-        if (failPatch.has(id)) return json({ error: { code: 'InvalidRequestBody', message: `incident ${id} refused` } }, 400);
-        return json(incident(id));
-      }
-      if (url.startsWith('/api/incidents')) return json({ value: list, '@odata.count': count ?? list.length });
-      return json({ error: { code: 'NotFound', message: 'no route' } }, 404);
-    }),
-  );
+  calls = fakeFetch(({ method, url }) => {
+    if (url === '/api/auth/me') return { body: { id: 'u1', name: 'alice', role: 'analyst' } };
+    if (method === 'PATCH') {
+      const id = Number(url.split('/').pop());
+      if (failPatch.has(id)) return { status: 400, body: { error: { code: 'InvalidRequestBody', message: `incident ${id} refused` } } };
+      return { body: incident(id) };
+    }
+    if (url.startsWith('/api/incidents')) return { body: { value: list, '@odata.count': count ?? list.length } };
+    return { status: 404, body: { error: { code: 'NotFound', message: 'no route' } } };
+  }).calls;
 });
 
 afterEach(() => {
@@ -76,20 +57,11 @@ afterEach(() => {
 });
 
 function renderQueue(path = '/incidents') {
-  return render(
-    <SessionProvider>
-      <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route path="/incidents" element={<IncidentsPage />} />
-          <Route path="/incidents/:id" element={<p>incident page</p>} />
-        </Routes>
-      </MemoryRouter>
-    </SessionProvider>,
-  );
+  return renderApp(<IncidentsPage />, { path, pattern: '/incidents', routes: { '/incidents/:id': <p>incident page</p> } });
 }
 
 const listCalls = () => calls.filter((c) => c.method === 'GET' && c.url.startsWith('/api/incidents'));
-const lastQuery = () => new URLSearchParams(listCalls().at(-1)!.url.split('?')[1]);
+const lastQuery = () => listCalls().at(-1)!.params;
 
 describe('incident queue', () => {
   it('asks the server for the first page, hiding redirected incidents, newest update first', async () => {
@@ -199,7 +171,7 @@ describe('incident queue', () => {
     await user.click(screen.getByRole('checkbox', { name: 'Select 2' }));
     await user.click(screen.getByRole('button', { name: 'Assign to me' }));
     await screen.findByText(/1 of 1 done, all succeeded/);
-    expect(calls.filter((c) => c.method === 'PATCH')).toEqual([
+    expect(calls.filter((c) => c.method === 'PATCH').map(({ method, url, body }) => ({ method, url, body }))).toEqual([
       { method: 'PATCH', url: '/api/incidents/2', body: { assignedTo: 'alice' } },
     ]);
   });
@@ -207,11 +179,9 @@ describe('incident queue', () => {
 
 describe('incident queue for a viewer', () => {
   it('offers no selection or bulk actions', async () => {
-    vi.mocked(fetch).mockImplementation(async (input: RequestInfo | URL) => {
-      const url = String(input);
-      if (url === '/api/auth/me') return json({ id: 'v', name: 'victor', role: 'viewer' });
-      return json({ value: list, '@odata.count': list.length });
-    });
+    fakeFetch(({ url }) =>
+      url === '/api/auth/me' ? { body: { id: 'v', name: 'victor', role: 'viewer' } } : { body: { value: list, '@odata.count': list.length } },
+    );
     renderQueue();
     await screen.findByText('Incident number 3');
     expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();

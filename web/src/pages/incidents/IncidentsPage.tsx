@@ -6,9 +6,11 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, type ODataList } from '../../api/client';
 import type { Incident } from '../../api/types';
 import { useSession } from '../../auth/session';
+import { useLoad } from '../../api/useApi';
 import { DomainBadge, SeverityBadge, StatusBadge } from '../../components/Badges';
 import { DataTable, type Column, type SortState } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
+import { Pager } from '../../components/Pager';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { BulkBar, BulkStatus, runBulk, type BulkRun } from './BulkBar';
@@ -36,6 +38,7 @@ import {
   type SortKey,
 } from './model';
 import './incidents.css';
+import { SearchField } from '../../components/SelectField';
 
 interface QueuePage {
   rows: Incident[];
@@ -131,10 +134,6 @@ export default function IncidentsPage() {
   const page = Math.max(0, (Number(params.get('page')) || 1) - 1);
 
   const [assigneeText, setAssigneeText] = useState(filters.assignee);
-  const [result, setResult] = useState<QueuePage | undefined>(undefined);
-  const [error, setError] = useState<Error | undefined>(undefined);
-  const [loading, setLoading] = useState(true);
-  const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulk, setBulk] = useState<BulkRun | null>(null);
   const bulkBusy = bulk !== null && bulk.done < bulk.total;
@@ -150,24 +149,10 @@ export default function IncidentsPage() {
     [filters, sort, pageSize, setParams],
   );
 
+  // `key` (the address's query) stands for filters, sort and paging.
   const key = params.toString();
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(undefined);
-    loadQueue(filters, sort, page, pageSize, controller.signal)
-      .then((value) => {
-        setResult(value);
-        setLoading(false);
-      })
-      .catch((e: Error) => {
-        if (e.name === 'AbortError') return;
-        setError(e);
-        setLoading(false);
-      });
-    return () => controller.abort();
-    // `key` (the address's query) stands for filters, sort and paging.
-  }, [key, generation]);
+  const queue = useLoad<QueuePage>(key, (signal) => loadQueue(filters, sort, page, pageSize, signal));
+  const { data: result, error, loading, reload } = queue;
 
   // A new query clears the selection.
   useEffect(() => setSelected(new Set()), [key]);
@@ -180,7 +165,6 @@ export default function IncidentsPage() {
     return () => clearTimeout(timer);
   }, [assigneeText, filters, update]);
 
-  const reload = useCallback(() => setGeneration((g) => g + 1), []);
   const setFilters = (change: Partial<QueueFilters>) => update({ filters: { ...filters, ...change } });
 
   const columns: Column<Incident>[] = [
@@ -267,8 +251,6 @@ export default function IncidentsPage() {
   const onSort = (next: SortState) => update({ sort: { key: next.key as SortKey, descending: next.descending } });
   const rows = result?.rows ?? [];
   const total = result?.total ?? null;
-  const first = page * pageSize + 1;
-  const last = page * pageSize + rows.length;
   const filtered = JSON.stringify(filters) !== JSON.stringify(DEFAULT_FILTERS);
 
   return (
@@ -301,19 +283,14 @@ export default function IncidentsPage() {
           selected={filters.domains}
           onChange={(domains) => setFilters({ domains })}
         />
-        <label>
-          Assigned to
-          <input
-            type="search"
-            value={assigneeText}
-            placeholder="name, or unassigned"
-            onChange={(e) => setAssigneeText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') setFilters({ assignee: assigneeText.trim() });
-            }}
-            size={20}
-          />
-        </label>
+        <SearchField
+          label="Assigned to"
+          value={assigneeText}
+          placeholder="name, or unassigned"
+          onChange={setAssigneeText}
+          onEnter={() => setFilters({ assignee: assigneeText.trim() })}
+          size={20}
+        />
         <label>
           Last update
           <select value={filters.range} onChange={(e) => setFilters({ range: e.target.value as Range })}>
@@ -387,29 +364,19 @@ export default function IncidentsPage() {
       )}
 
       {result !== undefined && rows.length > 0 && (
-        <nav className="pager" aria-label="Pages">
-          <button type="button" className="btn btn-small" disabled={page === 0 || loading} onClick={() => update({ page: page - 1 })}>
-            Previous
-          </button>
-          <span>
-            {first}–{last}
-            {total !== null && ` of ${total.toLocaleString()}`}
-          </span>
-          <button type="button" className="btn btn-small" disabled={!result.hasMore || loading} onClick={() => update({ page: page + 1 })}>
-            Next
-          </button>
-          <label className="inline-label">
-            Per page
-            <select value={pageSize} onChange={(e) => update({ pageSize: Number(e.target.value) })}>
-              {PAGE_SIZES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
+        <Pager
+          page={page}
+          pageSize={pageSize}
+          shown={rows.length}
+          total={total}
+          hasNext={result.hasMore}
+          onPage={(p) => update({ page: p })}
+          busy={loading}
+          sizes={PAGE_SIZES}
+          onPageSize={(size) => update({ pageSize: size })}
+        >
           {loading && <span className="muted small">Updating…</span>}
-        </nav>
+        </Pager>
       )}
     </div>
   );

@@ -1,13 +1,15 @@
 // Incident queue model: the filters the analyst picks, how they become an OData request, and
 // the vocabularies (status, severity, classification/determination, domain) the pages offer.
 import { odataString, withQuery } from '../../api/client';
+import { INCIDENT_DETERMINATIONS, SEVERITIES, severityRank } from '../../api/triage';
 import type { Incident } from '../../api/types';
+
+export { CLASSIFICATIONS, SEVERITIES, severityRank } from '../../api/triage';
 
 export const STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
 // Status values an analyst may set (Redirected is set by merges only).
 export const SETTABLE_STATUSES = ['Active', 'InProgress', 'Resolved'] as const;
 export const DEFAULT_STATUSES = ['Active', 'InProgress', 'Resolved'];
-export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
 export const DOMAINS = ['Endpoint', 'Identity', 'Email', 'CloudApps'] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
 // The server caps $top at 100; the domain filter (applied in the browser) reads at most this
@@ -23,8 +25,6 @@ export const RANGES = [
 ] as const;
 export type Range = (typeof RANGES)[number]['value'];
 
-export const CLASSIFICATIONS = ['Unknown', 'TruePositive', 'InformationalExpectedActivity', 'FalsePositive'] as const;
-
 export const CLASSIFICATION_LABELS: Record<string, string> = {
   Unknown: 'Not set',
   TruePositive: 'True positive',
@@ -32,31 +32,7 @@ export const CLASSIFICATION_LABELS: Record<string, string> = {
   FalsePositive: 'False positive',
 };
 
-// Determinations that fit each classification (Defender's pairs, as the server's alert rules
-// know them).
-export const DETERMINATIONS: Record<string, string[]> = {
-  Unknown: ['NotAvailable'],
-  TruePositive: [
-    'NotAvailable',
-    'MultiStagedAttack',
-    'MaliciousUserActivity',
-    'CompromisedAccount',
-    'Malware',
-    'Phishing',
-    'UnwantedSoftware',
-    'Apt',
-    'Other',
-  ],
-  InformationalExpectedActivity: [
-    'NotAvailable',
-    'SecurityTesting',
-    'LineOfBusinessApplication',
-    'ConfirmedActivity',
-    'SecurityPersonnel',
-    'Other',
-  ],
-  FalsePositive: ['NotAvailable', 'NotMalicious', 'NotEnoughDataToValidate', 'Other'],
-};
+export const DETERMINATIONS = INCIDENT_DETERMINATIONS;
 
 // The server's PATCH /api/incidents/{id} accepts a determination other than NotAvailable only
 // with classification TruePositive (vigil/incidents/incident_update.cpp), so the incident pages
@@ -74,11 +50,6 @@ export function humanize(value: string | null | undefined): string {
   if (CLASSIFICATION_LABELS[value]) return CLASSIFICATION_LABELS[value];
   const words = value.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
   return words.charAt(0) + words.slice(1).toLowerCase();
-}
-
-const SEVERITY_RANK: Record<string, number> = { high: 4, medium: 3, low: 2, informational: 1 };
-export function severityRank(severity: string | null | undefined): number {
-  return SEVERITY_RANK[(severity ?? '').toLowerCase()] ?? 0;
 }
 
 // Domains (alert service sources) of an incident, the four known ones first.

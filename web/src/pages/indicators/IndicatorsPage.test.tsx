@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderAs, reply, type Call } from '../alerts/testUtil';
+import { renderAs, reply, type Call } from '../../test/helpers';
 import { explainFailure, parseCsv, parseIndicatorFile } from './importParse';
 import IndicatorsPage, { isExpired } from './IndicatorsPage';
 

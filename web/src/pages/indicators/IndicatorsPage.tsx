@@ -8,9 +8,10 @@ import { useSession } from '../../auth/session';
 import { SeverityBadge } from '../../components/Badges';
 import { DataTable, type Column } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
-import { Empty, ErrorState, Loading } from '../../components/States';
+import { FormError, listState } from '../../components/States';
 import { Time, parseTime } from '../../components/Time';
-import { CommentDialog } from '../actions/Dialog';
+import { CommentDialog } from '../../components/Dialog';
+import { SelectField } from '../../components/SelectField';
 import { label, localToUtcIso } from '../alerts/model';
 import {
   INDICATOR_ACTIONS,
@@ -220,15 +221,11 @@ export default function IndicatorsPage() {
           )}
         </div>
 
-        {list.error ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.data ? (
-          <Loading what="Loading indicators" />
-        ) : all.length === 0 ? (
-          <Empty>No indicators yet.{responder && ' Add one or import a file.'}</Empty>
-        ) : rows.length === 0 ? (
-          <Empty>No indicator matches these filters.</Empty>
-        ) : (
+        {listState(
+          list,
+          'Loading indicators',
+          all.length === 0 ? <>No indicators yet.{responder && ' Add one or import a file.'}</> : rows.length === 0 && 'No indicator matches these filters.',
+        ) ?? (
           <div className="ioc-table">
             <DataTable label="Indicators" rows={rows} columns={columns} rowKey={(i) => i.id} />
           </div>
@@ -323,36 +320,9 @@ function AddForm({ onAdded, onClose }: { onAdded: (i: Indicator) => void; onClos
             spellCheck={false}
           />
         </label>
-        <label>
-          Type
-          <select value={form.indicatorType} onChange={(e) => set('indicatorType', e.target.value)}>
-            {INDICATOR_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Action
-          <select value={form.action} onChange={(e) => set('action', e.target.value)}>
-            {INDICATOR_ACTIONS.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select value={form.severity} onChange={(e) => set('severity', e.target.value)}>
-            {INDICATOR_SEVERITIES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Type" value={form.indicatorType} onChange={(v) => set('indicatorType', v)} options={INDICATOR_TYPES} />
+        <SelectField label="Action" value={form.action} onChange={(v) => set('action', v)} options={INDICATOR_ACTIONS} />
+        <SelectField label="Severity" value={form.severity} onChange={(v) => set('severity', v)} options={INDICATOR_SEVERITIES} />
         <label className="wide">
           Title
           <input required value={form.title} onChange={(e) => set('title', e.target.value)} />
@@ -490,11 +460,7 @@ function ImportPanel({ onImported, onClose }: { onImported: () => void; onClose:
           />
         </label>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {parsed && !result && (
         <div className="import-preview" role="status">
           <p>

@@ -13,7 +13,9 @@ export const INDICATOR_TYPES = [
   'Url',
 ] as const;
 export const INDICATOR_ACTIONS = ['Alert', 'AlertAndBlock', 'Block', 'BlockAndRemediate', 'Allowed', 'Audit', 'Warn'] as const;
-export const INDICATOR_SEVERITIES = ['Informational', 'Low', 'Medium', 'High'] as const;
+import { SEVERITIES_ASCENDING } from '../../api/triage';
+
+export const INDICATOR_SEVERITIES = SEVERITIES_ASCENDING;
 
 export interface IndicatorInput {
   indicatorValue: string;

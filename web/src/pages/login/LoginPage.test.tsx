@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSession } from '../../auth/session';
+import { fakeFetch } from '../../test/helpers';
 import { LoginPage } from './LoginPage';
 
 function Who() {
@@ -22,35 +23,23 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('LoginPage', () => {
   it('signs in with the console login and keeps the token for the session', async () => {
-    const fetchMock = vi.fn().mockResolvedValue(
-      new Response(JSON.stringify({ access_token: 'tok', user: { name: 'alice', role: 'analyst' } }), {
-        status: 200,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-    vi.stubGlobal('fetch', fetchMock);
+    const { calls } = fakeFetch(() => ({ body: { access_token: 'tok', user: { name: 'alice', role: 'analyst' } } }));
     renderLogin();
     await userEvent.type(screen.getByLabelText('User name'), 'alice');
     await userEvent.type(screen.getByLabelText('Password'), 'correct horse battery');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('signed in as alice (analyst)')).toBeInTheDocument();
-    const [path, init] = fetchMock.mock.calls[0];
-    expect(path).toBe('/api/auth/login');
-    expect(JSON.parse(init.body)).toEqual({ username: 'alice', password: 'correct horse battery' });
+    expect(calls[0].path).toBe('/api/auth/login');
+    expect(calls[0].body).toEqual({ username: 'alice', password: 'correct horse battery' });
     expect(sessionStorage.getItem('vigil.token')).toBe('tok');
   });
 
   it('says when the password is wrong and when sign-in is throttled', async () => {
-    const fetchMock = vi
-      .fn()
-      .mockResolvedValueOnce(new Response(JSON.stringify({ error: 'invalid_grant' }), { status: 400 }))
-      .mockResolvedValueOnce(
-        new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
-          status: 429,
-          headers: { 'Retry-After': '42' },
-        }),
-      );
-    vi.stubGlobal('fetch', fetchMock);
+    const answers = [
+      { status: 400, body: { error: 'invalid_grant' } },
+      { status: 429, body: { error: 'temporarily_unavailable' }, headers: { 'Retry-After': '42' } },
+    ];
+    fakeFetch(() => answers.shift()!);
     renderLogin();
     await userEvent.type(screen.getByLabelText('User name'), 'alice');
     await userEvent.type(screen.getByLabelText('Password'), 'wrong-password');

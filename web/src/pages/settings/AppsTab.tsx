@@ -8,8 +8,10 @@ import { StatusBadge } from '../../components/Badges';
 import { DataTable, type Column } from '../../components/DataTable';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
-import { Modal, NotAvailable, isNotFound } from '../devices/common';
+import { NotAvailable, isNotFound } from '../devices/common';
+import { Dialog, DialogButtons } from '../../components/Dialog';
 import { APP_ROLES, ROLE_HELP, createAppBody, type ApiApp, type CreatedApp } from './settingsModel';
+import { useSubmit } from '../../components/useSubmit';
 
 export function AppsTab() {
   const { can } = useSession();
@@ -101,8 +103,7 @@ function AppsAdmin() {
 
 function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (app: CreatedApp, name: string, kind: string) => void }) {
   const [form, setForm] = useState({ kind: 'app', name: '', role: 'viewer', source: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   const roles = form.kind === 'key' ? [...APP_ROLES, 'ingest'] : APP_ROLES;
 
   const submit = async (event: FormEvent) => {
@@ -111,20 +112,15 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
       setError('A name is required.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const app = await api.post<CreatedApp>('/api/settings/apps', createAppBody(form));
       onCreated(app, form.name.trim(), form.kind);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal title="Create an API app or key" onClose={onClose}>
-      <form className="ent-form" onSubmit={submit}>
+    <Dialog title="Create an API app or key" onClose={onClose}>
+      <form className="modal-form" onSubmit={submit}>
         <fieldset className="ent-radios">
           <legend>Kind</legend>
           <label className="ent-check">
@@ -158,21 +154,9 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
             <span className="muted small">Events sent with this key are counted under this source.</span>
           </label>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="ent-form-actions">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create'}
-          </button>
-        </div>
+        <DialogButtons confirm="Create" busyLabel="Creating…" busy={busy} error={error} onCancel={onClose} />
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -224,40 +208,22 @@ function SecretOnce({ created, onDismiss }: { created: { app: CreatedApp; name: 
 }
 
 function RevokeDialog({ app, onClose, onRevoked }: { app: ApiApp; onClose: () => void; onRevoked: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.del(`/api/settings/apps/${encodeURIComponent(app.id)}`);
       onRevoked();
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
+    });
   };
   return (
-    <Modal title={`Revoke “${app.name}”?`} onClose={onClose}>
-      <div className="ent-form">
+    <Dialog title={`Revoke “${app.name}”?`} onClose={onClose}>
+      <div className="modal-form">
         <p>
           Every script or sensor using this {app.kind === 'key' ? 'API key' : 'app'} ({app.role}) is refused from now on.
           This cannot be undone.
         </p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="ent-form-actions">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-danger" onClick={revoke} disabled={busy}>
-            {busy ? 'Revoking…' : 'Revoke'}
-          </button>
-        </div>
+        <DialogButtons confirm="Revoke" busyLabel="Revoking…" danger busy={busy} error={error} onCancel={onClose} onConfirm={revoke} />
       </div>
-    </Modal>
+    </Dialog>
   );
 }

@@ -6,8 +6,9 @@ import { useApi } from '../../api/useApi';
 import { useSession } from '../../auth/session';
 import { SeverityBadge } from '../../components/Badges';
 import { DataTable, type Column } from '../../components/DataTable';
-import { Empty, ErrorState, Loading } from '../../components/States';
-import { NotAvailable, Pager, isNotFound } from '../devices/common';
+import { Empty, ErrorState, FormError, Loading } from '../../components/States';
+import { Pager } from '../../components/Pager';
+import { NotAvailable, isNotFound } from '../devices/common';
 import type { CustomDetection, RuleSwitch } from './settingsModel';
 
 const RULES_PAGE = 100;
@@ -187,11 +188,7 @@ function RuleSwitches() {
               {!admin && ' · only admins can switch rules'}
             </span>
           </div>
-          {toggles.error && (
-            <p className="form-error" role="alert">
-              {toggles.error}
-            </p>
-          )}
+          <FormError error={toggles.error} />
           {rows.length === 0 ? (
             <Empty>{all.length ? 'No rule matches these filters.' : 'No rules are loaded on this server.'}</Empty>
           ) : (
@@ -279,11 +276,7 @@ function CustomDetections() {
       ) : (
         <>
           {!responder && <p className="muted small">Switching custom detections needs the responder role.</p>}
-          {toggles.error && (
-            <p className="form-error" role="alert">
-              {toggles.error}
-            </p>
-          )}
+          <FormError error={toggles.error} />
           <DataTable rows={loaded.data.value} columns={columns} rowKey={(r) => r.id} label="Custom detections" />
         </>
       )}

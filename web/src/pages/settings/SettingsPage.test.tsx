@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { me, mockFetch, renderPage } from '../devices/testHelpers';
+import { me, mockFetch, renderPage } from '../../test/helpers';
 import SettingsPage from './SettingsPage';
 
 afterEach(() => vi.unstubAllGlobals());

@@ -1,6 +1,6 @@
 // Settings: automation levels, detection rules and API apps, one tab each (?tab=).
 import { PageHeader } from '../../components/Layout';
-import { TabPanel, Tabs, useTab } from '../devices/common';
+import { TabPanel, Tabs, useTab } from '../../components/Tabs';
 import { AppsTab } from './AppsTab';
 import { AutomationTab } from './AutomationTab';
 import { RulesTab } from './RulesTab';

@@ -1,5 +1,6 @@
 // Shapes of the settings routes (/api/settings/automation, /api/rules, /api/detectionrules,
 // /api/settings/apps) and the words the page uses for them.
+import type { DetectionRuleDraft } from '../hunting/types';
 
 export const DOMAINS = ['endpoint', 'email', 'identity', 'cloud'] as const;
 export type AutomationDomain = (typeof DOMAINS)[number];
@@ -79,15 +80,9 @@ export interface RuleSwitch {
   tags: string[];
 }
 
-export interface CustomDetection {
+// A custom detection rule as the server keeps it: the draft the hunting page posts, and more.
+export interface CustomDetection extends DetectionRuleDraft {
   id: string;
-  name: string;
-  query: string;
-  severity: string;
-  category: string;
-  frequency: string;
-  description: string;
-  techniques: string[];
   enabled: boolean;
   origin: string;
   createdBy: string;

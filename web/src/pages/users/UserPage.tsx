@@ -10,8 +10,10 @@ import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { ActionsTable } from '../devices/ActionsTable';
-import { Pager, TabPanel, Tabs, loadActionCenter, mergeActions, useHunt, useTab, type ActionRow } from '../devices/common';
-import { IncidentsOfAlerts, severityRank } from '../devices/DevicePage';
+import { TabPanel, Tabs, useTab } from '../../components/Tabs';
+import { ENTITY_TABS, entityTabs, HuntedTable, WindowSelect, loadActionCenter, mergeActions, useHunt, type ActionRow } from '../devices/common';
+import { severityRank } from '../../api/triage';
+import { IncidentsOfAlerts } from '../devices/DevicePage';
 import { EnabledText } from './UsersPage';
 import {
   USER_TIMELINE_PAGE_SIZE,
@@ -27,7 +29,6 @@ import {
 } from './userModel';
 import '../devices/devices.css';
 
-const TABS = ['timeline', 'alerts', 'incidents', 'actions'];
 
 interface AlertHit {
   Timestamp: string;
@@ -77,7 +78,7 @@ export default function UserPage() {
   const { id: rawKey = '' } = useParams();
   const key = rawKey; // react-router has decoded the path segment
   const lookup = useHunt(userLookupQuery(key));
-  const [tab, setTab] = useTab(TABS, 'timeline');
+  const [tab, setTab] = useTab(ENTITY_TABS, 'timeline');
 
   const identity = useMemo<UserIdentity | null>(
     () => (lookup.data ? identityFrom(key, lookup.data.Results as unknown as UserRow[]) : null),
@@ -152,12 +153,7 @@ export default function UserPage() {
             label="User views"
             active={tab}
             onChange={setTab}
-            tabs={[
-              { id: 'timeline', label: 'Timeline' },
-              { id: 'alerts', label: `Alerts${hits ? ` (${hits.length})` : ''}` },
-              { id: 'incidents', label: 'Incidents' },
-              { id: 'actions', label: 'Actions' },
-            ]}
+            tabs={entityTabs(hits?.length)}
           />
           <TabPanel idPrefix="user" active={tab}>
             {tab === 'timeline' && <UserTimeline identity={identity} />}
@@ -223,58 +219,32 @@ function UserTimeline({ identity }: { identity: UserIdentity }) {
   const [window, setWindow] = useState('7d');
   const [page, setPage] = useState(0);
   const query = userTimelineQuery(identity, window, page);
-  const rowsLoaded = useHunt(query);
-  const countLoaded = useHunt(userTimelineCountQuery(identity, window));
   if (!query) return <Empty>Nothing identifies this account in the event tables (no UPN, name, SID or object ID).</Empty>;
-  const all = (rowsLoaded.data?.Results ?? []) as unknown as UserEvent[];
-  const rows = all.slice(0, USER_TIMELINE_PAGE_SIZE);
-  const total = countLoaded.data?.Results?.[0] ? Number(countLoaded.data.Results[0].Count) : undefined;
   return (
-    <div>
-      <div className="filters">
-        <label>
-          Time range
-          <select
+    <HuntedTable
+      filters={
+        <>
+          <WindowSelect
+            windows={USER_TIMELINE_WINDOWS}
             value={window}
-            onChange={(e) => {
-              setWindow(e.target.value);
+            onChange={(w) => {
+              setWindow(w);
               setPage(0);
             }}
-          >
-            {USER_TIMELINE_WINDOWS.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="muted small ent-hint">IdentityLogonEvents, DeviceLogonEvents, CloudAppEvents and EmailEvents of this account.</span>
-        <details className="ent-query small">
-          <summary>Query</summary>
-          <pre>{query}</pre>
-        </details>
-      </div>
-      {rowsLoaded.error ? (
-        <ErrorState error={rowsLoaded.error} onRetry={rowsLoaded.reload} />
-      ) : !rowsLoaded.data ? (
-        <Loading what="Running the timeline query" />
-      ) : rows.length === 0 ? (
-        <Empty>No activity of this account in this time range.</Empty>
-      ) : (
-        <div className={rowsLoaded.loading ? 'ent-stale' : undefined} aria-busy={rowsLoaded.loading}>
-          <DataTable rows={rows} columns={eventColumns} rowKey={(e) => String(e.Row)} label="User timeline" />
-          <Pager
-            page={page}
-            pageSize={USER_TIMELINE_PAGE_SIZE}
-            shown={rows.length}
-            total={total}
-            hasNext={all.length > USER_TIMELINE_PAGE_SIZE}
-            onPage={setPage}
-            busy={rowsLoaded.loading}
           />
-        </div>
-      )}
-    </div>
+          <span className="muted small ent-hint">IdentityLogonEvents, DeviceLogonEvents, CloudAppEvents and EmailEvents of this account.</span>
+        </>
+      }
+      query={query}
+      countQuery={userTimelineCountQuery(identity, window)}
+      page={page}
+      pageSize={USER_TIMELINE_PAGE_SIZE}
+      onPage={setPage}
+      columns={eventColumns}
+      rowKey={(e) => String(e.Row)}
+      label="User timeline"
+      emptyText="No activity of this account in this time range."
+    />
   );
 }
 

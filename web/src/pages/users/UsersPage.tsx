@@ -9,6 +9,7 @@ import { Time } from '../../components/Time';
 import { useHunt } from '../devices/common';
 import { USERS_LIMIT, userKey, userPath, usersListQuery, type UserRow } from './userModel';
 import '../devices/devices.css';
+import { SearchField } from '../../components/SelectField';
 
 export function EnabledText({ value }: { value: boolean | null | undefined }) {
   if (value === true) return <span className="ent-health-active">Enabled</span>;
@@ -74,18 +75,13 @@ export default function UsersPage() {
         </button>
       </PageHeader>
       <div className="filters" role="search" aria-label="User filters">
-        <label>
-          Search accounts
-          <input
-            type="search"
-            value={text}
-            placeholder="name, UPN or display name"
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') setSearch(text);
-            }}
-          />
-        </label>
+        <SearchField
+          label="Search accounts"
+          value={text}
+          placeholder="name, UPN or display name"
+          onChange={setText}
+          onEnter={() => setSearch(text)}
+        />
         <label className="ent-check">
           <input type="checkbox" checked={onlyAlerts} onChange={(e) => setOnlyAlerts(e.target.checked)} />
           Only accounts with alerts

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kqlString, kqlStringList } from '../../api/hunt';
-import { mockFetch, renderPage } from '../devices/testHelpers';
+import { mockFetch, renderPage } from '../../test/helpers';
 import UsersPage from './UsersPage';
 import UserPage from './UserPage';
 import {
@@ -173,8 +173,8 @@ describe('UserPage', () => {
     expect(lookup).toContain('| where AccountUpn =~ "jdoe@contoso.com"');
     expect(await screen.findByText(/Credential theft on ws-0142/)).toBeInTheDocument();
     const alertsCall = calls.find((c) => c.method === 'GET' && c.path.startsWith('/api/alerts'))!;
-    expect(alertsCall.path).toContain("$filter=id in ('va1')");
+    expect(alertsCall.url).toContain("$filter=id in ('va1')");
     const incidentsCall = calls.find((c) => c.path.startsWith('/api/incidents'))!;
-    expect(incidentsCall.path).toContain('$filter=incidentId in (7)');
+    expect(incidentsCall.url).toContain('$filter=incidentId in (7)');
   });
 });
