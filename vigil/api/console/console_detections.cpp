@@ -42,6 +42,8 @@ int64_t ConsoleNumber(std::string_view id) {
   return ec == std::errc() && ptr == digits.data() + digits.size() ? n : 0;
 }
 
+}  // namespace
+
 Status WriteFileAtomically(const fs::path& path, std::string_view text) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
@@ -54,14 +56,12 @@ Status WriteFileAtomically(const fs::path& path, std::string_view text) {
       return IoError("cannot write '{}'", tmp.string());
     }
   }
-  fs::rename(tmp, path, ec);
+  fs::rename(tmp, path, ec);  // atomic: a concurrent reader sees the old or the new file
   if (ec) {
-    return IoError("cannot rename '{}' to '{}': {}", tmp.string(), path.string(), ec.message());
+    return IoError("cannot replace '{}': {}", path.string(), ec.message());
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 std::string YamlQuoted(std::string_view text) {
   std::string out = "\"";
@@ -226,29 +226,24 @@ std::vector<RuleView> ConsoleDetections::RulesLocked() {
     auto it = switches->find(id);
     return it == switches->end() || it->second;
   };
-  for (const auto& rule : rules->rules) {
+  // `unnamed_id`: the id of a rule without one, as the alerts it raises name it.
+  const auto add = [&](const auto& rule, const std::string& unnamed_id, std::string_view kind) {
     RuleView view;
-    view.id = rule.id.empty() ? rule.title : rule.id;  // as AlertDraft::rule_id
+    view.id = rule.id.empty() ? unnamed_id : rule.id;
     view.title = rule.title;
     view.level = std::string(detect::LevelName(rule.level));
     view.status = rule.status;
     view.author = rule.author;
-    view.kind = "sigma";
+    view.kind = std::string(kind);
     view.enabled = enabled(view.id);
     view.tags = rule.tags;
     out.push_back(std::move(view));
+  };
+  for (const auto& rule : rules->rules) {
+    add(rule, rule.title, "sigma");  // as AlertDraft::rule_id
   }
   for (const auto& c : rules->correlations) {
-    RuleView view;
-    view.id = c.id.empty() ? c.name : c.id;  // as the correlation drafts' rule_id
-    view.title = c.title;
-    view.level = std::string(detect::LevelName(c.level));
-    view.status = c.status;
-    view.author = c.author;
-    view.kind = "correlation";
-    view.enabled = enabled(view.id);
-    view.tags = c.tags;
-    out.push_back(std::move(view));
+    add(c, c.name, "correlation");  // as the correlation drafts' rule_id
   }
   return out;
 }

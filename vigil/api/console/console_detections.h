@@ -5,6 +5,7 @@
 // the IngestService, which swaps it in between requests. Thread-safe (one mutex).
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,11 @@ struct RuleView {
 // A YAML double-quoted scalar holding `text` exactly (escapes quotes, backslashes and control
 // characters; UTF-8 passes through). Also used for <data>/automation.yml.
 std::string YamlQuoted(std::string_view text);
+
+// Writes `text` to `path` through "<path>.tmp" and a rename, so a concurrent reader sees the old
+// or the new file, never part of one; creates the parent directories. Used for
+// <data>/detections/<id>.yml and <data>/automation.yml.
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view text);
 
 class ConsoleDetections {
  public:

@@ -5,16 +5,12 @@
 #include <fmt/format.h>
 
 #include "vigil/api/console/console_detections.h"
+#include "vigil/api/console/console_route_util.h"
 #include "vigil/api/console/console_routes.h"
 #include "vigil/api/resources/resource_util.h"
 
 namespace vigil::api::console {
 namespace {
-
-using odata::JsonValue;
-using resources::BadRequest;
-using resources::JsonResponse;
-using resources::StatusResponse;
 
 constexpr size_t kMaxNameBytes = 800;  // 200 characters of up to 4 bytes
 constexpr size_t kMaxQueryBytes = 64 * 1024;
@@ -52,12 +48,6 @@ JsonValue RuleJson(const RuleView& view) {
   return out;
 }
 
-JsonValue ValueList(JsonValue items) {
-  JsonValue out = JsonValue::Object();
-  out.Set("value", std::move(items));
-  return out;
-}
-
 // `{"enabled": bool}`; nullopt with `error` set otherwise.
 std::optional<bool> EnabledBody(const ApiRequest& request, ApiResponse& error) {
   auto body = resources::ParseBody(request, {"enabled"}, error);
@@ -70,6 +60,25 @@ std::optional<bool> EnabledBody(const ApiRequest& request, ApiResponse& error) {
     return std::nullopt;
   }
   return enabled->bool_value();
+}
+
+// The handler of PATCH .../{id} with `{"enabled": bool}`: `set` is the ConsoleDetections method
+// that switches the object (returning its view), `to_json` the view's JSON.
+template <typename View>
+auto EnabledPatch(Result<View> (ConsoleDetections::*set)(std::string_view, bool, std::string_view),
+                  JsonValue (*to_json)(const View&)) {
+  return [set, to_json](ConsoleDetections& d, const ApiRequest& request) {
+    ApiResponse error;
+    const std::optional<bool> enabled = EnabledBody(request, error);
+    if (!enabled) {
+      return error;
+    }
+    auto changed = (d.*set)(request.params.at("id"), *enabled, request.principal.name);
+    if (!changed.has_value()) {
+      return StatusResponse(changed.error(), request);
+    }
+    return JsonResponse(200, to_json(*changed));
+  };
 }
 
 // A list member of strings; false when present and not such a list.
@@ -152,22 +161,10 @@ std::string ReadRule(const JsonValue& body, detect::CustomDetectionRule& rule) {
 }  // namespace
 
 void RegisterDetectionRuleRoutes(Router& router, const ConsoleContext& ctx) {
-  ConsoleDetections* detections = ctx.detections;
-  const auto guarded = [detections](auto body) {
-    return [detections, body](const ApiRequest& request) {
-      if (detections == nullptr) {
-        return resources::Unavailable(request, "live detection");
-      }
-      return body(*detections, request);
-    };
-  };
+  const auto guarded = GuardedBy(ctx.detections, "live detection");
   router.Add("GET", "/api/detectionrules", Role::kViewer,
              guarded([](ConsoleDetections& d, const ApiRequest&) {
-               JsonValue items = JsonValue::Array();
-               for (const DetectionView& view : d.ListDetections()) {
-                 items.Push(DetectionJson(view));
-               }
-               return JsonResponse(200, ValueList(std::move(items)));
+               return ValueListResponse(d.ListDetections(), DetectionJson);
              }));
   router.Add("POST", "/api/detectionrules", Role::kResponder,
              guarded([](ConsoleDetections& d, const ApiRequest& request) {
@@ -199,41 +196,13 @@ void RegisterDetectionRuleRoutes(Router& router, const ConsoleContext& ctx) {
                return JsonResponse(201, DetectionJson(*added));
              }));
   router.Add("PATCH", "/api/detectionrules/{id}", Role::kResponder,
-             guarded([](ConsoleDetections& d, const ApiRequest& request) {
-               ApiResponse error;
-               const std::optional<bool> enabled = EnabledBody(request, error);
-               if (!enabled) {
-                 return error;
-               }
-               auto changed =
-                   d.SetDetectionEnabled(request.params.at("id"), *enabled, request.principal.name);
-               if (!changed.has_value()) {
-                 return StatusResponse(changed.error(), request);
-               }
-               return JsonResponse(200, DetectionJson(*changed));
-             }));
+             guarded(EnabledPatch(&ConsoleDetections::SetDetectionEnabled, DetectionJson)));
   router.Add("GET", "/api/rules", Role::kViewer,
              guarded([](ConsoleDetections& d, const ApiRequest&) {
-               JsonValue items = JsonValue::Array();
-               for (const RuleView& view : d.ListRules()) {
-                 items.Push(RuleJson(view));
-               }
-               return JsonResponse(200, ValueList(std::move(items)));
+               return ValueListResponse(d.ListRules(), RuleJson);
              }));
   router.Add("PATCH", "/api/rules/{id}", Role::kAdmin,
-             guarded([](ConsoleDetections& d, const ApiRequest& request) {
-               ApiResponse error;
-               const std::optional<bool> enabled = EnabledBody(request, error);
-               if (!enabled) {
-                 return error;
-               }
-               auto changed =
-                   d.SetRuleEnabled(request.params.at("id"), *enabled, request.principal.name);
-               if (!changed.has_value()) {
-                 return StatusResponse(changed.error(), request);
-               }
-               return JsonResponse(200, RuleJson(*changed));
-             }));
+             guarded(EnabledPatch(&ConsoleDetections::SetRuleEnabled, RuleJson)));
   router.SetWrites("POST", "/api/detectionrules", kAreaNone);
   router.SetWrites("PATCH", "/api/detectionrules/{id}", kAreaNone);
   router.SetWrites("PATCH", "/api/rules/{id}", kAreaNone);

@@ -4,8 +4,7 @@
 // cached data area.
 #include <fmt/format.h>
 
-#include <charconv>
-
+#include "vigil/api/console/console_route_util.h"
 #include "vigil/api/console/console_routes.h"
 #include "vigil/api/console/console_store.h"
 #include "vigil/api/resources/resource_util.h"
@@ -13,11 +12,6 @@
 
 namespace vigil::api::console {
 namespace {
-
-using odata::JsonValue;
-using resources::BadRequest;
-using resources::JsonResponse;
-using resources::StatusResponse;
 
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxQueryBytes = 64 * 1024;
@@ -73,21 +67,26 @@ std::string ReadPatch(const JsonValue& body, bool create, SavedQueryPatch& patch
   return "";
 }
 
-std::optional<int64_t> QueryId(const ApiRequest& request) {
-  const std::string& text = request.params.at("id");
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+// The patch a POST (`create`) or PATCH body describes; nullopt with `error` set (400) otherwise.
+std::optional<SavedQueryPatch> ParsePatch(const ApiRequest& request, bool create,
+                                          ApiResponse& error) {
+  auto body = resources::ParseBody(request, {"name", "query", "description", "shared"}, error);
+  if (!body) {
     return std::nullopt;
   }
-  return id;
+  SavedQueryPatch patch;
+  if (std::string why = ReadPatch(*body, create, patch); !why.empty()) {
+    error = BadRequest(request, why, "InvalidRequestBody");
+    return std::nullopt;
+  }
+  return patch;
 }
 
 // The query the caller may change: 404 when it does not exist or is another user's private
 // query (its existence is not revealed), 403 when it is shared but not the caller's.
 std::optional<SavedQuery> Changeable(ConsoleStore& store, const ApiRequest& request,
                                      ApiResponse& error) {
-  const std::optional<int64_t> id = QueryId(request);
+  const std::optional<int64_t> id = resources::PositiveIdParam(request);
   const auto not_found = [&] {
     return resources::NotFound(
         request, fmt::format("saved query '{}' was not found", request.params.at("id")));
@@ -120,46 +119,27 @@ std::optional<SavedQuery> Changeable(ConsoleStore& store, const ApiRequest& requ
 }  // namespace
 
 void RegisterSavedQueryRoutes(Router& router, const ConsoleContext& ctx) {
-  ConsoleStore* store = ctx.store;
-  const auto guarded = [store](auto body) {
-    return [store, body](const ApiRequest& request) {
-      if (store == nullptr) {
-        return resources::Unavailable(request, "the console store");
-      }
-      return body(*store, request);
-    };
-  };
+  const auto guarded = GuardedBy(ctx.store, "the console store");
   router.Add("GET", "/api/hunting/queries", Role::kViewer,
              guarded([](ConsoleStore& s, const ApiRequest& request) {
                auto list = s.ListQueries(request.principal.name);
                if (!list.has_value()) {
                  return StatusResponse(list.error(), request);
                }
-               JsonValue items = JsonValue::Array();
-               for (const SavedQuery& q : *list) {
-                 items.Push(QueryJson(q));
-               }
-               JsonValue out = JsonValue::Object();
-               out.Set("value", std::move(items));
-               return JsonResponse(200, out);
+               return ValueListResponse(*list, QueryJson);
              }));
   router.Add("POST", "/api/hunting/queries", Role::kViewer,
              guarded([](ConsoleStore& s, const ApiRequest& request) {
                ApiResponse error;
-               auto body =
-                   resources::ParseBody(request, {"name", "query", "description", "shared"}, error);
-               if (!body) {
+               const std::optional<SavedQueryPatch> patch = ParsePatch(request, true, error);
+               if (!patch) {
                  return error;
                }
-               SavedQueryPatch patch;
-               if (std::string why = ReadPatch(*body, true, patch); !why.empty()) {
-                 return BadRequest(request, why, "InvalidRequestBody");
-               }
                SavedQuery q;
-               q.name = *patch.name;
-               q.query = *patch.query;
-               q.description = patch.description.value_or("");
-               q.shared = patch.shared.value_or(false);
+               q.name = *patch->name;
+               q.query = *patch->query;
+               q.description = patch->description.value_or("");
+               q.shared = patch->shared.value_or(false);
                q.owner = request.principal.name;
                auto added = s.AddQuery(std::move(q), NowTicks() / 10);
                if (!added.has_value()) {
@@ -170,20 +150,15 @@ void RegisterSavedQueryRoutes(Router& router, const ConsoleContext& ctx) {
   router.Add("PATCH", "/api/hunting/queries/{id}", Role::kViewer,
              guarded([](ConsoleStore& s, const ApiRequest& request) {
                ApiResponse error;
-               auto body =
-                   resources::ParseBody(request, {"name", "query", "description", "shared"}, error);
-               if (!body) {
+               const std::optional<SavedQueryPatch> patch = ParsePatch(request, false, error);
+               if (!patch) {
                  return error;
-               }
-               SavedQueryPatch patch;
-               if (std::string why = ReadPatch(*body, false, patch); !why.empty()) {
-                 return BadRequest(request, why, "InvalidRequestBody");
                }
                auto query = Changeable(s, request, error);
                if (!query) {
                  return error;
                }
-               auto updated = s.UpdateQuery(query->id, patch, NowTicks() / 10);
+               auto updated = s.UpdateQuery(query->id, *patch, NowTicks() / 10);
                if (!updated.has_value()) {
                  return StatusResponse(updated.error(), request);
                }
@@ -199,9 +174,7 @@ void RegisterSavedQueryRoutes(Router& router, const ConsoleContext& ctx) {
                if (Status deleted = s.DeleteQuery(query->id); !deleted.ok()) {
                  return StatusResponse(deleted, request);
                }
-               ApiResponse response;
-               response.status = 204;
-               return response;
+               return NoContent();
              }));
   router.SetWrites("POST", "/api/hunting/queries", kAreaNone);
   router.SetWrites("PATCH", "/api/hunting/queries/{id}", kAreaNone);

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "vigil/api/auth/auth_store.h"
 #include "vigil/api/auth/authenticator.h"
 #include "vigil/api/console/console_detections.h"
+#include "vigil/api/console/console_route_util.h"
 #include "vigil/api/console/console_routes.h"
 #include "vigil/api/resources/resource_util.h"
 #include "vigil/respond/automation.h"
@@ -18,10 +18,6 @@ namespace vigil::api::console {
 namespace {
 
 namespace fs = std::filesystem;
-using odata::JsonValue;
-using resources::BadRequest;
-using resources::JsonResponse;
-using resources::StatusResponse;
 
 constexpr respond::AutomationLevel kLevels[] = {
     respond::AutomationLevel::kFull, respond::AutomationLevel::kSemiRequireApprovalAllFolders,
@@ -120,24 +116,6 @@ std::string PolicyYaml(const JsonValue& body, std::string& yaml) {
   return "";
 }
 
-Status WritePolicy(const fs::path& path, std::string_view yaml) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << yaml;
-    out.flush();
-    if (!out) {
-      return IoError("cannot write '{}'", tmp.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic: a concurrent investigation reads the old or the new file
-  if (ec) {
-    return IoError("cannot replace '{}': {}", path.string(), ec.message());
-  }
-  return Status::Ok();
-}
-
 std::string IsoSeconds(int64_t unix_s) {
   return resources::TimeValue(unix_s * 1'000'000).string_value();
 }
@@ -180,7 +158,7 @@ void RegisterAutomationRoutes(Router& router, const ConsoleContext& ctx) {
     if (!policy.has_value()) {
       return BadRequest(request, policy.error().message(), "InvalidRequestBody");
     }
-    if (Status written = WritePolicy(path, yaml); !written.ok()) {
+    if (Status written = WriteFileAtomically(path, yaml); !written.ok()) {
       return StatusResponse(written, request);
     }
     return JsonResponse(200, PolicyJson(*policy));
@@ -189,16 +167,8 @@ void RegisterAutomationRoutes(Router& router, const ConsoleContext& ctx) {
 }
 
 void RegisterAppRoutes(Router& router, const ConsoleContext& ctx) {
-  AuthStore* auth = ctx.auth;
   const Authenticator* authenticator = ctx.authenticator;
-  const auto guarded = [auth](auto body) {
-    return [auth, body](const ApiRequest& request) {
-      if (auth == nullptr) {
-        return resources::Unavailable(request, "the credential store");
-      }
-      return body(*auth, request);
-    };
-  };
+  const auto guarded = GuardedBy(ctx.auth, "the credential store");
   router.Add(
       "GET", "/api/settings/apps", Role::kAdmin,
       guarded([](AuthStore& store, const ApiRequest& request) {
@@ -214,9 +184,7 @@ void RegisterAppRoutes(Router& router, const ConsoleContext& ctx) {
         for (const ApiKeyRecord& k : *keys) {
           items.Push(AppJson(k.id, k.name, k.role, "key", k.source, k.created_s, k.revoked));
         }
-        JsonValue out = JsonValue::Object();
-        out.Set("value", std::move(items));
-        return JsonResponse(200, out);
+        return JsonResponse(200, ValueList(std::move(items)));
       }));
   router.Add(
       "POST", "/api/settings/apps", Role::kAdmin,
@@ -275,9 +243,7 @@ void RegisterAppRoutes(Router& router, const ConsoleContext& ctx) {
                if (authenticator != nullptr) {
                  authenticator->ForgetCachedCredentials();  // takes effect now, not after the TTL
                }
-               ApiResponse response;
-               response.status = 204;
-               return response;
+               return NoContent();
              }));
   router.SetWrites("POST", "/api/settings/apps", kAreaNone);
   router.SetWrites("DELETE", "/api/settings/apps/{id}", kAreaNone);

@@ -15,16 +15,6 @@ using respond::Action;
 
 constexpr size_t kMaxPull = 1000;
 
-std::optional<int64_t> IdParam(const ApiRequest& request, std::string_view name) {
-  const std::string& text = request.params.at(std::string(name));
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 JsonValue ActionJson(const Action& action) {
   auto parsed = odata::ParseJson(respond::ActionToJson(action));
   return parsed.has_value() ? std::move(*parsed) : JsonValue::Object();
@@ -81,7 +71,7 @@ JsonValue InvestigationJson(const respond::InvestigationRecord& record) {
 
 // approve / reject / undo with an optional {"comment": "..."} body.
 ApiResponse Decide(const ApiContext& ctx, const ApiRequest& request, std::string_view what) {
-  const std::optional<int64_t> id = IdParam(request, "id");
+  const std::optional<int64_t> id = PositiveIdParam(request);
   if (!id) {
     return NotFound(request, fmt::format("action {} was not found", request.params.at("id")));
   }
@@ -165,7 +155,7 @@ void RegisterActionRoutes(Router& router, const ApiContext& ctx) {
              }));
   router.Add("GET", "/api/investigations/{id}", Role::kViewer,
              guarded([](const ApiContext& c, const ApiRequest& request) {
-               const std::optional<int64_t> id = IdParam(request, "id");
+               const std::optional<int64_t> id = PositiveIdParam(request);
                if (!id) {
                  return NotFound(request, fmt::format("investigation {} was not found",
                                                       request.params.at("id")));
@@ -207,7 +197,7 @@ void RegisterActionRoutes(Router& router, const ApiContext& ctx) {
   router.Add("POST", "/api/connectors/{connector}/actions/{id}/result", Role::kResponder,
              guarded([](const ApiContext& c, const ApiRequest& request) {
                const auto connector = respond::ParseConnector(request.params.at("connector"));
-               const std::optional<int64_t> id = IdParam(request, "id");
+               const std::optional<int64_t> id = PositiveIdParam(request);
                if (!connector || !id) {
                  return NotFound(request, "unknown connector or action");
                }

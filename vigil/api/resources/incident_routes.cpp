@@ -22,16 +22,6 @@ using incidents::IncidentPatch;
 
 constexpr int64_t kDefenderIncidentMaxTop = 100;  // M365D's documented $top limit
 
-std::optional<int64_t> IncidentId(const ApiRequest& request) {
-  const std::string& text = request.params.at("id");
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 ApiResponse IncidentNotFound(const ApiRequest& request) {
   return NotFound(request, fmt::format("incident {} was not found", request.params.at("id")));
 }
@@ -84,7 +74,7 @@ Result<Incident> ApplyPatch(const ApiContext& ctx, int64_t id, const IncidentPat
 // Reads the common members and the tag list (`tags_key`: "tags" or "customTags"), turning the
 // replacement list into add/remove sets against the current tags.
 ApiResponse PatchIncident(const ApiContext& ctx, const ApiRequest& request, bool graph) {
-  const std::optional<int64_t> id = IncidentId(request);
+  const std::optional<int64_t> id = PositiveIdParam(request);
   if (!id) {
     return IncidentNotFound(request);
   }
@@ -207,7 +197,7 @@ ApiResponse ListIncidents(const ApiContext& ctx, const ApiRequest& request, bool
 }
 
 ApiResponse GetIncident(const ApiContext& ctx, const ApiRequest& request, bool graph) {
-  const std::optional<int64_t> id = IncidentId(request);
+  const std::optional<int64_t> id = PositiveIdParam(request);
   if (!id) {
     return IncidentNotFound(request);
   }
@@ -240,7 +230,7 @@ void RegisterIncidentRoutes(Router& router, const ApiContext& ctx) {
   // The attack story, the same JSON as `vigil incidents story ID` (vigil/incidents/story.h).
   router.Add("GET", "/api/incidents/{id}/story", Role::kViewer,
              guarded(false, [](const ApiContext& c, const ApiRequest& request, bool) {
-               const std::optional<int64_t> id = IncidentId(request);
+               const std::optional<int64_t> id = PositiveIdParam(request);
                if (!id) {
                  return IncidentNotFound(request);
                }
@@ -263,7 +253,7 @@ void RegisterIncidentRoutes(Router& router, const ApiContext& ctx) {
              guarded(true, PatchIncident));
   router.Add("POST", "/v1.0/security/incidents/{id}/comments", Role::kAnalyst,
              guarded(true, [](const ApiContext& c, const ApiRequest& request, bool) {
-               const std::optional<int64_t> id = IncidentId(request);
+               const std::optional<int64_t> id = PositiveIdParam(request);
                if (!id) {
                  return IncidentNotFound(request);
                }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <utility>
 
 #include "vigil/api/resources/resource_routes.h"
@@ -242,6 +243,17 @@ std::optional<std::string> StringMember(const JsonValue& body, std::string_view 
     return std::nullopt;
   }
   return value->string_value();
+}
+
+std::optional<int64_t> PositiveIdParam(const ApiRequest& request, std::string_view name) {
+  const std::string& text = request.params.at(std::string(name));
+  int64_t id = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, id);
+  if (ec != std::errc() || ptr != end || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
 }
 
 JsonValue TimeValue(int64_t time_us) {

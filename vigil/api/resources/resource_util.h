@@ -57,6 +57,9 @@ std::optional<JsonValue> ParseBody(const ApiRequest& request,
                                    ApiResponse& error);
 // A string member (nullopt when absent; "" for null); a non-string value sets `bad`.
 std::optional<std::string> StringMember(const JsonValue& body, std::string_view key, bool& bad);
+// The path parameter `name` as a positive integer id ("12"); nullopt for anything else
+// ("0", "-1", "12x", ""), which the caller answers with its 404.
+std::optional<int64_t> PositiveIdParam(const ApiRequest& request, std::string_view name = "id");
 
 // ISO 8601 (7 fractional digits) of UTC microseconds; null for 0.
 JsonValue TimeValue(int64_t time_us);
