@@ -39,6 +39,20 @@ enum class BKind : uint8_t {
   kRowNumber, // row_number([start]) over the serialized input
   kPrevNext,  // prev/next(args[0] column expr, offset, default): op "prev" or "next"
   kPackAll,   // pack_all(): a bag of every column
+  kRowWindow, // row_cumsum, row_rank_dense, row_rank_min, row_window_session (op): running
+              // state over the serialized rows, in WindowState
+};
+
+// The running state of a window function (kRowWindow) over the serialized rows of one query
+// run: the value of the previous row and what it carried. Rows are evaluated in order; a row
+// seen out of order recomputes from the start of its chunk (row_window_session and friends only
+// run over serialized input, which arrives as one chunk).
+struct WindowState {
+  int64_t last_row = -1;  // serialized row index of the last evaluated row
+  Value result;           // its result
+  Value key;              // row_rank_*: its term; row_window_session: its value
+  Value session_start;    // row_window_session
+  int64_t rank_row = 0;   // row_rank_min: position within the segment
 };
 
 struct BExpr;
@@ -63,6 +77,7 @@ struct BExpr {
   std::shared_ptr<const std::unordered_set<Value, ValueHash, ValueEq>> set;
   StringOp str_op = StringOp::kEquals;
   int64_t offset = 1;  // prev/next
+  std::shared_ptr<WindowState> window;  // kRowWindow (mutable running state)
 };
 
 struct EvalContext {

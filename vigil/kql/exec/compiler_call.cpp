@@ -147,6 +147,10 @@ KResult<BExprPtr> ExprBinder::BindCall(const Expr& e) {
     }
     return BExprPtr(out);
   }
+  if (name == "row_cumsum" || name == "row_rank_dense" || name == "row_rank_min" ||
+      name == "row_window_session") {
+    return BindRowWindow(e, name);
+  }
   const Registry& reg = Registry::Default();
   // A trailing `typeof(T)` argument (extract, extractjson, ...) converts the result to T.
   if (!e.args.empty() && e.args.back()->kind == ExprKind::kCall &&

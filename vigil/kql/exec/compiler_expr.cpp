@@ -32,6 +32,7 @@ BExprPtr Fold(BExprPtr e, ExecContext* ctx) {
     return e;
   }
   if (e->kind == BKind::kRowNumber || e->kind == BKind::kPrevNext || e->kind == BKind::kPackAll ||
+      e->kind == BKind::kRowWindow ||
       e->kind == BKind::kColumn || e->kind == BKind::kConst) {
     return e;
   }

@@ -32,6 +32,7 @@ void CollectColumns(const BExpr& e, std::vector<int>& cols, bool& row_dependent)
     }
   }
   if (e.kind == BKind::kRowNumber || e.kind == BKind::kPrevNext || e.kind == BKind::kPackAll ||
+      e.kind == BKind::kRowWindow ||
       (e.kind == BKind::kCall && e.fn != nullptr && !e.fn->deterministic)) {
     row_dependent = true;
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "vigil/kql/exec/bound_expr.h"
+#include "vigil/kql/exec/row_window.h"
 
 namespace vigil::kql {
 
@@ -507,6 +508,8 @@ Value Eval(const BExpr& e, const Chunk& chunk, size_t row, EvalContext& ctx) {
       }
       return Eval(*e.args[0], chunk, static_cast<size_t>(target), ctx);
     }
+    case BKind::kRowWindow:
+      return EvalRowWindow(e, chunk, row, ctx);
     case BKind::kPackAll: {
       Bag bag;
       bag.reserve(e.args.size());

@@ -68,6 +68,8 @@ struct ExprBinder {
   KResult<BExprPtr> BindHasAny(const Expr& e);
 
   KResult<BExprPtr> BindCall(const Expr& e);
+  // row_cumsum, row_rank_dense, row_rank_min, row_window_session (row_window.cpp)
+  KResult<BExprPtr> BindRowWindow(const Expr& e, const std::string& name);
 
   KResult<BExprPtr> InlineUserFunction(const Expr& call, const LetValue& let);
 
