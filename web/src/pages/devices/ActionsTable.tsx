@@ -33,11 +33,42 @@ const columns: Column<ActionRow>[] = [
   { key: 'updated', header: 'Updated', render: (r) => <Time value={r.updated} relative />, sortValue: (r) => r.updated },
 ];
 
-export function ActionsTable({ rows, label, emptyText }: { rows: ActionRow[]; label: string; emptyText: string }) {
+// Actions a connector has not finished yet can still be cancelled.
+export function isCancellable(row: ActionRow): boolean {
+  return /^(pending|inprogress)$/i.test(row.status);
+}
+
+export function ActionsTable({
+  rows,
+  label,
+  emptyText,
+  onCancel,
+}: {
+  rows: ActionRow[];
+  label: string;
+  emptyText: string;
+  // Given (responders): a Cancel button on actions that have not finished.
+  onCancel?: (row: ActionRow) => void;
+}) {
   if (rows.length === 0) return <Empty>{emptyText}</Empty>;
+  const shown: Column<ActionRow>[] = onCancel
+    ? [
+        ...columns,
+        {
+          key: 'cancel',
+          header: '',
+          render: (r) =>
+            isCancellable(r) ? (
+              <button type="button" className="btn btn-small" onClick={() => onCancel(r)}>
+                Cancel
+              </button>
+            ) : null,
+        },
+      ]
+    : columns;
   return (
     <>
-      <DataTable rows={rows} columns={columns} rowKey={(r) => r.id} label={label} />
+      <DataTable rows={rows} columns={shown} rowKey={(r) => r.id} label={label} />
       <p className="muted small">
         Approve, reject or undo actions in the <Link to="/actions">action center</Link>.
       </p>

@@ -127,6 +127,37 @@ describe('DevicePage response actions', () => {
     expect(calls.find((c) => c.path.endsWith('/unrestrictCodeExecution'))!.body).toEqual({ Comment: 'false positive' });
   });
 
+  it('cancels a pending action from the actions tab with a reason, then reloads', async () => {
+    const { calls } = mockFetch(
+      baseRoutes('responder', {
+        'GET /api/machineactions': {
+          body: {
+            value: [
+              action('7', 'RunAntiVirusScan', 'Pending', '2026-11-24T08:00:00Z'),
+              action('6', 'Isolate', 'Succeeded', '2026-11-23T08:00:00Z'),
+            ],
+          },
+        },
+        'POST /api/machineactions/7/cancel': { body: action('7', 'RunAntiVirusScan', 'Cancelled', '2026-11-24T08:05:00Z') },
+      }),
+    );
+    renderPage(<DevicePage />, { path: '/devices/abc123?tab=actions', pattern: '/devices/:id', role: 'x' });
+    const cancelButtons = await screen.findAllByRole('button', { name: 'Cancel' });
+    expect(cancelButtons).toHaveLength(1); // only the pending action
+    const before = calls.filter((c) => c.path.startsWith('/api/machineactions') && c.method === 'GET').length;
+    await userEvent.click(cancelButtons[0]);
+    const dialog = screen.getByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Reason'), 'scan not needed');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel action' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const post = calls.find((c) => c.method === 'POST' && c.path.endsWith('/cancel'))!;
+    expect(post.url).toBe('/api/machineactions/7/cancel');
+    expect(post.body).toEqual({ Comment: 'scan not needed' });
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path.startsWith('/api/machineactions') && c.method === 'GET').length).toBeGreaterThan(before),
+    );
+  });
+
   it('hides the response actions from a viewer', async () => {
     mockFetch(baseRoutes('viewer'));
     renderPage(<DevicePage />, { path: '/devices/abc123', pattern: '/devices/:id', role: 'x' });

@@ -2,7 +2,7 @@
 // device tables), alerts, incidents and actions.
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { withQuery, type ODataList } from '../../api/client';
+import { api, withQuery, type ODataList } from '../../api/client';
 import type { Alert, Incident, Machine, MachineAction, ResponseAction } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { useSession } from '../../auth/session';
@@ -12,9 +12,11 @@ import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, Loadable, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { ActionsTable } from './ActionsTable';
+import { CommentDialog } from '../../components/Dialog';
+import { useSubmit } from '../../components/useSubmit';
 import { TabPanel, Tabs, useTab } from '../../components/Tabs';
 import { severityRank } from '../../api/triage';
-import { ENTITY_TABS, entityTabs, HuntedTable, WindowSelect, loadActionCenter, mergeActions, str } from './common';
+import { ENTITY_TABS, entityTabs, HuntedTable, WindowSelect, loadActionCenter, mergeActions, str, type ActionRow } from './common';
 import {
   RESPONSE_ACTIONS,
   TIMELINE_PAGE_SIZE,
@@ -419,6 +421,16 @@ function DeviceActions({
   const [center, setCenter] = useState<ResponseAction[] | undefined>(undefined);
   const [centerError, setCenterError] = useState<Error | undefined>(undefined);
   const [retry, setRetry] = useState(0);
+  const { can } = useSession();
+  const [cancelling, setCancelling] = useState<ActionRow | null>(null);
+  const cancelSubmit = useSubmit();
+  const cancel = (row: ActionRow, comment: string) =>
+    cancelSubmit.run(async () => {
+      await api.post(`/api/machineactions/${encodeURIComponent(row.id)}/cancel`, { Comment: comment });
+      setCancelling(null);
+      machineActions.reload();
+      setRetry((r) => r + 1);
+    });
   useEffect(() => {
     const controller = new AbortController();
     setCenterError(undefined);
@@ -443,7 +455,27 @@ function DeviceActions({
           </button>
         </p>
       )}
-      <ActionsTable rows={rows} label="Device actions" emptyText="No response actions for this device yet." />
+      <ActionsTable
+        rows={rows}
+        label="Device actions"
+        emptyText="No response actions for this device yet."
+        onCancel={can('responder') ? (row) => setCancelling(row) : undefined}
+      />
+      {cancelling && (
+        <CommentDialog
+          title={`Cancel ${cancelling.type}`}
+          message="The action is withdrawn before a connector carries it out."
+          confirm="Cancel action"
+          dismiss="Keep it"
+          danger
+          commentLabel="Reason"
+          requireComment
+          busy={cancelSubmit.busy}
+          error={cancelSubmit.error}
+          onConfirm={(comment) => void cancel(cancelling, comment)}
+          onClose={() => setCancelling(null)}
+        />
+      )}
     </>
   );
 }
