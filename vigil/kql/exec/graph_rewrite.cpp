@@ -135,11 +135,13 @@ class Rewriter {
 
   Type IdType() const { return NodeIdType(g_); }
 
-  KResult<ExprPtr> RewriteArgs(const ExprPtr& e) {
+  // `e` with every argument passed through `rewrite`; `e` itself when none changed.
+  template <typename F>
+  static KResult<ExprPtr> MapArgs(const ExprPtr& e, F&& rewrite) {
     std::vector<ExprPtr> args;
     bool changed = false;
     for (const ExprPtr& arg : e->args) {
-      auto r = Rewrite(arg);
+      auto r = rewrite(arg);
       if (!r) {
         return r;
       }
@@ -152,6 +154,10 @@ class Rewriter {
     auto copy = std::make_shared<Expr>(*e);
     copy->args = std::move(args);
     return ExprPtr(std::move(copy));
+  }
+
+  KResult<ExprPtr> RewriteArgs(const ExprPtr& e) {
+    return MapArgs(e, [this](const ExprPtr& arg) { return Rewrite(arg); });
   }
 
   KResult<size_t> EdgeArg(const Expr& call) const {
@@ -211,22 +217,9 @@ class Rewriter {
         return MakeNameExpr("__" + fn, e->pos);
       }
     }
-    std::vector<ExprPtr> args;
-    bool changed = false;
-    for (const ExprPtr& arg : e->args) {
-      auto r = ElementExpr(arg, over_nodes);
-      if (!r) {
-        return r;
-      }
-      changed = changed || *r != arg;
-      args.push_back(std::move(*r));
-    }
-    if (!changed) {
-      return e;
-    }
-    auto copy = std::make_shared<Expr>(*e);
-    copy->args = std::move(args);
-    return ExprPtr(std::move(copy));
+    return MapArgs(e, [this, over_nodes](const ExprPtr& arg) {
+      return ElementExpr(arg, over_nodes);
+    });
   }
 
   ExprPtr Add(SynthCol col, const std::string& base, Pos pos, bool shared = true) {
