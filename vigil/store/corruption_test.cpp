@@ -63,7 +63,7 @@ TEST(StoreCorruptionTest, DamagedColumnBlocksFailCleanly) {
         EXPECT_EQ(out.valid.size(), rows);
         for (size_t r = 0; r < rows; ++r) {
           if (out.dict != nullptr && out.valid[r] != 0) {
-            EXPECT_LT(out.codes[r], out.dict->values.size());
+            EXPECT_LT(out.codes[r], out.dict->size());
             (void)out.GetDynamic(r).ToJson();
           }
         }

@@ -227,8 +227,8 @@ TEST(StoreTest, DictionaryAndCompressionKeepSegmentsSmall) {
   ColumnBatch out;
   ASSERT_TRUE(*(*cursor)->Next(out));
   // 20 hosts: low cardinality; command lines carry the row index: high cardinality.
-  EXPECT_EQ(out.columns[0].dict->values.size(), 20u);
-  EXPECT_EQ(out.columns[1].dict->values.size(), out.rows);
+  EXPECT_EQ(out.columns[0].dict->size(), 20u);
+  EXPECT_EQ(out.columns[1].dict->size(), out.rows);
   for (size_t r = 0; r < out.rows; ++r) {
     EXPECT_EQ(out.columns[0].GetString(r).substr(0, 3), "ws-");
   }

@@ -50,9 +50,30 @@ struct ScanRequest {
 
 // The values of a string, guid or dynamic column block: distinct values plus a per-row code,
 // so a predicate can run once per distinct value. Dynamic values are in the binary encoding
-// (read them with DynamicView).
-struct Dictionary {
-  std::vector<std::string> values;
+// (read them with DynamicView). The values live back to back in one buffer (one allocation per
+// block, not one per value).
+class Dictionary {
+ public:
+  size_t size() const { return offsets_.size() - 1; }
+  bool empty() const { return offsets_.size() == 1; }
+  std::string_view operator[](size_t i) const {
+    return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  void Reserve(size_t values, size_t bytes) {
+    offsets_.reserve(values + 1);
+    bytes_.reserve(bytes);
+  }
+  void Add(std::string_view value) {
+    bytes_.append(value);
+    offsets_.push_back(bytes_.size());
+  }
+  // Building a value in place: append to bytes(), then EndValue().
+  std::string& bytes() { return bytes_; }
+  void EndValue() { offsets_.push_back(bytes_.size()); }
+
+ private:
+  std::string bytes_;
+  std::vector<size_t> offsets_{0};
 };
 
 // One column of a ColumnBatch. Integer-backed types (bool, int, long, datetime, timespan) fill
@@ -69,11 +90,11 @@ struct ColumnVector {
   bool IsNull(size_t row) const { return valid[row] == 0; }
   // String/guid text (or the raw dynamic encoding); empty for null.
   std::string_view GetString(size_t row) const {
-    return valid[row] != 0 ? std::string_view(dict->values[codes[row]]) : std::string_view();
+    return valid[row] != 0 ? (*dict)[codes[row]] : std::string_view();
   }
   // Dynamic value; a null view for null cells.
   DynamicView GetDynamic(size_t row) const {
-    return valid[row] != 0 ? DynamicView(dict->values[codes[row]]) : DynamicView();
+    return valid[row] != 0 ? DynamicView((*dict)[codes[row]]) : DynamicView();
   }
 };
 

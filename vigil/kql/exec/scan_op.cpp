@@ -221,9 +221,9 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
       auto& cache = w.dict_cache[b];
       if (col.dict && cache.dict != col.dict) {
         cache.dict = col.dict;
-        cache.values.assign(col.dict->values.size(), Value());
-        cache.decoded.assign(col.dict->values.size(), 0);
-        cache.verdict.assign(col.dict->values.size(), -1);
+        cache.values.assign(col.dict->size(), Value());
+        cache.decoded.assign(col.dict->size(), 0);
+        cache.verdict.assign(col.dict->size(), -1);
       }
     }
     auto cell = [&](size_t b, size_t r) -> Value {
@@ -243,11 +243,11 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
           auto& cache = w.dict_cache[b];
           const uint32_t code = col.codes[r];
           if (cache.decoded[code] == 0) {
-            const std::string& raw = col.dict->values[code];
+            const std::string_view raw = (*col.dict)[code];
             if (col.type == schema::ColumnType::kString) {
-              cache.values[code] = Value::String(raw);
+              cache.values[code] = Value::String(std::string(raw));
             } else if (col.type == schema::ColumnType::kGuid) {
-              cache.values[code] = Value::Guid(raw);
+              cache.values[code] = Value::Guid(std::string(raw));
             } else {
               cache.values[code] = DynamicToValue(store::DynamicView(raw));
             }

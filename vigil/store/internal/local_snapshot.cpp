@@ -35,7 +35,7 @@ void NullColumn(ColumnType type, size_t rows, ColumnVector& out) {
     out.reals.assign(rows, 0.0);
   } else {
     auto dict = std::make_shared<Dictionary>();
-    dict->values.emplace_back();
+    dict->Add({});
     out.dict = std::move(dict);
     out.codes.assign(rows, 0);
   }
@@ -64,14 +64,14 @@ void FromColumnData(const ColumnData& col, size_t rows, ColumnVector& out) {
       continue;
     }
     const std::string_view value = col.GetBytes(r);
-    auto [it, inserted] = codes.emplace(value, static_cast<uint32_t>(dict->values.size()));
+    auto [it, inserted] = codes.emplace(value, static_cast<uint32_t>(dict->size()));
     if (inserted) {
-      dict->values.emplace_back(value);
+      dict->Add(value);
     }
     out.codes[r] = it->second;
   }
-  if (dict->values.empty()) {
-    dict->values.emplace_back();
+  if (dict->empty()) {
+    dict->Add({});
   }
   out.dict = std::move(dict);
 }
@@ -504,7 +504,7 @@ Status ReadWholeSegment(const SegmentHandle& segment, schema::TableBatch& out) {
         } else if (col.type == ColumnType::kReal) {
           out.SetReal(c, col.reals[r]);
         } else {
-          out.SetBytes(c, col.dict->values[col.codes[r]]);
+          out.SetBytes(c, (*col.dict)[col.codes[r]]);
         }
       }
     }

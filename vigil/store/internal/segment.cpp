@@ -647,7 +647,7 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
       out.reals.assign(rows, 0.0);
     } else {
       auto dict = std::make_shared<Dictionary>();
-      dict->values.emplace_back();  // code 0 of null cells stays addressable
+      dict->Add({});  // code 0 of null cells stays addressable
       out.codes.assign(rows, 0);
       out.dict = std::move(dict);
     }
@@ -692,22 +692,29 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
   const bool plain = (flags & kStringPlain) != 0;
   const uint8_t hex = static_cast<uint8_t>(flags >> kStringHexShift);
   auto dict = std::make_shared<Dictionary>();
-  dict->values.resize(dict_size);
-  std::vector<uint64_t> lengths(dict_size);
+  thread_local std::vector<uint64_t> lengths;  // reused: see DecodeInts
+  lengths.resize(dict_size);
+  uint64_t total = 0;
   for (auto& length : lengths) {
-    if (!in.GetVarint(length)) {
+    if (!in.GetVarint(length) || length > in.remaining()) {
       return DataLossError("malformed dictionary lengths");
     }
+    total += length;
   }
+  if (total > in.remaining()) {
+    return DataLossError("truncated dictionary value");
+  }
+  dict->Reserve(dict_size, hex != 0 ? total * 2 : total);
   for (size_t i = 0; i < dict_size; ++i) {
     std::string_view value;
     if (!in.GetBytes(lengths[i], value)) {
       return DataLossError("truncated dictionary value");
     }
     if (hex != 0) {
-      UnpackHex(value, hex == 2, dict->values[i]);
+      UnpackHex(value, hex == 2, dict->bytes());
+      dict->EndValue();
     } else {
-      dict->values[i].assign(value);
+      dict->Add(value);
     }
   }
   out.codes.resize(rows);
@@ -732,8 +739,8 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
       out.codes[r] = out.valid[r] != 0 ? static_cast<uint32_t>(codes[r]) : 0;
     }
   }
-  if (dict->values.empty()) {
-    dict->values.emplace_back();  // code 0 of null cells stays addressable
+  if (dict->empty()) {
+    dict->Add({});  // code 0 of null cells stays addressable
   }
   out.dict = std::move(dict);
   return Status::Ok();
