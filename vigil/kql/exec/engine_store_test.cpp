@@ -78,6 +78,23 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "DeviceProcessEvents | where FileName == \"cmd.exe\" and ProcessId % 2 == 0 | count",
       "DeviceProcessEvents | where FileName != \"cmd.exe\" | summarize max(Timestamp) by FileName",
       "DeviceProcessEvents | where isnotempty(AccountDomain) | summarize count() by AccountDomain",
+      // string filters run on the raw dictionary text (StringFilter): every operator shape
+      "DeviceProcessEvents | where FileName !in~ (\"CMD.EXE\", \"svchost.exe\") | count",
+      "DeviceProcessEvents | where FileName in (\"cmd.exe\", \"CMD.EXE\") | count",
+      "DeviceProcessEvents | where ProcessCommandLine !has \"echo\" or FileName startswith "
+      "\"Ch\" | summarize count() by FileName",
+      "DeviceProcessEvents | where ProcessCommandLine has_any (\"POWERSHELL\", \"rundll32\") | "
+      "summarize count() by FileName",
+      "DeviceProcessEvents | where ProcessCommandLine has_all (\"echo\", \"cmd\") | count",
+      "DeviceProcessEvents | where FolderPath matches regex @\"(?i)system32.(cmd|conhost)\" | "
+      "summarize count() by FileName",
+      "DeviceProcessEvents | where AccountUpn == \"\" and AccountUpn !has \"x\" | summarize count() by AccountName",
+      "DeviceProcessEvents | where AccountDomain !~ \"CONTOSO\" and AccountName !contains \"svc\" "
+      "| summarize count() by AccountName",
+      "DeviceProcessEvents | where DeviceName hassuffix \"example\" and DeviceName != "
+      "\"ws-001.corp.example.com\" | count",
+      "DeviceProcessEvents | where DeviceName != \"ws-001.corp.example.com\" | count",
+      "DeviceProcessEvents | where DeviceName hassuffix \"example\" | count",
       // joins whose build-side keys are pushed into the probe scan as a semi-join filter
       "DeviceProcessEvents | join kind=inner (DeviceProcessEvents | where FileName == \"cmd.exe\" "
       "| distinct DeviceId | top 5 by DeviceId asc) on DeviceId | summarize count() by DeviceId",

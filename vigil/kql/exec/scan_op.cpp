@@ -145,7 +145,14 @@ KResult<bool> ScanOp::Open() {
   for (const auto& f : filters_) {
     for (size_t b = 0; b < batch_to_schema_.size(); ++b) {
       if (batch_to_schema_[b] == f.column) {
-        batch_filters_.emplace_back(b, f.predicate.get());
+        BatchFilter bf;
+        bf.column = b;
+        bf.predicate = f.predicate.get();
+        if (schema_[static_cast<size_t>(f.column)].type == Type::kString) {
+          bf.text = StringFilter::Compile(*f.predicate);
+          bf.null_verdict = bf.text && bf.text->Match(std::string_view());
+        }
+        batch_filters_.push_back(std::move(bf));
       }
     }
   }
@@ -164,6 +171,7 @@ KResult<bool> ScanOp::Open() {
     }
     worker->cursor = std::move(*cursor);
     worker->dict_cache.assign(batch_to_schema_.size(), DictCache{});
+    worker->verdicts.resize(batch_filters_.size());
     if (shards > 1) {
       // Each thread evaluates with its own regex cache and warning list.
       worker->regex = std::make_unique<RegexCache>();
@@ -223,7 +231,11 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
         cache.dict = col.dict;
         cache.values.assign(col.dict->size(), Value());
         cache.decoded.assign(col.dict->size(), 0);
-        cache.verdict.assign(col.dict->size(), -1);
+        for (size_t f = 0; f < batch_filters_.size(); ++f) {
+          if (batch_filters_[f].column == b) {
+            w.verdicts[f].assign(col.dict->size(), -1);
+          }
+        }
       }
     }
     auto cell = [&](size_t b, size_t r) -> Value {
@@ -264,19 +276,31 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
     sel.clear();
     for (size_t r = 0; r < batch.rows; ++r) {
       bool pass = true;
-      for (const auto& [b, pred] : batch_filters_) {
+      for (size_t fi = 0; fi < batch_filters_.size(); ++fi) {
+        const BatchFilter& f = batch_filters_[fi];
+        const size_t b = f.column;
         const auto& col = batch.columns[b];
-        auto& cache = w.dict_cache[b];
-        if (col.dict && !col.IsNull(r)) {
-          int8_t& v = cache.verdict[col.codes[r]];
+        if (f.text && col.dict) {
+          if (col.IsNull(r)) {
+            pass = f.null_verdict;
+          } else {
+            const uint32_t code = col.codes[r];
+            int8_t& v = w.verdicts[fi][code];
+            if (v < 0) {
+              v = f.text->Match((*col.dict)[code]) ? 1 : 0;
+            }
+            pass = v == 1;
+          }
+        } else if (col.dict && !col.IsNull(r)) {
+          int8_t& v = w.verdicts[fi][col.codes[r]];
           if (v < 0) {
             one.cols[0][0] = cell(b, r);
-            v = IsTrue(Eval(*pred, one, 0, eval)) ? 1 : 0;
+            v = IsTrue(Eval(*f.predicate, one, 0, eval)) ? 1 : 0;
           }
           pass = v == 1;
         } else {
           one.cols[0][0] = cell(b, r);
-          pass = IsTrue(Eval(*pred, one, 0, eval));
+          pass = IsTrue(Eval(*f.predicate, one, 0, eval));
         }
         if (!pass) {
           break;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vigil/kql/exec/physical.h"
+#include "vigil/kql/exec/string_filter.h"
 #include "vigil/store/table_source.h"
 
 namespace vigil::kql {
@@ -47,18 +48,20 @@ class ScanOp : public PhysOp {
   std::unique_ptr<ScanOp> CloneForColumns(std::vector<bool> needed) const;
 
  private:
-  // Decoded dictionary values and memoised filter verdicts, per dictionary.
+  // Decoded dictionary values, per dictionary.
   struct DictCache {
     std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
     std::vector<Value> values;
     std::vector<uint8_t> decoded;
-    std::vector<int8_t> verdict;  // -1 unknown, 0 false, 1 true
   };
   // One shard's cursor and state; owned by one thread at a time.
   struct ScanWorker {
     std::unique_ptr<store::ScanCursor> cursor;
     store::ColumnBatch batch;
     std::vector<DictCache> dict_cache;
+    // Memoised verdicts per pushed filter (several filters may read one column), per value of
+    // the filter column's current dictionary: -1 unknown, 0 false, 1 true.
+    std::vector<std::vector<int8_t>> verdicts;
     std::vector<uint32_t> sel;
     std::unique_ptr<RegexCache> regex;  // threaded workers only
     EvalContext eval;                   // threaded workers only
@@ -84,7 +87,13 @@ class ScanOp : public PhysOp {
 
   store::ScanRequest request_;
   std::vector<int> batch_to_schema_;  // batch column -> schema column
-  std::vector<std::pair<size_t, const BExpr*>> batch_filters_;
+  struct BatchFilter {
+    size_t column = 0;  // in the batch
+    const BExpr* predicate = nullptr;
+    std::shared_ptr<const StringFilter> text;  // string columns: runs on the raw text
+    bool null_verdict = false;                 // text's verdict for null (empty) cells
+  };
+  std::vector<BatchFilter> batch_filters_;
   std::vector<std::unique_ptr<ScanWorker>> workers_;
   bool done_ = false;
 

@@ -1,0 +1,177 @@
+#include "vigil/kql/exec/string_filter.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <re2/re2.h>
+
+namespace vigil::kql {
+
+namespace {
+
+bool IsColumn0(const BExprPtr& e) { return e && e->kind == BKind::kColumn && e->column == 0; }
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c + 32);
+    }
+  }
+  return out;
+}
+
+class MatcherFilter final : public StringFilter {
+ public:
+  MatcherFilter(std::shared_ptr<const StringMatcher> m, bool negated)
+      : m_(std::move(m)), negated_(negated) {}
+  bool Match(std::string_view text) const override { return m_->Match(text) != negated_; }
+
+ private:
+  std::shared_ptr<const StringMatcher> m_;
+  bool negated_;
+};
+
+class EqualsFilter final : public StringFilter {
+ public:
+  EqualsFilter(std::string value, bool negated) : value_(std::move(value)), negated_(negated) {}
+  bool Match(std::string_view text) const override { return (text == value_) != negated_; }
+
+ private:
+  std::string value_;
+  bool negated_;
+};
+
+class InFilter final : public StringFilter {
+ public:
+  InFilter(std::unordered_set<std::string> values, bool ci, bool negated)
+      : values_(std::move(values)), ci_(ci), negated_(negated) {}
+  bool Match(std::string_view text) const override {
+    bool found;
+    if (ci_) {
+      found = values_.count(AsciiLower(text)) > 0;
+    } else {
+      found = values_.count(std::string(text)) > 0;
+    }
+    return found != negated_;
+  }
+
+ private:
+  std::unordered_set<std::string> values_;
+  bool ci_;
+  bool negated_;
+};
+
+class AnyAllFilter final : public StringFilter {
+ public:
+  AnyAllFilter(std::vector<std::shared_ptr<const StringMatcher>> ms, bool all)
+      : ms_(std::move(ms)), all_(all) {}
+  bool Match(std::string_view text) const override {
+    for (const auto& m : ms_) {
+      const bool r = m->Match(text);
+      if (all_ && !r) {
+        return false;
+      }
+      if (!all_ && r) {
+        return true;
+      }
+    }
+    return all_;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const StringMatcher>> ms_;
+  bool all_;
+};
+
+class RegexFilter final : public StringFilter {
+ public:
+  explicit RegexFilter(std::shared_ptr<const re2::RE2> re) : re_(std::move(re)) {}
+  bool Match(std::string_view text) const override { return re2::RE2::PartialMatch(text, *re_); }
+
+ private:
+  std::shared_ptr<const re2::RE2> re_;
+};
+
+class LogicFilter final : public StringFilter {
+ public:
+  LogicFilter(std::unique_ptr<StringFilter> a, std::unique_ptr<StringFilter> b, bool is_and)
+      : a_(std::move(a)), b_(std::move(b)), and_(is_and) {}
+  bool Match(std::string_view text) const override {
+    return and_ ? (a_->Match(text) && b_->Match(text)) : (a_->Match(text) || b_->Match(text));
+  }
+
+ private:
+  std::unique_ptr<StringFilter> a_;
+  std::unique_ptr<StringFilter> b_;
+  bool and_;
+};
+
+}  // namespace
+
+std::unique_ptr<StringFilter> StringFilter::Compile(const BExpr& e) {
+  switch (e.kind) {
+    case BKind::kStrOp:
+      if (e.matcher && e.args.size() >= 1 && IsColumn0(e.args[0])) {
+        return std::make_unique<MatcherFilter>(e.matcher, e.negated);
+      }
+      return nullptr;
+    case BKind::kCompare: {
+      if (e.args.size() != 2 || (e.op != "==" && e.op != "!=")) {
+        return nullptr;
+      }
+      const BExpr* konst = nullptr;
+      if (IsColumn0(e.args[0]) && e.args[1]->kind == BKind::kConst) {
+        konst = e.args[1].get();
+      } else if (IsColumn0(e.args[1]) && e.args[0]->kind == BKind::kConst) {
+        konst = e.args[0].get();
+      }
+      if (konst == nullptr || !konst->constant.is_string()) {
+        return nullptr;
+      }
+      return std::make_unique<EqualsFilter>(konst->constant.AsString(), e.op == "!=");
+    }
+    case BKind::kIn: {
+      if (!e.set || e.args.empty() || !IsColumn0(e.args[0])) {
+        return nullptr;
+      }
+      std::unordered_set<std::string> values;
+      for (const Value& v : *e.set) {
+        if (!v.is_string()) {
+          return nullptr;  // numbers, nulls, dynamic: the generic comparison rules apply
+        }
+        values.insert(v.AsString());
+      }
+      return std::make_unique<InFilter>(std::move(values), e.case_insensitive, e.negated);
+    }
+    case BKind::kHasAny:
+      if (e.matchers.empty() || e.args.size() != 1 || !IsColumn0(e.args[0])) {
+        return nullptr;
+      }
+      return std::make_unique<AnyAllFilter>(e.matchers, e.all);
+    case BKind::kRegex:
+      if (!e.regex || e.args.empty() || !IsColumn0(e.args[0])) {
+        return nullptr;
+      }
+      return std::make_unique<RegexFilter>(e.regex);
+    case BKind::kAnd:
+    case BKind::kOr: {
+      if (e.args.size() != 2) {
+        return nullptr;
+      }
+      auto a = Compile(*e.args[0]);
+      auto b = Compile(*e.args[1]);
+      if (!a || !b) {
+        return nullptr;
+      }
+      return std::make_unique<LogicFilter>(std::move(a), std::move(b), e.kind == BKind::kAnd);
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace vigil::kql
