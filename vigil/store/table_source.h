@@ -26,12 +26,16 @@ struct PredicateHint {
     kHasTerm,       // string `column has term` (whole term, case-insensitive): bloom filter
     kStringEquals,  // string `column == value` or `=~ value`: every term of value must be present
     kIntRange,      // integer-backed/datetime `column` within [min, max] (inclusive): block min/max
+    kHasAnyTerm,    // string `column has_any (terms)`: at least one of `terms` must be present
   };
   Kind kind = Kind::kHasTerm;
   std::string column = {};
   std::string text = {};    // kHasTerm, kStringEquals
   int64_t min = INT64_MIN;  // kIntRange
   int64_t max = INT64_MAX;  // kIntRange
+  // kHasAnyTerm: the needles. A block is skipped only when every needle has a term the block
+  // certainly lacks; a needle without any term (e.g. "" or "--") never lets a block be skipped.
+  std::vector<std::string> terms = {};
 };
 
 struct ScanRequest {

@@ -126,6 +126,36 @@ void DeriveScanHints(const BExpr& e, const Schema& schema, ScanOp& scan) {
       scan.AddHint(hint);
     }
   }
+  // has_any / has_all with constant single-term needles on a plain string column. has_any: one
+  // hint, the block must hold one of the needles; has_all: each needle must be present.
+  if (e.kind == BKind::kHasAny && !e.negated && !e.matchers.empty() && e.args.size() == 1 &&
+      e.args[0]->kind == BKind::kColumn &&
+      schema[static_cast<size_t>(e.args[0]->column)].type == Type::kString) {
+    auto is_single_term = [](const std::string& needle) {
+      return !needle.empty() && std::all_of(needle.begin(), needle.end(),
+                                            [](unsigned char ch) { return IsTermByte(ch); });
+    };
+    const std::string& col = schema[static_cast<size_t>(e.args[0]->column)].name;
+    store::PredicateHint any_hint;
+    any_hint.kind = store::PredicateHint::Kind::kHasAnyTerm;
+    any_hint.column = col;
+    bool all_single = true;
+    for (const auto& m : e.matchers) {
+      const bool single = is_single_term(m->needle());
+      all_single = all_single && single;
+      if (e.all && single) {
+        store::PredicateHint hint;
+        hint.kind = store::PredicateHint::Kind::kHasTerm;
+        hint.column = col;
+        hint.text = m->needle();
+        scan.AddHint(hint);
+      }
+      any_hint.terms.push_back(m->needle());
+    }
+    if (!e.all && all_single) {
+      scan.AddHint(std::move(any_hint));
+    }
+  }
   if (e.kind == BKind::kCompare && e.op == "==" && e.args[0]->kind == BKind::kColumn &&
       e.args[1]->kind == BKind::kConst && e.args[1]->constant.is_string() &&
       schema[static_cast<size_t>(e.args[0]->column)].type == Type::kString) {

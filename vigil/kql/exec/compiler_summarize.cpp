@@ -2,6 +2,7 @@
 // `sum(x) / count()`), Kusto's default output names, arg_max/arg_min with `*`.
 #include "vigil/kql/exec/compiler_internal.h"
 #include "vigil/kql/exec/extreme_prefilter_op.h"
+#include "vigil/kql/exec/scan_aggregate_op.h"
 
 namespace vigil::kql {
 
@@ -307,8 +308,10 @@ KResult<PhysOpPtr> PlanSummarize(Compiler& c, const Operator& op, PhysOpPtr inpu
   }
   label += "]";
   input = MaybePrefilterExtremes(std::move(input), keys, col.aggs, c.ctx());
-  PhysOpPtr out = std::make_unique<SummarizeOp>(std::move(input), schema, keys, col.aggs, label,
-                                                c.ctx());
+  PhysOpPtr out = MakeScanAggregate(input, schema, keys, col.aggs, label, c.ctx());
+  if (!out) {
+    out = std::make_unique<SummarizeOp>(std::move(input), schema, keys, col.aggs, label, c.ctx());
+  }
   if (!needs_post) {
     return out;
   }

@@ -95,6 +95,15 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "\"ws-001.corp.example.com\" | count",
       "DeviceProcessEvents | where DeviceName != \"ws-001.corp.example.com\" | count",
       "DeviceProcessEvents | where DeviceName hassuffix \"example\" | count",
+      // summarize fused into the scan (ScanAggregateOp): keys by dictionary, integer column
+      // and expression; count, dcount and generic aggregates; no keys over no rows
+      "DeviceProcessEvents | summarize count(), dcount(ProcessId), sum(FileSize), avg(FileSize), "
+      "min(ProcessCommandLine) by bin(Timestamp, 1h), FileName",
+      "DeviceProcessEvents | summarize dcount(DeviceId, 0), dcount(AccountUpn), max(Timestamp) by "
+      "IsProcessRemoteSession, AccountName",
+      "DeviceProcessEvents | where FileName == \"no-such.exe\" | summarize count(), dcount(DeviceId)",
+      "DeviceProcessEvents | summarize c = count() by ProcessId % 5, AccountUpn",
+      "DeviceProcessEvents | summarize count() by bin(ProcessId, 1000) | where count_ > 100",
       // joins whose build-side keys are pushed into the probe scan as a semi-join filter
       "DeviceProcessEvents | join kind=inner (DeviceProcessEvents | where FileName == \"cmd.exe\" "
       "| distinct DeviceId | top 5 by DeviceId asc) on DeviceId | summarize count() by DeviceId",
@@ -182,6 +191,38 @@ TEST_F(EngineStoreTest, WideArgMaxReadsTheTableTwiceButMaterialisesOnlyCandidate
   EXPECT_EQ(narrow->find("ExtremePrefilter"), std::string::npos) << *narrow;
 }
 
+TEST_F(EngineStoreTest, SummarizeOverAScanIsFusedWhereEveryPartHasAFusedForm) {
+  Engine engine(store_.get(), &schema::Catalog::Default());
+  auto fused = engine.Explain(
+      "DeviceProcessEvents | where FileName in~ (\"cmd.exe\") | summarize count(), "
+      "dcount(DeviceId) by DeviceName, bin(Timestamp, 1h)",
+      options_);
+  ASSERT_TRUE(fused.has_value());
+  EXPECT_NE(fused->find("fused-scan"), std::string::npos) << *fused;
+  // a computed aggregate argument, a dynamic key or a filter left above the scan: not fused
+  for (const char* q : {"DeviceProcessEvents | summarize countif(ProcessId > 5) by DeviceName",
+                        "DeviceProcessEvents | summarize count() by tolower(DeviceName)",
+                        "DeviceProcessEvents | where ProcessId > InitiatingProcessId | summarize "
+                        "count() by DeviceName"}) {
+    auto plan = engine.Explain(q, options_);
+    ASSERT_TRUE(plan.has_value()) << q;
+    EXPECT_EQ(plan->find("fused-scan"), std::string::npos) << *plan;
+  }
+  auto r = engine.Run("DeviceProcessEvents | summarize count() by DeviceName", options_);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->table->rows, 20u);
+  EXPECT_EQ(r->stats.rows_scanned, 18000u);
+}
+
+TEST_F(EngineStoreTest, FusedSummarizeKeepsTheMemoryBudget) {
+  Engine engine(store_.get(), &schema::Catalog::Default());
+  QueryOptions tight = options_;
+  tight.limits.memory_budget_bytes = 64 * 1024;
+  auto r = engine.Run("DeviceProcessEvents | summarize count() by ReportId", tight);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "KQL0902") << r.error().ToString();
+}
+
 TEST_F(EngineStoreTest, ResultRowLimitTruncatesWithAWarning) {
   Engine engine(store_.get(), &schema::Catalog::Default());
   QueryOptions o = options_;
@@ -224,6 +265,48 @@ TEST_F(EngineStoreTest, JsonOutputHasTheHuntingApiShape) {
             0u)
       << json;
   EXPECT_NE(json.find("\"Stats\":{"), std::string::npos);
+}
+
+TEST_F(EngineStoreTest, HasAnyAndHasAllPushTermHintsWithoutChangingResults) {
+  Engine stored(store_.get(), &schema::Catalog::Default());
+  Engine in_memory(nullptr, &schema::Catalog::Default());
+  in_memory.AddTable("DeviceProcessEvents", memory_);
+  // "--id 5999" is the last row of each day: one block in six holds it.
+  const char* has_any =
+      "DeviceProcessEvents | where ProcessCommandLine has_any (\"5999\", \"MIMIKATZ\") | project "
+      "ReportId, ProcessCommandLine";
+  const char* has_all =
+      "DeviceProcessEvents | where ProcessCommandLine has_all (\"echo\", \"5999\") | project "
+      "ReportId";
+  auto plan = stored.Explain(has_any, options_);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_NE(plan->find("hint(has_any ProcessCommandLine (\"5999\",\"MIMIKATZ\"))"),
+            std::string::npos)
+      << *plan;
+  plan = stored.Explain(has_all, options_);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_NE(plan->find("hint(has ProcessCommandLine \"5999\")"), std::string::npos) << *plan;
+  for (const char* q : {has_any, has_all}) {
+    auto a = stored.Run(q, options_);
+    auto b = in_memory.Run(q, options_);
+    ASSERT_TRUE(a.has_value()) << q << ": " << a.error().ToString();
+    ASSERT_TRUE(b.has_value()) << q << ": " << b.error().ToString();
+    EXPECT_EQ(Rows(*a), Rows(*b)) << q;
+    EXPECT_EQ(a->table->rows, 3u) << q;
+    EXPECT_GE(a->stats.blocks_skipped, 12u) << q;  // 18 blocks, 3 hold the term
+  }
+  // A needle that is not a single term (or one present everywhere) disables the hint.
+  for (const char* q : {"DeviceProcessEvents | where ProcessCommandLine has_any (\"5999\", "
+                        "\"--id 5998\") | count",
+                        "DeviceProcessEvents | where ProcessCommandLine has_any (\"5999\", "
+                        "\"echo\") | count"}) {
+    auto a = stored.Run(q, options_);
+    auto b = in_memory.Run(q, options_);
+    ASSERT_TRUE(a.has_value()) << q << ": " << a.error().ToString();
+    ASSERT_TRUE(b.has_value()) << q << ": " << b.error().ToString();
+    EXPECT_EQ(Rows(*a), Rows(*b)) << q;
+    EXPECT_EQ(a->stats.blocks_skipped, 0u) << q;
+  }
 }
 
 }  // namespace

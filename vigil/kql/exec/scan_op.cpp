@@ -112,8 +112,31 @@ std::string ScanOp::Describe() const {
     out += " filter(" + f.predicate->text + ")";
   }
   for (const auto& h : hints_) {
-    out += h.kind == store::PredicateHint::Kind::kHasTerm ? " hint(has " : " hint(terms ";
-    out += h.column + " \"" + h.text + "\")";
+    switch (h.kind) {
+      case store::PredicateHint::Kind::kHasTerm:
+        out += " hint(has " + h.column + " \"" + h.text + "\")";
+        break;
+      case store::PredicateHint::Kind::kStringEquals:
+        out += " hint(terms " + h.column + " \"" + h.text + "\")";
+        break;
+      case store::PredicateHint::Kind::kIntRange:
+        out += " hint(range " + h.column + " " + std::to_string(h.min) + " .. " +
+               std::to_string(h.max) + ")";
+        break;
+      case store::PredicateHint::Kind::kHasAnyTerm: {
+        // Long indicator lists stay readable: the first few needles and a count.
+        constexpr size_t kShown = 8;
+        out += " hint(has_any " + h.column + " (";
+        for (size_t i = 0; i < h.terms.size() && i < kShown; ++i) {
+          out += (i == 0 ? "\"" : ",\"") + h.terms[i] + "\"";
+        }
+        if (h.terms.size() > kShown) {
+          out += ",... +" + std::to_string(h.terms.size() - kShown);
+        }
+        out += "))";
+        break;
+      }
+    }
   }
   return out;
 }
@@ -156,10 +179,7 @@ KResult<bool> ScanOp::Open() {
       }
     }
   }
-  size_t shards = ctx_->limits.scan_threads;
-  if (shards == 0) {
-    shards = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
-  }
+  const size_t shards = ShardCount();
   for (size_t i = 0; i < shards; ++i) {
     auto worker = std::make_unique<ScanWorker>();
     store::ScanRequest req = request_;
@@ -184,7 +204,58 @@ KResult<bool> ScanOp::Open() {
   return true;
 }
 
-KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
+Value ScanOp::Cell(ScanWorker& w, size_t b, size_t r) const {
+  return ScanCell(w.batch.columns[b], r, w.dict_cache[b]);
+}
+
+bool ScanDictCache::Refresh(const store::ColumnVector& col) {
+  if (!col.dict || dict == col.dict) {
+    return false;
+  }
+  dict = col.dict;
+  values.assign(col.dict->size(), Value());
+  decoded.assign(col.dict->size(), 0);
+  return true;
+}
+
+Value ScanCell(const store::ColumnVector& col, size_t r, ScanDictCache& cache) {
+  if (col.IsNull(r)) {
+    if (col.type == schema::ColumnType::kString) {
+      return Value::String(std::string());
+    }
+    return Value();
+  }
+  switch (col.type) {
+    case schema::ColumnType::kReal:
+      return Value::Real(col.reals[r]);
+    case schema::ColumnType::kString:
+    case schema::ColumnType::kGuid:
+    case schema::ColumnType::kDynamic: {
+      const uint32_t code = col.codes[r];
+      if (cache.decoded[code] == 0) {
+        cache.values[code] = ScanDictValue(col.type, (*col.dict)[code]);
+        cache.decoded[code] = 1;
+      }
+      return cache.values[code];
+    }
+    default:
+      return IntValue(col.type, col.ints[r]);
+  }
+}
+
+Value ScanIntValue(schema::ColumnType type, int64_t v) { return IntValue(type, v); }
+
+Value ScanDictValue(schema::ColumnType type, std::string_view raw) {
+  if (type == schema::ColumnType::kString) {
+    return Value::String(std::string(raw));
+  }
+  if (type == schema::ColumnType::kGuid) {
+    return Value::Guid(std::string(raw));
+  }
+  return DynamicToValue(store::DynamicView(raw));
+}
+
+KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
   EvalContext& eval = threaded ? w.eval : ctx_->eval;
   Chunk one;
   one.rows = 1;
@@ -226,11 +297,7 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
     // Refresh dictionary caches.
     for (size_t b = 0; b < batch.columns.size(); ++b) {
       const auto& col = batch.columns[b];
-      auto& cache = w.dict_cache[b];
-      if (col.dict && cache.dict != col.dict) {
-        cache.dict = col.dict;
-        cache.values.assign(col.dict->size(), Value());
-        cache.decoded.assign(col.dict->size(), 0);
+      if (w.dict_cache[b].Refresh(col)) {
         for (size_t f = 0; f < batch_filters_.size(); ++f) {
           if (batch_filters_[f].column == b) {
             w.verdicts[f].assign(col.dict->size(), -1);
@@ -238,39 +305,6 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
         }
       }
     }
-    auto cell = [&](size_t b, size_t r) -> Value {
-      const auto& col = batch.columns[b];
-      if (col.IsNull(r)) {
-        if (col.type == schema::ColumnType::kString) {
-          return Value::String(std::string());
-        }
-        return Value();
-      }
-      switch (col.type) {
-        case schema::ColumnType::kReal:
-          return Value::Real(col.reals[r]);
-        case schema::ColumnType::kString:
-        case schema::ColumnType::kGuid:
-        case schema::ColumnType::kDynamic: {
-          auto& cache = w.dict_cache[b];
-          const uint32_t code = col.codes[r];
-          if (cache.decoded[code] == 0) {
-            const std::string_view raw = (*col.dict)[code];
-            if (col.type == schema::ColumnType::kString) {
-              cache.values[code] = Value::String(std::string(raw));
-            } else if (col.type == schema::ColumnType::kGuid) {
-              cache.values[code] = Value::Guid(std::string(raw));
-            } else {
-              cache.values[code] = DynamicToValue(store::DynamicView(raw));
-            }
-            cache.decoded[code] = 1;
-          }
-          return cache.values[code];
-        }
-        default:
-          return IntValue(col.type, col.ints[r]);
-      }
-    };
     // Selection by the pushed filters (once per distinct dictionary value).
     std::vector<uint32_t>& sel = w.sel;
     sel.clear();
@@ -294,12 +328,12 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
         } else if (col.dict && !col.IsNull(r)) {
           int8_t& v = w.verdicts[fi][col.codes[r]];
           if (v < 0) {
-            one.cols[0][0] = cell(b, r);
+            one.cols[0][0] = Cell(w, b, r);
             v = IsTrue(Eval(*f.predicate, one, 0, eval)) ? 1 : 0;
           }
           pass = v == 1;
         } else {
-          one.cols[0][0] = cell(b, r);
+          one.cols[0][0] = Cell(w, b, r);
           pass = IsTrue(Eval(*f.predicate, one, 0, eval));
         }
         if (!pass) {
@@ -313,21 +347,85 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
     if (sel.empty()) {
       continue;
     }
-    out.Reset(schema_.size());
-    for (size_t b = 0; b < batch_to_schema_.size(); ++b) {
-      const size_t c = static_cast<size_t>(batch_to_schema_[b]);
-      if (!needed_[c]) {
-        continue;
-      }
-      auto& dst = out.cols[c];
-      dst.reserve(sel.size());
-      for (uint32_t r : sel) {
-        dst.push_back(cell(b, r));
-      }
-    }
-    out.rows = sel.size();  // columns not needed stay empty (see Chunk)
     return true;
   }
+}
+
+KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
+  auto more = Select(w, threaded);
+  if (!more || !*more) {
+    return more;
+  }
+  const std::vector<uint32_t>& sel = w.sel;
+  out.Reset(schema_.size());
+  for (size_t b = 0; b < batch_to_schema_.size(); ++b) {
+    const size_t c = static_cast<size_t>(batch_to_schema_[b]);
+    if (!needed_[c]) {
+      continue;
+    }
+    auto& dst = out.cols[c];
+    dst.reserve(sel.size());
+    for (uint32_t r : sel) {
+      dst.push_back(Cell(w, b, r));
+    }
+  }
+  out.rows = sel.size();  // columns not needed stay empty (see Chunk)
+  return true;
+}
+
+KResult<bool> ScanOp::RunBatches(const BatchSink& sink) {
+  if (!workers_.empty() || done_) {
+    return KErr("KQL0905", "scan of " + table_ + " was already started");
+  }
+  auto ok = Open();
+  if (!ok) {
+    return ok;
+  }
+  std::vector<std::optional<KqlError>> errors(workers_.size());
+  auto run = [&](size_t i, bool threaded) {
+    ScanWorker& w = *workers_[i];
+    while (true) {
+      auto more = Select(w, threaded);
+      if (more && *more) {
+        more = sink(i, w.batch, w.sel);
+      }
+      if (!more) {
+        errors[i] = more.error();
+        stop_ = true;
+        return;
+      }
+      if (!*more) {
+        return;
+      }
+    }
+  };
+  if (workers_.size() == 1) {
+    run(0, /*threaded=*/false);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      threads.emplace_back(run, i, /*threaded=*/true);
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+  }
+  Finish();
+  done_ = true;
+  for (auto& e : errors) {
+    if (e) {
+      return tl::unexpected(*e);
+    }
+  }
+  return true;
+}
+
+size_t ScanOp::ShardCount() const {
+  size_t shards = ctx_->limits.scan_threads;
+  if (shards == 0) {
+    shards = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  }
+  return shards;
 }
 
 void ScanOp::Finish() {

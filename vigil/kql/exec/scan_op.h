@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,22 @@
 #include "vigil/store/table_source.h"
 
 namespace vigil::kql {
+
+// The Values of one column's current dictionary, decoded on first use (a scan reads each
+// distinct value once per block, not once per row).
+struct ScanDictCache {
+  std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
+  std::vector<Value> values;
+  std::vector<uint8_t> decoded;
+  // Resets the cache when `col` carries a new dictionary; true if it did.
+  bool Refresh(const store::ColumnVector& col);
+};
+
+// A stored cell as a Value, as scans produce it: a null string is the empty string; guid text is
+// canonicalised; dynamic values are decoded. `cache` must be refreshed for `col`'s dictionary.
+Value ScanCell(const store::ColumnVector& col, size_t row, ScanDictCache& cache);
+Value ScanIntValue(schema::ColumnType type, int64_t v);
+Value ScanDictValue(schema::ColumnType type, std::string_view raw);
 
 struct ScanFilter {
   int column = -1;   // index in the table schema
@@ -41,6 +58,13 @@ class ScanOp : public PhysOp {
   // arrive in no particular order, as in Kusto.
   KResult<bool> Next(Chunk& out) override;
   std::string Describe() const override;
+  // Fused consumers (ScanAggregateOp): runs the whole scan, handing every decoded batch and its
+  // rows that pass the pushed filters to `sink` on the worker's own thread (worker index in
+  // [0, ShardCount())). Instead of Next(); a sink error stops every worker and is returned.
+  using BatchSink = std::function<KResult<bool>(size_t worker, const store::ColumnBatch& batch,
+                                                const std::vector<uint32_t>& rows)>;
+  KResult<bool> RunBatches(const BatchSink& sink);
+  size_t ShardCount() const;
   // True once the scan has opened its cursors (filters can no longer be added).
   bool started() const { return !workers_.empty(); }
   // A fresh, unstarted scan of the same table, time range, hints and filters that decodes only
@@ -48,12 +72,7 @@ class ScanOp : public PhysOp {
   std::unique_ptr<ScanOp> CloneForColumns(std::vector<bool> needed) const;
 
  private:
-  // Decoded dictionary values, per dictionary.
-  struct DictCache {
-    std::shared_ptr<const store::Dictionary> dict;  // held: a freed address may be reused
-    std::vector<Value> values;
-    std::vector<uint8_t> decoded;
-  };
+  using DictCache = ScanDictCache;
   // One shard's cursor and state; owned by one thread at a time.
   struct ScanWorker {
     std::unique_ptr<store::ScanCursor> cursor;
@@ -71,7 +90,11 @@ class ScanOp : public PhysOp {
   static constexpr size_t kQueueDepth = 4;
 
   KResult<bool> Open();
+  // Reads the next batch with rows passing the pushed filters into w.batch / w.sel; false at
+  // the end.
+  KResult<bool> Select(ScanWorker& w, bool threaded);
   KResult<bool> Produce(ScanWorker& w, Chunk& out, bool threaded);
+  Value Cell(ScanWorker& w, size_t b, size_t r) const;
   void StartThreads();
   void StopThreads();
   void Finish();  // merges worker stats and warnings into the query context

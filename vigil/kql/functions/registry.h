@@ -83,7 +83,18 @@ class AggregateState {
   // Combines another state of the same aggregate (parallel partial aggregation).
   virtual void Merge(AggregateState& other) = 0;
   virtual void Finish(std::vector<Value>& out) = 0;
+  // dcount only (fused scans feed it hashes instead of Values): adds a non-null value given as
+  // its DistinctHash, with the accuracy argument. Other aggregates ignore it.
+  virtual void AddDistinctHash(uint64_t hash, int64_t accuracy) {
+    (void)hash;
+    (void)accuracy;
+  }
 };
+
+// 64-bit hash of a value's identity under grouping equality (what dcount counts): numbers hash
+// by numeric value (1 and 1.0 are the same), other kinds by their bytes, each kind family with
+// its own seed.
+uint64_t DistinctHash(const Value& v);
 
 struct AggregateFunction {
   std::string name;

@@ -195,17 +195,33 @@ bool BitUnpack(ByteReader& in, size_t count, int width, std::vector<uint64_t>& v
     return false;
   }
   const uint64_t mask = width == 64 ? ~uint64_t{0} : ((uint64_t{1} << width) - 1);
-  unsigned __int128 acc = 0;
-  int bits = 0;
-  size_t byte_idx = 0;
-  for (size_t i = 0; i < count; ++i) {
-    while (bits < width) {
-      acc |= static_cast<unsigned __int128>(static_cast<uint8_t>(bytes[byte_idx++])) << bits;
-      bits += 8;
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const auto w = static_cast<size_t>(width);
+  size_t i = 0;
+  if (width <= 56) {
+    // One unaligned 8-byte load per value while it stays inside the buffer: a value of at
+    // most 56 bits plus its bit offset (< 8) fits in the 64 bits loaded.
+    for (; i < count; ++i) {
+      const size_t bit = i * w;
+      const size_t byte = bit >> 3;
+      if (byte + 8 > bytes_needed) {
+        break;
+      }
+      uint64_t word;
+      std::memcpy(&word, data + byte, sizeof(word));
+      values[i] = (word >> (bit & 7)) & mask;
     }
-    values[i] = static_cast<uint64_t>(acc) & mask;
-    acc >>= width;
-    bits -= width;
+  }
+  // The last few values (and widths above 56): assemble from single bytes.
+  for (; i < count; ++i) {
+    const size_t bit = i * w;
+    const size_t first = bit >> 3;
+    const size_t last = (bit + w + 7) >> 3;  // exclusive
+    unsigned __int128 acc = 0;
+    for (size_t b = first; b < last && b < bytes_needed; ++b) {
+      acc |= static_cast<unsigned __int128>(data[b]) << ((b - first) * 8);
+    }
+    values[i] = static_cast<uint64_t>(acc >> (bit & 7)) & mask;
   }
   return true;
 }

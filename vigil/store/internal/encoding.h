@@ -191,7 +191,8 @@ class TermBloom {
  public:
   TermBloom() = default;
   // Sized for `expected_terms` at 8 bits per term (4 probes: ~2.5 % false positives), capped
-  // at kMaxBits (64 KiB per column block: command lines reach ~50k distinct terms per block).
+  // at kMaxBits (64 KiB per column block). Blocks with more distinct terms than that filter
+  // only a subset of them (vigil/store/internal/term_filter.h).
   explicit TermBloom(size_t expected_terms);
   static TermBloom FromBytes(std::string_view bytes);
 

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "vigil/base/log.h"
 #include "vigil/base/time.h"
 #include "vigil/store/internal/file_util.h"
+#include "vigil/store/internal/term_filter.h"
 
 namespace vigil::store::internal {
 namespace {
@@ -17,10 +19,25 @@ using schema::ColumnType;
 struct ResolvedHint {
   PredicateHint::Kind kind;
   std::string column;
-  std::vector<std::string> terms;  // lower-cased terms of the hint text
+  // Lower-cased terms of each needle: one needle (the hint text) for kHasTerm and
+  // kStringEquals, one per entry of PredicateHint::terms for kHasAnyTerm.
+  std::vector<std::vector<std::string>> needles;
   int64_t min = 0;
   int64_t max = 0;
 };
+
+std::vector<std::string> LowerTerms(std::string_view text) {
+  std::vector<std::string> terms;
+  ForEachTerm(text, [&](std::string_view term) { terms.emplace_back(term); });
+  return terms;
+}
+
+// A needle is ruled out when the filter rules out one of its terms; one without terms never is.
+bool RuledOut(const TermBloom& bloom, bool partial, const std::vector<std::string>& terms) {
+  return std::any_of(terms.begin(), terms.end(), [&](const std::string& term) {
+    return !FilterMayContainTerm(bloom, partial, term);
+  });
+}
 
 void NullColumn(ColumnType type, size_t rows, ColumnVector& out) {
   out.type = type;
@@ -198,17 +215,19 @@ class LocalScanCursor final : public ScanCursor {
         continue;
       }
       if (schema::IsIntegerBacked(type) || type == ColumnType::kReal || meta.bloom.empty() ||
-          hint.terms.empty()) {
+          hint.needles.empty()) {
         continue;
       }
       if (meta.null_count == block.rows) {
         return true;
       }
+      // kHasTerm / kStringEquals hold one needle, so this is "any term absent" for them.
       const TermBloom bloom = TermBloom::FromBytes(meta.bloom);
-      for (const std::string& term : hint.terms) {
-        if (!bloom.MayContainTerm(term)) {
-          return true;
-        }
+      if (std::all_of(hint.needles.begin(), hint.needles.end(),
+                      [&](const std::vector<std::string>& terms) {
+                        return RuledOut(bloom, meta.bloom_partial, terms);
+                      })) {
+        return true;
       }
     }
     return false;
@@ -426,8 +445,12 @@ Result<std::unique_ptr<ScanCursor>> LocalSnapshot::Scan(const ScanRequest& reque
   std::vector<ResolvedHint> hints;
   for (const PredicateHint& hint : request.hints) {
     ResolvedHint resolved{hint.kind, hint.column, {}, hint.min, hint.max};
-    if (hint.kind != PredicateHint::Kind::kIntRange) {
-      ForEachTerm(hint.text, [&](std::string_view term) { resolved.terms.emplace_back(term); });
+    if (hint.kind == PredicateHint::Kind::kHasAnyTerm) {
+      for (const std::string& needle : hint.terms) {
+        resolved.needles.push_back(LowerTerms(needle));
+      }
+    } else if (hint.kind != PredicateHint::Kind::kIntRange) {
+      resolved.needles.push_back(LowerTerms(hint.text));
     }
     hints.push_back(std::move(resolved));
   }

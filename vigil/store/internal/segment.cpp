@@ -5,8 +5,8 @@
 #include <span>
 #include <string_view>
 
-#include "vigil/store/dynamic_value.h"
 #include "vigil/store/internal/file_util.h"
+#include "vigil/store/internal/term_filter.h"
 
 namespace vigil::store::internal {
 namespace {
@@ -17,12 +17,15 @@ using schema::ColumnType;
 constexpr std::string_view kSegmentMagic = "VIGILSEG";
 constexpr std::string_view kSegmentEndMagic = "VSEGEND1";
 constexpr uint64_t kHeaderSeed = 0x56534547;  // "VSEG"
-constexpr size_t kMaxBloomTerms = 65536;  // 8 bits each: TermBloom::kMaxBits
 // Footer per-column flags byte: bits 0-1 codec, then these.
 constexpr uint8_t kCodecMask = 0x03;
 constexpr uint8_t kHasMinMax = 0x04;
 constexpr uint8_t kHasBloom = 0x08;
-constexpr uint8_t kKnownFlags = kCodecMask | kHasMinMax | kHasBloom;
+// Since version 4: the bloom covers only IsPartialFilterTerm() terms (the block had more
+// distinct terms than kMaxFilterTerms).
+constexpr uint8_t kPartialBloom = 0x10;
+constexpr uint8_t kKnownFlagsV3 = kCodecMask | kHasMinMax | kHasBloom;
+constexpr uint8_t kKnownFlags = kKnownFlagsV3 | kPartialBloom;
 
 int64_t RealBits(double value) {
   int64_t bits = 0;
@@ -38,62 +41,6 @@ constexpr uint8_t kAllNull = 2;    // nothing follows
 constexpr uint8_t kStringPlain = 0x01;  // no codes: value i belongs to the i-th non-null row
 constexpr uint8_t kStringHexShift = 1;  // bits 1-2: 0 raw bytes, 1 lower hex, 2 upper hex
 constexpr uint8_t kStringKnownFlags = 0x07;
-
-// Set of 64-bit hashes (open addressing; the hashes are already well mixed). Clear() keeps the
-// capacity.
-class HashSet64 {
- public:
-  void Clear() {
-    values_.clear();
-    has_zero_ = false;
-    std::fill(slots_.begin(), slots_.end(), 0);
-  }
-  void Insert(uint64_t hash) {
-    if (hash == 0) {
-      if (!has_zero_) {
-        has_zero_ = true;
-        values_.push_back(0);
-      }
-      return;
-    }
-    if ((values_.size() + 1) * 2 > slots_.size()) {
-      Grow();
-    }
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == hash) {
-        return;
-      }
-      if (slots_[i] == 0) {
-        slots_[i] = hash;
-        values_.push_back(hash);
-        return;
-      }
-    }
-  }
-  size_t size() const { return values_.size(); }
-  const std::vector<uint64_t>& values() const { return values_; }
-
- private:
-  void Grow() {
-    slots_.assign(std::max<size_t>(slots_.size() * 2, 1024), 0);
-    const size_t mask = slots_.size() - 1;
-    for (uint64_t hash : values_) {
-      if (hash == 0) {
-        continue;
-      }
-      size_t i = hash & mask;
-      while (slots_[i] != 0) {
-        i = (i + 1) & mask;
-      }
-      slots_[i] = hash;
-    }
-  }
-
-  std::vector<uint64_t> slots_;
-  std::vector<uint64_t> values_;
-  bool has_zero_ = false;
-};
 
 // Encodes and compresses column blocks. Keeps its scratch buffers, dictionary and zstd context
 // across blocks, so a segment write allocates almost nothing per block. Not thread-safe.
@@ -116,6 +63,7 @@ class BlockEncoder {
     meta.null_count = nulls;
     meta.has_min_max = false;
     meta.bloom.clear();
+    meta.bloom_partial = false;
     if (nulls == rows) {
       out_.PutU8(kAllNull);
     } else {
@@ -246,60 +194,9 @@ class BlockEncoder {
       out_.PutU8(static_cast<uint8_t>(width));
       BitPack(codes_, width, out_);
     }
-    BuildBloom(type, dict, hex, plain, meta);
-  }
-
-  // Distinct terms are counted by hash; a 64-bit collision only costs one filter bit.
-  void BuildBloom(ColumnType type, const std::vector<std::string_view>& dict, uint8_t hex,
-                  bool plain, BlockColumnMeta& meta) {
-    term_hashes_.clear();
-    if (hex == 1) {
-      // Each non-empty value is exactly one term, already lower-case; distinct values of a
-      // plain block are distinct terms.
-      for (std::string_view value : dict) {
-        if (!value.empty()) {
-          term_hashes_.push_back(TermBloom::TermHash(value));
-        }
-      }
-      if (!plain) {
-        SortUnique(term_hashes_);
-      }
-      AddBloom(meta);
-      return;
-    }
-    term_set_.Clear();
-    for (std::string_view value : dict) {
-      std::string_view text = value;
-      if (type == ColumnType::kDynamic) {
-        json_.clear();
-        DynamicView(value).AppendJson(json_);
-        text = json_;
-      }
-      ForEachTerm(text,
-                  [&](std::string_view term) { term_set_.Insert(TermBloom::TermHash(term)); });
-      if (term_set_.size() > kMaxBloomTerms) {
-        return;
-      }
-    }
-    term_hashes_.assign(term_set_.values().begin(), term_set_.values().end());
-    AddBloom(meta);
-  }
-
-  void AddBloom(BlockColumnMeta& meta) {
-    // No terms (all null or empty): no filter; scans skip all-null blocks by null_count.
-    if (term_hashes_.empty() || term_hashes_.size() > kMaxBloomTerms) {
-      return;
-    }
-    TermBloom bloom(term_hashes_.size());
-    for (uint64_t hash : term_hashes_) {
-      bloom.AddHash(hash);
-    }
-    meta.bloom = bloom.bytes();
-  }
-
-  static void SortUnique(std::vector<uint64_t>& values) {
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
+    terms_.Build(type, dict, hex, plain, filter_);
+    meta.bloom = filter_.bytes;
+    meta.bloom_partial = filter_.partial;
   }
 
   SegmentWriteOptions options_;
@@ -309,9 +206,8 @@ class BlockEncoder {
   std::vector<int64_t> ints_;
   std::vector<uint64_t> codes_;
   StringDictionary dict_;
-  std::vector<uint64_t> term_hashes_;
-  HashSet64 term_set_;
-  std::string json_;
+  TermFilterBuilder terms_;
+  BuiltTermFilter filter_;
 };
 
 void PutInfo(const SegmentInfo& info, ByteWriter& out) {
@@ -340,9 +236,10 @@ void PutInfo(const SegmentInfo& info, ByteWriter& out) {
       out.PutVarint(col.stored_size);
       out.PutVarint(col.raw_size);
       out.PutU64(col.checksum);
-      out.PutU8(static_cast<uint8_t>(static_cast<uint8_t>(col.codec) |
-                                     (col.has_min_max ? kHasMinMax : 0) |
-                                     (col.bloom.empty() ? 0 : kHasBloom)));
+      out.PutU8(static_cast<uint8_t>(
+          static_cast<uint8_t>(col.codec) | (col.has_min_max ? kHasMinMax : 0) |
+          (col.bloom.empty() ? 0 : kHasBloom) |
+          (col.bloom.empty() || !col.bloom_partial ? 0 : kPartialBloom)));
       out.PutVarint(col.null_count);
       if (col.has_min_max) {
         out.PutSignedVarint(col.min);
@@ -355,7 +252,9 @@ void PutInfo(const SegmentInfo& info, ByteWriter& out) {
   }
 }
 
-bool GetInfo(ByteReader& in, SegmentInfo& info) {
+// `version` is the file's (a known one); it decides which column flags are valid.
+bool GetInfo(ByteReader& in, uint32_t version, SegmentInfo& info) {
+  const uint8_t known_flags = version >= 4 ? kKnownFlags : kKnownFlagsV3;
   std::string_view text;
   uint64_t count = 0;
   if (!in.GetString(text)) {
@@ -403,7 +302,7 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
       uint8_t flags = 0;
       if (!in.GetVarint(col.offset) || !in.GetVarint(stored_size) || !in.GetVarint(raw_size) ||
           stored_size > UINT32_MAX || raw_size > UINT32_MAX || !in.GetU64(col.checksum) ||
-          !in.GetU8(flags) || (flags & kCodecMask) > 2 || (flags & ~kKnownFlags) != 0 ||
+          !in.GetU8(flags) || (flags & kCodecMask) > 2 || (flags & ~known_flags) != 0 ||
           !in.GetVarint(null_count) || null_count > block.rows) {
         return false;
       }
@@ -416,11 +315,15 @@ bool GetInfo(ByteReader& in, SegmentInfo& info) {
         return false;
       }
       col.bloom.clear();
+      col.bloom_partial = false;
       if ((flags & kHasBloom) != 0) {
         if (!in.GetString(text)) {
           return false;
         }
         col.bloom.assign(text);
+        col.bloom_partial = (flags & kPartialBloom) != 0;
+      } else if ((flags & kPartialBloom) != 0) {
+        return false;
       }
     }
   }
@@ -583,9 +486,10 @@ Result<SegmentInfo> ReadSegmentInfo(const std::filesystem::path& path) {
   if (Hash64(std::string_view(header).substr(0, 16), kHeaderSeed) != header_hash) {
     return DataLossError("segment '{}': header checksum mismatch at offset 0", path.string());
   }
-  if (version != kSegmentFormatVersion) {
-    return DataLossError("segment '{}': unsupported format version {} (this build reads {})",
-                         path.string(), version, kSegmentFormatVersion);
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
+    return DataLossError("segment '{}': unsupported format version {} (this build reads {}..{})",
+                         path.string(), version, kOldestSegmentFormatVersion,
+                         kSegmentFormatVersion);
   }
   std::string trailer;
   const uint64_t trailer_offset = size - kSegmentTrailerSize;
@@ -609,7 +513,7 @@ Result<SegmentInfo> ReadSegmentInfo(const std::filesystem::path& path) {
   }
   SegmentInfo info;
   ByteReader footer_in(footer);
-  if (!GetInfo(footer_in, info)) {
+  if (!GetInfo(footer_in, version, info)) {
     return DataLossError("segment '{}': malformed footer at offset {}", path.string(),
                          footer_offset + footer_in.position());
   }

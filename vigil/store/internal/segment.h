@@ -17,7 +17,10 @@
 
 namespace vigil::store::internal {
 
-inline constexpr uint32_t kSegmentFormatVersion = 3;
+// Written by this build. Version 4 added partial term filters (kPartialBloom); readers still
+// accept version 3 files.
+inline constexpr uint32_t kSegmentFormatVersion = 4;
+inline constexpr uint32_t kOldestSegmentFormatVersion = 3;
 inline constexpr size_t kSegmentHeaderSize = 24;
 inline constexpr size_t kSegmentTrailerSize = 32;
 
@@ -32,6 +35,9 @@ struct BlockColumnMeta {
   int64_t min = 0;           // for real: the double's bit pattern
   int64_t max = 0;
   std::string bloom;  // string/guid/dynamic: TermBloom bytes (empty = no filter)
+  // The bloom covers only IsPartialFilterTerm() terms (vigil/store/internal/term_filter.h):
+  // other terms are "maybe".
+  bool bloom_partial = false;
 };
 
 struct BlockMeta {

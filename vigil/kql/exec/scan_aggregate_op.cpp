@@ -1,0 +1,554 @@
+#include "vigil/kql/exec/scan_aggregate_op.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <unordered_map>
+#include <utility>
+
+#include <xxhash.h>
+
+#include "vigil/kql/exec/row_key.h"
+
+namespace vigil::kql {
+
+namespace {
+
+constexpr size_t kMaxKeys = 3;
+
+enum class KeyKind : uint8_t {
+  kDict,  // a string or guid column: interned per distinct dictionary value
+  kInt,   // an integer-backed column
+  kExpr,  // an expression over integer-backed/real columns with an integer-backed result
+};
+
+struct KeyPlan {
+  KeyKind kind = KeyKind::kInt;
+  int column = -1;          // kDict, kInt: input schema column
+  std::vector<int> inputs;  // kExpr: the columns it reads
+  BExprPtr expr;
+};
+
+enum class AggKind : uint8_t { kCount, kDcount, kGeneric };
+
+struct AggPlan {
+  AggKind kind = AggKind::kGeneric;
+  int column = -1;        // kDcount
+  int64_t accuracy = 1;   // kDcount
+  AggSpec spec;
+};
+
+// The group key of one row: a part per key (intern id or integer) and a null mask.
+struct GroupKey {
+  std::array<uint64_t, kMaxKeys + 1> parts{};
+  bool operator==(const GroupKey& o) const { return parts == o.parts; }
+};
+struct GroupKeyHash {
+  size_t operator()(const GroupKey& k) const {
+    return static_cast<size_t>(XXH3_64bits(k.parts.data(), sizeof(k.parts)));
+  }
+};
+
+bool IsIntType(Type t) {
+  return t == Type::kBool || t == Type::kInt || t == Type::kLong || t == Type::kDateTime ||
+         t == Type::kTimeSpan;
+}
+
+// Collects the columns an expression reads; false if it contains anything whose value depends
+// on more than the current row (window functions, row numbers, prev/next, pack_all).
+bool CollectColumns(const BExpr& e, std::vector<int>& out) {
+  switch (e.kind) {
+    case BKind::kRowNumber:
+    case BKind::kPrevNext:
+    case BKind::kPackAll:
+    case BKind::kRowWindow:
+      return false;
+    case BKind::kColumn:
+      if (std::find(out.begin(), out.end(), e.column) == out.end()) {
+        out.push_back(e.column);
+      }
+      return true;
+    case BKind::kCall:
+      if (e.fn == nullptr || !e.fn->deterministic) {
+        return false;
+      }
+      break;
+    default:
+      break;
+  }
+  for (const auto& a : e.args) {
+    if (a && !CollectColumns(*a, out)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class ScanAggregateOp final : public PhysOp {
+ public:
+  ScanAggregateOp(PhysOpPtr input, Schema schema, std::vector<KeyPlan> keys,
+                  std::vector<AggPlan> aggs, std::string label, ExecContext* ctx)
+      : keys_(std::move(keys)), aggs_(std::move(aggs)), label_(std::move(label)), ctx_(ctx) {
+    schema_ = std::move(schema);
+    inputs_.push_back(std::move(input));
+  }
+
+  std::string Describe() const override { return label_ + " fused-scan"; }
+
+  void NeededInputs(const std::vector<bool>& out,
+                    std::vector<std::vector<bool>>& in) const override {
+    (void)out;
+    auto mark = [&](int c) {
+      if (c >= 0) {
+        in[0][static_cast<size_t>(c)] = true;
+      }
+    };
+    for (const auto& k : keys_) {
+      mark(k.column);
+      for (int c : k.inputs) {
+        mark(c);
+      }
+    }
+    for (const auto& a : aggs_) {
+      mark(a.column);
+      if (a.kind == AggKind::kGeneric) {
+        for (const auto& arg : a.spec.args) {
+          if (arg->kind == BKind::kColumn) {
+            mark(arg->column);
+          }
+        }
+      }
+    }
+  }
+
+  KResult<bool> Next(Chunk& out) override {
+    if (!built_) {
+      built_ = true;
+      auto ok = Build();
+      if (!ok) {
+        return ok;
+      }
+    }
+    return EmitFromTable(*result_, pos_, out);
+  }
+
+ private:
+  // One scan shard's groups; touched only by that shard's thread until the merge.
+  struct Worker {
+    std::vector<int> batch_col;  // input column -> batch column
+    std::vector<ScanDictCache> cells;                         // per batch column
+    std::vector<std::unordered_map<std::string, uint32_t>> intern;  // per key
+    std::vector<std::vector<int64_t>> code_id;                // per key: dict code -> intern id
+    std::vector<std::shared_ptr<const store::Dictionary>> key_dict;  // per key
+    std::vector<int64_t> code_group;  // single dictionary key: dict code -> group
+    std::vector<std::vector<uint64_t>> code_hash;              // per agg (dcount)
+    std::vector<std::vector<uint8_t>> hashed;                  // per agg (dcount)
+    std::vector<std::shared_ptr<const store::Dictionary>> hash_dict;  // per agg
+    std::unordered_map<GroupKey, uint32_t, GroupKeyHash> index;
+    std::vector<std::vector<Value>> group_values;  // key Values per group
+    std::vector<int64_t> counts;                   // [group * aggs + agg]
+    std::vector<std::unique_ptr<AggregateState>> states;  // [group * aggs + agg]
+    Chunk row;  // one-row chunk for expression keys
+    std::vector<Value> args;
+    RegexCache regex;
+    std::vector<std::string> warnings;
+    EvalContext eval;
+  };
+
+  KResult<bool> Build();
+  KResult<bool> Consume(Worker& w, const store::ColumnBatch& batch,
+                        const std::vector<uint32_t>& rows);
+  KResult<uint32_t> NewGroup(Worker& w, const GroupKey& key, const store::ColumnBatch& batch,
+                             size_t r);
+
+  std::vector<KeyPlan> keys_;
+  std::vector<AggPlan> aggs_;
+  std::string label_;
+  ExecContext* ctx_;
+  std::atomic<size_t> bytes_{0};
+  TablePtr result_;
+  size_t pos_ = 0;
+  bool built_ = false;
+};
+
+KResult<uint32_t> ScanAggregateOp::NewGroup(Worker& w, const GroupKey& key,
+                                            const store::ColumnBatch& batch, size_t r) {
+  const auto g = static_cast<uint32_t>(w.group_values.size());
+  std::vector<Value> values;
+  size_t bytes = 64 * (keys_.size() + aggs_.size() + 2);
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    const KeyPlan& kp = keys_[k];
+    if (kp.kind == KeyKind::kExpr) {
+      values.push_back(Eval(*kp.expr, w.row, 0, w.eval));
+      continue;
+    }
+    const int b = w.batch_col[static_cast<size_t>(kp.column)];
+    values.push_back(ScanCell(batch.columns[static_cast<size_t>(b)], r,
+                              w.cells[static_cast<size_t>(b)]));
+    bytes += values.back().AsString().size();
+  }
+  w.index.emplace(key, g);
+  w.group_values.push_back(std::move(values));
+  for (const auto& a : aggs_) {
+    w.counts.push_back(0);
+    w.states.push_back(a.kind == AggKind::kCount ? nullptr : a.spec.fn->create());
+  }
+  const size_t total = bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (total > ctx_->limits.memory_budget_bytes) {
+    return KErr("KQL0902", "query exceeded its memory budget of " +
+                               std::to_string(ctx_->limits.memory_budget_bytes >> 20) +
+                               " MiB; narrow the time range or filter earlier");
+  }
+  return g;
+}
+
+KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batch,
+                                       const std::vector<uint32_t>& rows) {
+  const Schema& in = inputs_[0]->schema();
+  if (w.batch_col.empty()) {
+    w.batch_col.assign(in.size(), -1);
+    for (size_t c = 0; c < in.size(); ++c) {
+      w.batch_col[c] = batch.FindColumn(in[c].name);
+    }
+    w.cells.resize(batch.columns.size());
+    w.row.rows = 1;
+    w.row.cols.assign(in.size(), std::vector<Value>(1));
+  }
+  auto col_of = [&](int c) -> const store::ColumnVector& {
+    return batch.columns[static_cast<size_t>(w.batch_col[static_cast<size_t>(c)])];
+  };
+  for (size_t b = 0; b < batch.columns.size(); ++b) {
+    w.cells[b].Refresh(batch.columns[b]);
+  }
+  const bool single_dict = keys_.size() == 1 && keys_[0].kind == KeyKind::kDict;
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    if (keys_[k].kind == KeyKind::kDict) {
+      const auto& col = col_of(keys_[k].column);
+      if (w.key_dict[k] != col.dict) {
+        w.key_dict[k] = col.dict;
+        w.code_id[k].assign(col.dict->size(), -1);
+        if (single_dict) {
+          w.code_group.assign(col.dict->size(), -1);
+        }
+      }
+    }
+  }
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    if (aggs_[a].kind == AggKind::kDcount) {
+      const auto& col = col_of(aggs_[a].column);
+      if (col.dict && w.hash_dict[a] != col.dict) {
+        w.hash_dict[a] = col.dict;
+        w.code_hash[a].assign(col.dict->size(), 0);
+        w.hashed[a].assign(col.dict->size(), 0);
+      }
+    }
+  }
+  static const uint64_t kEmptyStringHash = DistinctHash(Value::String(std::string()));
+  GroupKey key;
+  for (const uint32_t r : rows) {
+    // The row's group.
+    int64_t group = -1;
+    int64_t* code_group_slot = nullptr;
+    if (single_dict) {
+      const auto& col = col_of(keys_[0].column);
+      if (!col.IsNull(r)) {
+        code_group_slot = &w.code_group[col.codes[r]];
+        group = *code_group_slot;
+      }
+    }
+    if (group < 0) {
+      key.parts.fill(0);
+      for (size_t k = 0; k < keys_.size(); ++k) {
+        const KeyPlan& kp = keys_[k];
+        switch (kp.kind) {
+          case KeyKind::kDict: {
+            const auto& col = col_of(kp.column);
+            std::string_view text;
+            if (col.IsNull(r)) {
+              if (col.type != schema::ColumnType::kString) {
+                key.parts[kMaxKeys] |= uint64_t{1} << k;
+                break;
+              }
+              // a null string is the empty string (one group)
+            } else {
+              int64_t& id = w.code_id[k][col.codes[r]];
+              if (id >= 0) {
+                key.parts[k] = static_cast<uint64_t>(id);
+                break;
+              }
+              text = (*col.dict)[col.codes[r]];
+              if (col.type == schema::ColumnType::kGuid) {
+                // guids group by their canonical text
+                const Value v = ScanDictValue(col.type, text);
+                auto [it, inserted] = w.intern[k].emplace(v.AsString(), w.intern[k].size());
+                id = it->second;
+                key.parts[k] = static_cast<uint64_t>(id);
+                break;
+              }
+              auto [it, inserted] = w.intern[k].emplace(std::string(text), w.intern[k].size());
+              id = it->second;
+              key.parts[k] = static_cast<uint64_t>(id);
+              break;
+            }
+            auto [it, inserted] = w.intern[k].emplace(std::string(), w.intern[k].size());
+            key.parts[k] = it->second;
+            break;
+          }
+          case KeyKind::kInt: {
+            const auto& col = col_of(kp.column);
+            if (col.IsNull(r)) {
+              key.parts[kMaxKeys] |= uint64_t{1} << k;
+            } else {
+              key.parts[k] = static_cast<uint64_t>(col.ints[r]);
+            }
+            break;
+          }
+          case KeyKind::kExpr: {
+            for (int c : kp.inputs) {
+              const int b = w.batch_col[static_cast<size_t>(c)];
+              w.row.cols[static_cast<size_t>(c)][0] =
+                  ScanCell(batch.columns[static_cast<size_t>(b)], r,
+                           w.cells[static_cast<size_t>(b)]);
+            }
+            const Value v = Eval(*kp.expr, w.row, 0, w.eval);
+            if (v.is_null()) {
+              key.parts[kMaxKeys] |= uint64_t{1} << k;
+            } else {
+              key.parts[k] = static_cast<uint64_t>(v.AsInt64());
+            }
+            break;
+          }
+        }
+      }
+      auto it = w.index.find(key);
+      if (it != w.index.end()) {
+        group = it->second;
+      } else {
+        auto g = NewGroup(w, key, batch, r);
+        if (!g) {
+          return tl::unexpected(g.error());
+        }
+        group = *g;
+      }
+      if (code_group_slot != nullptr) {
+        *code_group_slot = group;
+      }
+    }
+    // Its aggregates.
+    const size_t base = static_cast<size_t>(group) * aggs_.size();
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      const AggPlan& ap = aggs_[a];
+      switch (ap.kind) {
+        case AggKind::kCount:
+          ++w.counts[base + a];
+          break;
+        case AggKind::kDcount: {
+          const auto& col = col_of(ap.column);
+          uint64_t h;
+          if (col.IsNull(r)) {
+            if (col.type != schema::ColumnType::kString) {
+              break;  // dcount skips nulls
+            }
+            h = kEmptyStringHash;
+          } else if (col.dict) {
+            const uint32_t code = col.codes[r];
+            if (w.hashed[a][code] == 0) {
+              w.code_hash[a][code] = DistinctHash(ScanDictValue(col.type, (*col.dict)[code]));
+              w.hashed[a][code] = 1;
+            }
+            h = w.code_hash[a][code];
+          } else if (col.type == schema::ColumnType::kReal) {
+            h = DistinctHash(Value::Real(col.reals[r]));
+          } else {
+            h = DistinctHash(ScanIntValue(col.type, col.ints[r]));
+          }
+          w.states[base + a]->AddDistinctHash(h, ap.accuracy);
+          break;
+        }
+        case AggKind::kGeneric: {
+          w.args.clear();
+          for (const auto& arg : ap.spec.args) {
+            if (arg->kind == BKind::kColumn) {
+              const int b = w.batch_col[static_cast<size_t>(arg->column)];
+              w.args.push_back(ScanCell(batch.columns[static_cast<size_t>(b)], r,
+                                        w.cells[static_cast<size_t>(b)]));
+            } else {
+              w.args.push_back(arg->constant);
+            }
+          }
+          w.states[base + a]->Add(w.args);
+          break;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+KResult<bool> ScanAggregateOp::Build() {
+  auto* scan = static_cast<ScanOp*>(inputs_[0].get());
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (size_t i = 0; i < scan->ShardCount(); ++i) {
+    auto w = std::make_unique<Worker>();
+    w->intern.resize(keys_.size());
+    w->code_id.resize(keys_.size());
+    w->key_dict.resize(keys_.size());
+    w->code_hash.resize(aggs_.size());
+    w->hashed.resize(aggs_.size());
+    w->hash_dict.resize(aggs_.size());
+    w->eval.fn = ctx_->eval.fn;
+    w->eval.fn.regex = &w->regex;
+    w->eval.fn.warnings = &w->warnings;
+    workers.push_back(std::move(w));
+  }
+  auto ran = scan->RunBatches([&](size_t worker, const store::ColumnBatch& batch,
+                                  const std::vector<uint32_t>& rows) -> KResult<bool> {
+    return Consume(*workers[worker], batch, rows);
+  });
+  if (!ran) {
+    return ran;
+  }
+  // Merge the shards' groups (first shard's order first).
+  std::unordered_map<std::vector<Value>, size_t, RowKeyHash, RowKeyEq<true>> index;
+  std::vector<std::vector<Value>> keys;
+  std::vector<int64_t> counts;
+  std::vector<std::unique_ptr<AggregateState>> states;
+  const size_t n = aggs_.size();
+  for (auto& w : workers) {
+    for (auto& warning : w->warnings) {
+      ctx_->Warn(std::move(warning));
+    }
+    for (size_t g = 0; g < w->group_values.size(); ++g) {
+      auto [it, inserted] = index.emplace(w->group_values[g], keys.size());
+      if (inserted) {
+        keys.push_back(std::move(w->group_values[g]));
+        for (size_t a = 0; a < n; ++a) {
+          counts.push_back(w->counts[g * n + a]);
+          states.push_back(std::move(w->states[g * n + a]));
+        }
+        continue;
+      }
+      const size_t base = it->second * n;
+      for (size_t a = 0; a < n; ++a) {
+        counts[base + a] += w->counts[g * n + a];
+        if (states[base + a] && w->states[g * n + a]) {
+          states[base + a]->Merge(*w->states[g * n + a]);
+        }
+      }
+    }
+    w->states.clear();
+  }
+  auto charged = ctx_->Charge(bytes_.load());
+  if (!charged) {
+    return charged;
+  }
+  if (keys_.empty() && keys.empty()) {
+    // summarize without keys yields one row even over no input
+    keys.emplace_back();
+    for (const auto& a : aggs_) {
+      counts.push_back(0);
+      states.push_back(a.kind == AggKind::kCount ? nullptr : a.spec.fn->create());
+    }
+  }
+  auto out = std::make_shared<Table>();
+  out->Reset(schema_);
+  std::vector<Value> finished;
+  for (size_t g = 0; g < keys.size(); ++g) {
+    size_t c = 0;
+    for (const auto& v : keys[g]) {
+      out->cols[c].push_back(CoerceTo(v, schema_[c].type));
+      ++c;
+    }
+    for (size_t a = 0; a < n; ++a) {
+      finished.clear();
+      if (aggs_[a].kind == AggKind::kCount) {
+        finished.push_back(Value::Long(counts[g * n + a]));
+      } else {
+        states[g * n + a]->Finish(finished);
+      }
+      for (size_t i = 0; i < aggs_[a].spec.outputs; ++i) {
+        Value v = i < finished.size() ? finished[i] : Value();
+        out->cols[c].push_back(CoerceTo(v, schema_[c].type));
+        ++c;
+      }
+    }
+    out->rows++;
+  }
+  result_ = std::move(out);
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<PhysOp> MakeScanAggregate(PhysOpPtr& input, const Schema& schema,
+                                          const std::vector<BExprPtr>& keys,
+                                          const std::vector<AggSpec>& aggs,
+                                          const std::string& label, ExecContext* ctx) {
+  auto* scan = dynamic_cast<ScanOp*>(input.get());
+  if (scan == nullptr || scan->started() || keys.size() > kMaxKeys || aggs.empty()) {
+    return nullptr;
+  }
+  const Schema& in = input->schema();
+  std::vector<KeyPlan> key_plans;
+  for (const auto& k : keys) {
+    KeyPlan kp;
+    kp.expr = k;
+    if (k->kind == BKind::kColumn) {
+      const Type t = in[static_cast<size_t>(k->column)].type;
+      kp.column = k->column;
+      if (t == Type::kString || t == Type::kGuid) {
+        kp.kind = KeyKind::kDict;
+      } else if (IsIntType(t)) {
+        kp.kind = KeyKind::kInt;
+      } else {
+        return nullptr;
+      }
+    } else {
+      kp.kind = KeyKind::kExpr;
+      if (!IsIntType(k->type) || !CollectColumns(*k, kp.inputs) || kp.inputs.empty()) {
+        return nullptr;
+      }
+      for (int c : kp.inputs) {
+        const Type t = in[static_cast<size_t>(c)].type;
+        if (!IsIntType(t) && t != Type::kReal) {
+          return nullptr;
+        }
+      }
+    }
+    key_plans.push_back(std::move(kp));
+  }
+  std::vector<AggPlan> agg_plans;
+  for (const auto& a : aggs) {
+    AggPlan ap;
+    ap.spec = a;
+    if (a.condition) {
+      return nullptr;
+    }
+    if (a.fn->name == "count" && a.args.empty()) {
+      ap.kind = AggKind::kCount;
+    } else if (a.fn->name == "dcount" && !a.args.empty() && a.args[0]->kind == BKind::kColumn &&
+               (a.args.size() == 1 ||
+                (a.args[1]->kind == BKind::kConst && (a.args[1]->constant.kind() == Kind::kInt ||
+                                                   a.args[1]->constant.kind() == Kind::kLong)))) {
+      const Type t = in[static_cast<size_t>(a.args[0]->column)].type;
+      if (t == Type::kDynamic) {
+        return nullptr;
+      }
+      ap.kind = AggKind::kDcount;
+      ap.column = a.args[0]->column;
+      ap.accuracy = a.args.size() > 1 ? a.args[1]->constant.AsInt64() : 1;
+    } else {
+      for (const auto& arg : a.args) {
+        if (arg->kind != BKind::kColumn && arg->kind != BKind::kConst) {
+          return nullptr;
+        }
+      }
+      ap.kind = AggKind::kGeneric;
+    }
+    agg_plans.push_back(ap);
+  }
+  return std::make_unique<ScanAggregateOp>(std::move(input), schema, std::move(key_plans),
+                                           std::move(agg_plans), label, ctx);
+}
+
+}  // namespace vigil::kql
