@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "vigil/base/hash_set64.h"
 #include "vigil/kql/functions/internal/aggregate_util.h"
 #include "vigil/kql/functions/registry.h"
 
@@ -66,58 +67,6 @@ uint64_t DistinctHash(const Value& v) {
 }
 
 namespace {
-
-// The exact phase of dcount: a set of 64-bit hashes with open addressing (linear probing, at
-// most half full) and the members in insertion order for iteration. Far cheaper per insert
-// than std::unordered_set, which allocates a node per member.
-class HashSet64 {
- public:
-  void insert(uint64_t h) {
-    if (h == 0) {
-      if (!has_zero_) {
-        has_zero_ = true;
-        members_.push_back(0);
-      }
-      return;
-    }
-    if ((members_.size() + 1) * 2 > slots_.size()) {
-      Grow();
-    }
-    if (Place(h)) {
-      members_.push_back(h);
-    }
-  }
-  size_t size() const { return members_.size(); }
-  std::vector<uint64_t>::const_iterator begin() const { return members_.begin(); }
-  std::vector<uint64_t>::const_iterator end() const { return members_.end(); }
-
- private:
-  bool Place(uint64_t h) {
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = static_cast<size_t>(h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) {
-        return false;
-      }
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        return true;
-      }
-    }
-  }
-  void Grow() {
-    std::vector<uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
-    for (const uint64_t h : old) {
-      if (h != 0) {
-        Place(h);
-      }
-    }
-  }
-
-  std::vector<uint64_t> slots_;  // 0: empty
-  std::vector<uint64_t> members_;
-  bool has_zero_ = false;
-};
 
 // Kusto's accuracy levels 0..4 map to 2^12, 2^14, 2^16, 2^17, 2^18 one-byte registers.
 int PrecisionForAccuracy(int64_t accuracy) {
@@ -218,7 +167,7 @@ class DcountState final : public AggregateState {
       AddToSketch(h);
       return;
     }
-    exact_.insert(h);
+    exact_.Insert(h);
     if (exact_.size() > exact_limit_) {
       registers_.assign(size_t{1} << precision_, 0);
       for (const uint64_t x : exact_) {

@@ -21,53 +21,6 @@ bool FilterMayContainTerm(const TermBloom& bloom, bool partial, std::string_view
   return bloom.MayContainTerm(lower_term);
 }
 
-void TermFilterBuilder::HashSet64::Clear() {
-  values_.clear();
-  has_zero_ = false;
-  std::fill(slots_.begin(), slots_.end(), 0);
-}
-
-// Open addressing; the hashes are already well mixed. 0 marks a free slot, so it is kept aside.
-bool TermFilterBuilder::HashSet64::Insert(uint64_t hash) {
-  if (hash == 0) {
-    if (has_zero_) {
-      return false;
-    }
-    has_zero_ = true;
-    values_.push_back(0);
-    return true;
-  }
-  if ((values_.size() + 1) * 2 > slots_.size()) {
-    Grow();
-  }
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == hash) {
-      return false;
-    }
-    if (slots_[i] == 0) {
-      slots_[i] = hash;
-      values_.push_back(hash);
-      return true;
-    }
-  }
-}
-
-void TermFilterBuilder::HashSet64::Grow() {
-  slots_.assign(std::max<size_t>(slots_.size() * 2, 1024), 0);
-  const size_t mask = slots_.size() - 1;
-  for (uint64_t hash : values_) {
-    if (hash == 0) {
-      continue;
-    }
-    size_t i = hash & mask;
-    while (slots_[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    slots_[i] = hash;
-  }
-}
-
 // Distinct terms are counted by hash; a 64-bit collision only costs one filter bit.
 void TermFilterBuilder::Build(schema::ColumnType type, const std::vector<std::string_view>& dict,
                               uint8_t hex, bool plain, BuiltTermFilter& out) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/base/hash_set64.h"
 #include "vigil/schema/column_type.h"
 #include "vigil/store/internal/encoding.h"
 
@@ -47,21 +48,6 @@ class TermFilterBuilder {
              bool plain, BuiltTermFilter& out);
 
  private:
-  class HashSet64 {
-   public:
-    void Clear();
-    bool Insert(uint64_t hash);  // false when already present
-    size_t size() const { return values_.size(); }
-    const std::vector<uint64_t>& values() const { return values_; }
-
-   private:
-    void Grow();
-
-    std::vector<uint64_t> slots_;
-    std::vector<uint64_t> values_;
-    bool has_zero_ = false;
-  };
-
   static void Fill(const std::vector<uint64_t>& hashes, std::string& bytes);
 
   std::vector<uint64_t> hashes_;  // hex terms, or the word-like terms while all terms fit
