@@ -171,6 +171,29 @@ struct AggSpec {
   std::string text;
 };
 
+// Appends one summarize output row to `out`: the group's key values, then each aggregate's
+// outputs as `finish(a, values)` appends them for aggregate `a` (missing ones are null), each
+// coerced to its column's type in `schema`.
+template <typename Finish>
+void AppendGroupRow(Table& out, const Schema& schema, const std::vector<Value>& keys,
+                    const std::vector<AggSpec>& aggs, Finish&& finish) {
+  size_t c = 0;
+  for (const auto& v : keys) {
+    out.cols[c].push_back(CoerceTo(v, schema[c].type));
+    ++c;
+  }
+  std::vector<Value> finished;
+  for (size_t a = 0; a < aggs.size(); ++a) {
+    finished.clear();
+    finish(a, finished);
+    for (size_t i = 0; i < aggs[a].outputs; ++i) {
+      out.cols[c].push_back(CoerceTo(i < finished.size() ? finished[i] : Value(), schema[c].type));
+      ++c;
+    }
+  }
+  out.rows++;
+}
+
 class SummarizeOp : public PhysOp {
  public:
   SummarizeOp(PhysOpPtr input, Schema schema, std::vector<BExprPtr> keys,

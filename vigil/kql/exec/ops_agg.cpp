@@ -80,23 +80,11 @@ KResult<bool> SummarizeOp::Build() {
   }
   auto out = std::make_shared<Table>();
   out->Reset(schema_);
-  std::vector<Value> finished;
   for (size_t g = 0; g < groups.size(); ++g) {
-    size_t c = 0;
-    for (const auto& v : group_keys[g]) {
-      out->cols[c].push_back(CoerceTo(v, schema_[c].type));
-      ++c;
-    }
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      finished.clear();
-      groups[g].states[a]->Finish(finished);
-      for (size_t i = 0; i < aggs_[a].outputs; ++i) {
-        Value v = i < finished.size() ? finished[i] : Value();
-        out->cols[c].push_back(CoerceTo(v, schema_[c].type));
-        ++c;
-      }
-    }
-    out->rows++;
+    AppendGroupRow(*out, schema_, group_keys[g], aggs_,
+                   [&](size_t a, std::vector<Value>& values) {
+                     groups[g].states[a]->Finish(values);
+                   });
   }
   result_ = std::move(out);
   return true;

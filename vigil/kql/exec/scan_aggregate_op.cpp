@@ -35,7 +35,6 @@ struct AggPlan {
   AggKind kind = AggKind::kGeneric;
   int column = -1;        // kDcount
   int64_t accuracy = 1;   // kDcount
-  AggSpec spec;
 };
 
 // The group key of one row: a part per key (intern id or integer) and a null mask.
@@ -54,20 +53,15 @@ bool IsIntType(Type t) {
          t == Type::kTimeSpan;
 }
 
-// Collects the columns an expression reads; false if it contains anything whose value depends
-// on more than the current row (window functions, row numbers, prev/next, pack_all).
-bool CollectColumns(const BExpr& e, std::vector<int>& out) {
+// False if the expression's value depends on more than the current row (window functions, row
+// numbers, prev/next, pack_all) or is not deterministic.
+bool RowLocal(const BExpr& e) {
   switch (e.kind) {
     case BKind::kRowNumber:
     case BKind::kPrevNext:
     case BKind::kPackAll:
     case BKind::kRowWindow:
       return false;
-    case BKind::kColumn:
-      if (std::find(out.begin(), out.end(), e.column) == out.end()) {
-        out.push_back(e.column);
-      }
-      return true;
     case BKind::kCall:
       if (e.fn == nullptr || !e.fn->deterministic) {
         return false;
@@ -76,19 +70,20 @@ bool CollectColumns(const BExpr& e, std::vector<int>& out) {
     default:
       break;
   }
-  for (const auto& a : e.args) {
-    if (a && !CollectColumns(*a, out)) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(e.args.begin(), e.args.end(),
+                     [](const BExprPtr& a) { return !a || RowLocal(*a); });
 }
 
 class ScanAggregateOp final : public PhysOp {
  public:
   ScanAggregateOp(PhysOpPtr input, Schema schema, std::vector<KeyPlan> keys,
-                  std::vector<AggPlan> aggs, std::string label, ExecContext* ctx)
-      : keys_(std::move(keys)), aggs_(std::move(aggs)), label_(std::move(label)), ctx_(ctx) {
+                  std::vector<AggPlan> aggs, std::vector<AggSpec> specs, std::string label,
+                  ExecContext* ctx)
+      : keys_(std::move(keys)),
+        aggs_(std::move(aggs)),
+        specs_(std::move(specs)),
+        label_(std::move(label)),
+        ctx_(ctx) {
     schema_ = std::move(schema);
     inputs_.push_back(std::move(input));
   }
@@ -98,25 +93,12 @@ class ScanAggregateOp final : public PhysOp {
   void NeededInputs(const std::vector<bool>& out,
                     std::vector<std::vector<bool>>& in) const override {
     (void)out;
-    auto mark = [&](int c) {
-      if (c >= 0) {
-        in[0][static_cast<size_t>(c)] = true;
-      }
-    };
     for (const auto& k : keys_) {
-      mark(k.column);
-      for (int c : k.inputs) {
-        mark(c);
-      }
+      MarkExprColumns(*k.expr, in[0]);
     }
-    for (const auto& a : aggs_) {
-      mark(a.column);
-      if (a.kind == AggKind::kGeneric) {
-        for (const auto& arg : a.spec.args) {
-          if (arg->kind == BKind::kColumn) {
-            mark(arg->column);
-          }
-        }
+    for (const auto& spec : specs_) {
+      for (const auto& arg : spec.args) {
+        MarkExprColumns(*arg, in[0]);
       }
     }
   }
@@ -156,6 +138,14 @@ class ScanAggregateOp final : public PhysOp {
   };
 
   KResult<bool> Build();
+  // Appends a fresh count and state for every aggregate of one new group.
+  void AddGroupStates(std::vector<int64_t>& counts,
+                      std::vector<std::unique_ptr<AggregateState>>& states) const {
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      counts.push_back(0);
+      states.push_back(aggs_[a].kind == AggKind::kCount ? nullptr : specs_[a].fn->create());
+    }
+  }
   KResult<bool> Consume(Worker& w, const store::ColumnBatch& batch,
                         const std::vector<uint32_t>& rows);
   KResult<uint32_t> NewGroup(Worker& w, const GroupKey& key, const store::ColumnBatch& batch,
@@ -163,6 +153,7 @@ class ScanAggregateOp final : public PhysOp {
 
   std::vector<KeyPlan> keys_;
   std::vector<AggPlan> aggs_;
+  std::vector<AggSpec> specs_;  // the summarize's aggregates, parallel to aggs_
   std::string label_;
   ExecContext* ctx_;
   std::atomic<size_t> bytes_{0};
@@ -189,10 +180,7 @@ KResult<uint32_t> ScanAggregateOp::NewGroup(Worker& w, const GroupKey& key,
   }
   w.index.emplace(key, g);
   w.group_values.push_back(std::move(values));
-  for (const auto& a : aggs_) {
-    w.counts.push_back(0);
-    w.states.push_back(a.kind == AggKind::kCount ? nullptr : a.spec.fn->create());
-  }
+  AddGroupStates(w.counts, w.states);
   const size_t total = bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   if (total > ctx_->limits.memory_budget_bytes) {
     return KErr("KQL0902", "query exceeded its memory budget of " +
@@ -263,34 +251,28 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
         switch (kp.kind) {
           case KeyKind::kDict: {
             const auto& col = col_of(kp.column);
-            std::string_view text;
-            if (col.IsNull(r)) {
-              if (col.type != schema::ColumnType::kString) {
-                key.parts[kMaxKeys] |= uint64_t{1} << k;
-                break;
-              }
-              // a null string is the empty string (one group)
-            } else {
-              int64_t& id = w.code_id[k][col.codes[r]];
-              if (id >= 0) {
-                key.parts[k] = static_cast<uint64_t>(id);
-                break;
-              }
-              text = (*col.dict)[col.codes[r]];
-              if (col.type == schema::ColumnType::kGuid) {
-                // guids group by their canonical text
-                const Value v = ScanDictValue(col.type, text);
-                auto [it, inserted] = w.intern[k].emplace(v.AsString(), w.intern[k].size());
-                id = it->second;
-                key.parts[k] = static_cast<uint64_t>(id);
-                break;
-              }
-              auto [it, inserted] = w.intern[k].emplace(std::string(text), w.intern[k].size());
-              id = it->second;
-              key.parts[k] = static_cast<uint64_t>(id);
+            const bool null = col.IsNull(r);
+            if (null && col.type != schema::ColumnType::kString) {
+              key.parts[kMaxKeys] |= uint64_t{1} << k;
               break;
             }
-            auto [it, inserted] = w.intern[k].emplace(std::string(), w.intern[k].size());
+            int64_t* id = null ? nullptr : &w.code_id[k][col.codes[r]];
+            if (id != nullptr && *id >= 0) {
+              key.parts[k] = static_cast<uint64_t>(*id);
+              break;
+            }
+            // A null string is the empty string (one group); guids group by canonical text.
+            std::string text;
+            if (!null) {
+              const std::string_view raw = (*col.dict)[col.codes[r]];
+              text = col.type == schema::ColumnType::kGuid
+                         ? ScanDictValue(col.type, raw).AsString()
+                         : std::string(raw);
+            }
+            auto [it, inserted] = w.intern[k].emplace(std::move(text), w.intern[k].size());
+            if (id != nullptr) {
+              *id = it->second;
+            }
             key.parts[k] = it->second;
             break;
           }
@@ -367,7 +349,7 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
         }
         case AggKind::kGeneric: {
           w.args.clear();
-          for (const auto& arg : ap.spec.args) {
+          for (const auto& arg : specs_[a].args) {
             if (arg->kind == BKind::kColumn) {
               const int b = w.batch_col[static_cast<size_t>(arg->column)];
               w.args.push_back(ScanCell(batch.columns[static_cast<size_t>(b)], r,
@@ -445,34 +427,18 @@ KResult<bool> ScanAggregateOp::Build() {
   if (keys_.empty() && keys.empty()) {
     // summarize without keys yields one row even over no input
     keys.emplace_back();
-    for (const auto& a : aggs_) {
-      counts.push_back(0);
-      states.push_back(a.kind == AggKind::kCount ? nullptr : a.spec.fn->create());
-    }
+    AddGroupStates(counts, states);
   }
   auto out = std::make_shared<Table>();
   out->Reset(schema_);
-  std::vector<Value> finished;
   for (size_t g = 0; g < keys.size(); ++g) {
-    size_t c = 0;
-    for (const auto& v : keys[g]) {
-      out->cols[c].push_back(CoerceTo(v, schema_[c].type));
-      ++c;
-    }
-    for (size_t a = 0; a < n; ++a) {
-      finished.clear();
+    AppendGroupRow(*out, schema_, keys[g], specs_, [&](size_t a, std::vector<Value>& values) {
       if (aggs_[a].kind == AggKind::kCount) {
-        finished.push_back(Value::Long(counts[g * n + a]));
+        values.push_back(Value::Long(counts[g * n + a]));
       } else {
-        states[g * n + a]->Finish(finished);
+        states[g * n + a]->Finish(values);
       }
-      for (size_t i = 0; i < aggs_[a].spec.outputs; ++i) {
-        Value v = i < finished.size() ? finished[i] : Value();
-        out->cols[c].push_back(CoerceTo(v, schema_[c].type));
-        ++c;
-      }
-    }
-    out->rows++;
+    });
   }
   result_ = std::move(out);
   return true;
@@ -505,7 +471,14 @@ std::unique_ptr<PhysOp> MakeScanAggregate(PhysOpPtr& input, const Schema& schema
       }
     } else {
       kp.kind = KeyKind::kExpr;
-      if (!IsIntType(k->type) || !CollectColumns(*k, kp.inputs) || kp.inputs.empty()) {
+      std::vector<bool> reads(in.size(), false);
+      MarkExprColumns(*k, reads);
+      for (size_t c = 0; c < reads.size(); ++c) {
+        if (reads[c]) {
+          kp.inputs.push_back(static_cast<int>(c));
+        }
+      }
+      if (!IsIntType(k->type) || !RowLocal(*k) || kp.inputs.empty()) {
         return nullptr;
       }
       for (int c : kp.inputs) {
@@ -520,7 +493,6 @@ std::unique_ptr<PhysOp> MakeScanAggregate(PhysOpPtr& input, const Schema& schema
   std::vector<AggPlan> agg_plans;
   for (const auto& a : aggs) {
     AggPlan ap;
-    ap.spec = a;
     if (a.condition) {
       return nullptr;
     }
@@ -548,7 +520,7 @@ std::unique_ptr<PhysOp> MakeScanAggregate(PhysOpPtr& input, const Schema& schema
     agg_plans.push_back(ap);
   }
   return std::make_unique<ScanAggregateOp>(std::move(input), schema, std::move(key_plans),
-                                           std::move(agg_plans), label, ctx);
+                                           std::move(agg_plans), aggs, label, ctx);
 }
 
 }  // namespace vigil::kql

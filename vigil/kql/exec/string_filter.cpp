@@ -45,22 +45,25 @@ class EqualsFilter final : public StringFilter {
   bool negated_;
 };
 
+// Looks strings up by string_view (no copy per probe).
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
+
 class InFilter final : public StringFilter {
  public:
-  InFilter(std::unordered_set<std::string> values, bool ci, bool negated)
+  InFilter(TextSet values, bool ci, bool negated)
       : values_(std::move(values)), ci_(ci), negated_(negated) {}
   bool Match(std::string_view text) const override {
-    bool found;
-    if (ci_) {
-      found = values_.count(AsciiLower(text)) > 0;
-    } else {
-      found = values_.count(std::string(text)) > 0;
-    }
+    const bool found = ci_ ? values_.find(std::string_view(AsciiLower(text))) != values_.end()
+                           : values_.find(text) != values_.end();
     return found != negated_;
   }
 
  private:
-  std::unordered_set<std::string> values_;
+  TextSet values_;
   bool ci_;
   bool negated_;
 };
@@ -138,7 +141,7 @@ std::unique_ptr<StringFilter> StringFilter::Compile(const BExpr& e) {
       if (!e.set || e.args.empty() || !IsColumn0(e.args[0])) {
         return nullptr;
       }
-      std::unordered_set<std::string> values;
+      TextSet values;
       for (const Value& v : *e.set) {
         if (!v.is_string()) {
           return nullptr;  // numbers, nulls, dynamic: the generic comparison rules apply
