@@ -16,6 +16,7 @@
 
 #include "vigil/base/log.h"
 #include "vigil/base/time.h"
+#include "vigil/store/internal/block_cache.h"
 #include "vigil/store/internal/encoding.h"
 #include "vigil/store/internal/file_util.h"
 #include "vigil/store/internal/local_snapshot.h"
@@ -191,6 +192,7 @@ struct Store::Impl {
   fs::path tables_dir;
   fs::path checkpoint_path;
   internal::SegmentWriteOptions segment_options;
+  std::shared_ptr<internal::BlockCache> block_cache;
 
   // Guards everything below up to maint_mu. Lock order: maint_mu, then mu.
   mutable std::mutex mu;
@@ -847,6 +849,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, const schema::C
   impl->segment_options.codec = impl->options.compression == Compression::kLz4
                                     ? internal::Codec::kLz4
                                     : internal::Codec::kZstd;
+  impl->block_cache = std::make_shared<internal::BlockCache>(
+      impl->options.block_cache_bytes.value_or(internal::DefaultBlockCacheBytes()));
   if (impl->options.dir.empty()) {
     return InvalidArgumentError("store directory is empty");
   }
@@ -923,6 +927,8 @@ StoreHealth Store::Health() const {
   return impl_->health;
 }
 
+BlockCacheStats Store::CacheStats() const { return impl_->block_cache->Stats(); }
+
 Status Store::Close() {
   {
     std::lock_guard lock(impl_->mu);
@@ -967,7 +973,8 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
     view.chunks.insert(view.chunks.end(), state.frozen.begin(), state.frozen.end());
     view.chunks.insert(view.chunks.end(), state.active.begin(), state.active.end());
   }
-  return std::make_shared<internal::LocalSnapshot>(*impl_->catalog, std::move(views));
+  return std::make_shared<internal::LocalSnapshot>(*impl_->catalog, std::move(views),
+                                                   impl_->block_cache);
 }
 
 }  // namespace vigil::store

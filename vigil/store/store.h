@@ -35,6 +35,20 @@ struct StoreOptions {
   size_t block_rows = 16'384;           // rows per column block
   Compression compression = Compression::kZstd;
   int zstd_level = 3;
+  // Budget of the cache of decoded column blocks shared by all scans (0 disables it); unset =
+  // an eighth of physical memory, at most 4 GiB.
+  std::optional<size_t> block_cache_bytes;
+};
+
+// The decoded-block cache since Open.
+struct BlockCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t inserts = 0;
+  uint64_t evictions = 0;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;     // held now (approximate: payload plus a fixed per-entry overhead)
+  uint64_t capacity = 0;  // the budget
 };
 
 struct TableStats {
@@ -91,6 +105,7 @@ class Store final : public TableSource {
   // Tables holding any rows, by name.
   std::vector<TableStats> Stats() const;
   StoreHealth Health() const;
+  BlockCacheStats CacheStats() const;
   // Flushes, stops background work and closes the WAL. Later calls fail; idempotent.
   Status Close();
   // Simulates a crash for tests: stops background work and closes the WAL without flushing.

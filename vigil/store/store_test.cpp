@@ -11,6 +11,7 @@
 
 #include "vigil/base/time.h"
 #include "vigil/store/internal/local_snapshot.h"
+#include "vigil/store/store_scan_test_util.h"
 #include "vigil/store/store_test_util.h"
 
 namespace vigil::store {
@@ -20,6 +21,10 @@ namespace fs = std::filesystem;
 using schema::ColumnType;
 using schema::TableBatch;
 using testing::AddProcessRows;
+using testing::CellText;
+using testing::OpenOrDie;
+using testing::Options;
+using testing::ScanRows;
 using testing::DayStart;
 using testing::TempDir;
 
@@ -52,70 +57,6 @@ const schema::Catalog& TypesCatalog() {
 }
 
 const schema::Catalog& Hunting() { return schema::Catalog::Default(); }
-
-StoreOptions Options(const fs::path& dir) {
-  StoreOptions options;
-  options.dir = dir;
-  options.background_flush = false;
-  options.compact_min_segments = 2;
-  return options;
-}
-
-std::unique_ptr<Store> OpenOrDie(const StoreOptions& options, const schema::Catalog& catalog) {
-  auto store = Store::Open(options, catalog);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(*store) : nullptr;
-}
-
-std::string CellText(const ColumnVector& col, size_t row) {
-  if (col.IsNull(row)) {
-    return "<null>";
-  }
-  switch (col.type) {
-    case ColumnType::kReal:
-      return fmt::format("{}", col.reals[row]);
-    case ColumnType::kString:
-    case ColumnType::kGuid:
-      return "'" + std::string(col.GetString(row)) + "'";
-    case ColumnType::kDynamic:
-      return col.GetDynamic(row).ToJson();
-    default:
-      return std::to_string(col.ints[row]);
-  }
-}
-
-// Every returned row as "v1|v2|...", sorted (scan order is not part of the contract).
-std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanRequest& request,
-                                  ScanStats* stats = nullptr) {
-  auto cursor = snapshot.Scan(request);
-  EXPECT_TRUE(cursor.ok()) << cursor.status().ToString();
-  std::vector<std::string> rows;
-  if (!cursor.ok()) {
-    return rows;
-  }
-  ColumnBatch batch;
-  while (true) {
-    auto more = (*cursor)->Next(batch);
-    EXPECT_TRUE(more.ok());
-    if (!more.ok() || !*more) {
-      break;
-    }
-    EXPECT_GT(batch.rows, 0u);
-    for (size_t r = 0; r < batch.rows; ++r) {
-      std::string row;
-      for (size_t c = 0; c < batch.columns.size(); ++c) {
-        EXPECT_EQ(batch.columns[c].valid.size(), batch.rows);
-        row += (c > 0 ? "|" : "") + CellText(batch.columns[c], r);
-      }
-      rows.push_back(std::move(row));
-    }
-  }
-  if (stats != nullptr) {
-    *stats = (*cursor)->stats();
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
 
 std::vector<int64_t> ReportIds(const Snapshot& snapshot, ScanRequest request = {}) {
   if (request.table.empty()) {
@@ -184,14 +125,14 @@ TEST(StoreTest, EveryTypeRoundTripsThroughWalSegmentsAndReopen) {
   bool saw_large = false;
   while (*(*cursor)->Next(out)) {
     for (size_t r = 0; r < out.rows; ++r, ++seen) {
-      if (out.columns[0].IsNull(r)) {
+      if (out.column(0).IsNull(r)) {
         ++nulls;
-        EXPECT_TRUE(out.columns[3].IsNull(r));
+        EXPECT_TRUE(out.column(3).IsNull(r));
         continue;
       }
-      empty_strings += out.columns[2].GetString(r).empty() ? 1 : 0;
-      saw_large = saw_large || out.columns[2].GetString(r).size() == 300'000;
-      const DynamicView dyn = out.columns[3].GetDynamic(r);
+      empty_strings += out.column(2).GetString(r).empty() ? 1 : 0;
+      saw_large = saw_large || out.column(2).GetString(r).size() == 300'000;
+      const DynamicView dyn = out.column(3).GetDynamic(r);
       EXPECT_TRUE(dyn.kind() == DynamicView::Kind::kObject ||
                   dyn.kind() == DynamicView::Kind::kArray);
       if (dyn.kind() == DynamicView::Kind::kObject) {
@@ -207,7 +148,10 @@ TEST(StoreTest, EveryTypeRoundTripsThroughWalSegmentsAndReopen) {
 
 TEST(StoreTest, DictionaryAndCompressionKeepSegmentsSmall) {
   TempDir dir;
-  auto store = OpenOrDie(Options(dir.path()), Hunting());
+  // Without the block cache a scan returns the blocks as stored, with their own dictionaries.
+  StoreOptions options = Options(dir.path());
+  options.block_cache_bytes = 0;
+  auto store = OpenOrDie(options, Hunting());
   TableBatch batch(*Hunting().Find("DeviceProcessEvents"));
   AddProcessRows(batch, 20000, DayStart(2026, 10, 24), 1);
   ASSERT_TRUE(store->Append(batch).ok());
@@ -227,10 +171,10 @@ TEST(StoreTest, DictionaryAndCompressionKeepSegmentsSmall) {
   ColumnBatch out;
   ASSERT_TRUE(*(*cursor)->Next(out));
   // 20 hosts: low cardinality; command lines carry the row index: high cardinality.
-  EXPECT_EQ(out.columns[0].dict->size(), 20u);
-  EXPECT_EQ(out.columns[1].dict->size(), out.rows);
+  EXPECT_EQ(out.column(0).dict->size(), 20u);
+  EXPECT_EQ(out.column(1).dict->size(), out.rows);
   for (size_t r = 0; r < out.rows; ++r) {
-    EXPECT_EQ(out.columns[0].GetString(r).substr(0, 3), "ws-");
+    EXPECT_EQ(out.column(0).GetString(r).substr(0, 3), "ws-");
   }
 }
 
@@ -600,7 +544,7 @@ TEST(StoreTest, DynamicPropertiesAreReadableFromScans) {
   ColumnBatch out;
   std::set<int64_t> n_values;
   while (*(*cursor)->Next(out)) {
-    const ColumnVector& y = out.columns[0];
+    const ColumnVector& y = out.column(0);
     for (size_t r = 0; r < out.rows; ++r) {
       const DynamicView v = y.GetDynamic(r);
       if (v.kind() == DynamicView::Kind::kObject) {

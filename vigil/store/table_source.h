@@ -74,6 +74,12 @@ class Dictionary {
   // Building a value in place: append to bytes(), then EndValue().
   std::string& bytes() { return bytes_; }
   void EndValue() { offsets_.push_back(bytes_.size()); }
+  void ShrinkToFit() {
+    bytes_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+  }
+  // Memory held (text plus offsets).
+  size_t ByteSize() const { return bytes_.capacity() + offsets_.capacity() * sizeof(size_t); }
 
  private:
   std::string bytes_;
@@ -102,11 +108,14 @@ struct ColumnVector {
   }
 };
 
-// The requested columns for a block of rows, in the order of ScanRequest::columns.
+// The requested columns for a block of rows, in the order of ScanRequest::columns. Columns
+// are immutable and may be shared with the store's block cache: replace one, never edit it.
 struct ColumnBatch {
   size_t rows = 0;
   std::vector<std::string> names;
-  std::vector<ColumnVector> columns;
+  std::vector<std::shared_ptr<const ColumnVector>> columns;
+
+  const ColumnVector& column(size_t i) const { return *columns[i]; }
 
   int FindColumn(std::string_view name) const {
     for (size_t i = 0; i < names.size(); ++i) {
@@ -126,6 +135,8 @@ struct ScanStats {
   uint64_t blocks_skipped_hint = 0;  // a predicate hint ruled the block out
   uint64_t blocks_corrupt = 0;       // checksum or decode failure: reported and skipped
   uint64_t rows_returned = 0;
+  // Segment columns this scan decoded whole into its store's block cache, with one dictionary.
+  uint64_t unified_columns = 0;
 };
 
 class ScanCursor {

@@ -228,7 +228,7 @@ size_t CountRows(const Snapshot& snapshot, const ScanRequest& request, ScanStats
     }
     rows += batch.rows;
     for (size_t r = 0; ids != nullptr && r < batch.rows; ++r) {
-      ids->push_back(batch.columns[0].ints[r]);
+      ids->push_back(batch.column(0).ints[r]);
     }
   }
   stats = (*cursor)->stats();

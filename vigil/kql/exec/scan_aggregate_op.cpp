@@ -8,6 +8,7 @@
 
 #include <xxhash.h>
 
+#include "vigil/base/text_hash.h"
 #include "vigil/kql/exec/row_key.h"
 
 namespace vigil::kql {
@@ -119,7 +120,7 @@ class ScanAggregateOp final : public PhysOp {
   struct Worker {
     std::vector<int> batch_col;  // input column -> batch column
     std::vector<ScanDictCache> cells;                         // per batch column
-    std::vector<std::unordered_map<std::string, uint32_t>> intern;  // per key
+    std::vector<TextMap<uint32_t>> intern;  // per key
     std::vector<std::vector<int64_t>> code_id;                // per key: dict code -> intern id
     std::vector<std::shared_ptr<const store::Dictionary>> key_dict;  // per key
     std::vector<int64_t> code_group;  // single dictionary key: dict code -> group
@@ -174,7 +175,7 @@ KResult<uint32_t> ScanAggregateOp::NewGroup(Worker& w, const GroupKey& key,
       continue;
     }
     const int b = w.batch_col[static_cast<size_t>(kp.column)];
-    values.push_back(ScanCell(batch.columns[static_cast<size_t>(b)], r,
+    values.push_back(ScanCell(batch.column(static_cast<size_t>(b)), r,
                               w.cells[static_cast<size_t>(b)]));
     bytes += values.back().AsString().size();
   }
@@ -203,10 +204,10 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
     w.row.cols.assign(in.size(), std::vector<Value>(1));
   }
   auto col_of = [&](int c) -> const store::ColumnVector& {
-    return batch.columns[static_cast<size_t>(w.batch_col[static_cast<size_t>(c)])];
+    return batch.column(static_cast<size_t>(w.batch_col[static_cast<size_t>(c)]));
   };
   for (size_t b = 0; b < batch.columns.size(); ++b) {
-    w.cells[b].Refresh(batch.columns[b]);
+    w.cells[b].Refresh(batch.column(b));
   }
   const bool single_dict = keys_.size() == 1 && keys_[0].kind == KeyKind::kDict;
   for (size_t k = 0; k < keys_.size(); ++k) {
@@ -262,14 +263,19 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
               break;
             }
             // A null string is the empty string (one group); guids group by canonical text.
-            std::string text;
+            std::string guid_text;
+            std::string_view text;
             if (!null) {
-              const std::string_view raw = (*col.dict)[col.codes[r]];
-              text = col.type == schema::ColumnType::kGuid
-                         ? ScanDictValue(col.type, raw).AsString()
-                         : std::string(raw);
+              text = (*col.dict)[col.codes[r]];
+              if (col.type == schema::ColumnType::kGuid) {
+                guid_text = ScanDictValue(col.type, text).AsString();
+                text = guid_text;
+              }
             }
-            auto [it, inserted] = w.intern[k].emplace(std::move(text), w.intern[k].size());
+            auto it = w.intern[k].find(text);
+            if (it == w.intern[k].end()) {
+              it = w.intern[k].emplace(std::string(text), w.intern[k].size()).first;
+            }
             if (id != nullptr) {
               *id = it->second;
             }
@@ -289,7 +295,7 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
             for (int c : kp.inputs) {
               const int b = w.batch_col[static_cast<size_t>(c)];
               w.row.cols[static_cast<size_t>(c)][0] =
-                  ScanCell(batch.columns[static_cast<size_t>(b)], r,
+                  ScanCell(batch.column(static_cast<size_t>(b)), r,
                            w.cells[static_cast<size_t>(b)]);
             }
             const Value v = Eval(*kp.expr, w.row, 0, w.eval);
@@ -352,7 +358,7 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
           for (const auto& arg : specs_[a].args) {
             if (arg->kind == BKind::kColumn) {
               const int b = w.batch_col[static_cast<size_t>(arg->column)];
-              w.args.push_back(ScanCell(batch.columns[static_cast<size_t>(b)], r,
+              w.args.push_back(ScanCell(batch.column(static_cast<size_t>(b)), r,
                                         w.cells[static_cast<size_t>(b)]));
             } else {
               w.args.push_back(arg->constant);

@@ -205,7 +205,7 @@ KResult<bool> ScanOp::Open() {
 }
 
 Value ScanOp::Cell(ScanWorker& w, size_t b, size_t r) const {
-  return ScanCell(w.batch.columns[b], r, w.dict_cache[b]);
+  return ScanCell(w.batch.column(b), r, w.dict_cache[b]);
 }
 
 bool ScanDictCache::Refresh(const store::ColumnVector& col) {
@@ -292,11 +292,11 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
     store::ColumnBatch& batch = w.batch;
     w.stats.rows_scanned += batch.rows;
     for (const auto& col : batch.columns) {
-      w.stats.bytes_scanned += col.dict ? col.codes.size() * 4 : batch.rows * 8;
+      w.stats.bytes_scanned += col->dict ? col->codes.size() * 4 : batch.rows * 8;
     }
     // Refresh dictionary caches.
     for (size_t b = 0; b < batch.columns.size(); ++b) {
-      const auto& col = batch.columns[b];
+      const auto& col = batch.column(b);
       if (w.dict_cache[b].Refresh(col)) {
         for (size_t f = 0; f < batch_filters_.size(); ++f) {
           if (batch_filters_[f].column == b) {
@@ -313,7 +313,7 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
       for (size_t fi = 0; fi < batch_filters_.size(); ++fi) {
         const BatchFilter& f = batch_filters_[fi];
         const size_t b = f.column;
-        const auto& col = batch.columns[b];
+        const auto& col = batch.column(b);
         if (f.text && col.dict) {
           if (col.IsNull(r)) {
             pass = f.null_verdict;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "vigil/base/log.h"
@@ -12,6 +13,9 @@
 
 namespace vigil::store::internal {
 namespace {
+
+// Largest stored (decompressed) size of one segment column that LoadUnifiedColumn handles.
+constexpr uint64_t kMaxUnifiedColumnBytes = uint64_t{32} << 20;
 
 using schema::ColumnData;
 using schema::ColumnType;
@@ -93,45 +97,47 @@ void FromColumnData(const ColumnData& col, size_t rows, ColumnVector& out) {
   out.dict = std::move(dict);
 }
 
-void FilterColumn(ColumnVector& col, const std::vector<uint32_t>& selection) {
+// A copy of `in` holding only the rows of `selection`.
+std::shared_ptr<const ColumnVector> FilterColumn(const ColumnVector& in,
+                                                 const std::vector<uint32_t>& selection) {
+  auto out = std::make_shared<ColumnVector>();
+  out->type = in.type;
+  out->dict = in.dict;
+  ColumnVector& col = *out;
   std::vector<uint8_t> valid;
   valid.reserve(selection.size());
   for (uint32_t r : selection) {
-    valid.push_back(col.valid[r]);
+    valid.push_back(in.valid[r]);
   }
   col.valid = std::move(valid);
-  if (!col.ints.empty()) {
-    std::vector<int64_t> ints;
-    ints.reserve(selection.size());
+  if (!in.ints.empty()) {
+    col.ints.reserve(selection.size());
     for (uint32_t r : selection) {
-      ints.push_back(col.ints[r]);
+      col.ints.push_back(in.ints[r]);
     }
-    col.ints = std::move(ints);
   }
-  if (!col.reals.empty()) {
-    std::vector<double> reals;
-    reals.reserve(selection.size());
+  if (!in.reals.empty()) {
+    col.reals.reserve(selection.size());
     for (uint32_t r : selection) {
-      reals.push_back(col.reals[r]);
+      col.reals.push_back(in.reals[r]);
     }
-    col.reals = std::move(reals);
   }
-  if (!col.codes.empty()) {
-    std::vector<uint32_t> codes;
-    codes.reserve(selection.size());
+  if (!in.codes.empty()) {
+    col.codes.reserve(selection.size());
     for (uint32_t r : selection) {
-      codes.push_back(col.codes[r]);
+      col.codes.push_back(in.codes[r]);
     }
-    col.codes = std::move(codes);
   }
+  return out;
 }
 
 class LocalScanCursor final : public ScanCursor {
  public:
   LocalScanCursor(TableView view, std::vector<int> columns, std::vector<std::string> names,
                   std::optional<int64_t> min_time, std::optional<int64_t> max_time,
-                  std::vector<ResolvedHint> hints)
+                  std::vector<ResolvedHint> hints, std::shared_ptr<BlockCache> cache)
       : view_(std::move(view)),
+        cache_(std::move(cache)),
         columns_(std::move(columns)),
         names_(std::move(names)),
         hints_(std::move(hints)) {
@@ -233,8 +239,110 @@ class LocalScanCursor final : public ScanCursor {
     return false;
   }
 
-  Status ReadColumn(const SegmentHandle& segment, const BlockMeta& block, int col,
-                    ColumnVector& out) {
+  // Reads one column block through the cache: a hit is shared, not copied; a miss is read,
+  // checked, decoded and then offered to the cache. The first miss on a small string-like
+  // column of a segment loads the whole column with one dictionary (LoadUnifiedColumn).
+  Status ReadColumn(const SegmentHandle& segment, size_t block_idx, int col,
+                    std::shared_ptr<const ColumnVector>& out) {
+    const BlockKey key{segment.cache_id, static_cast<uint32_t>(block_idx),
+                       static_cast<uint32_t>(col)};
+    if (cache_ != nullptr) {
+      if (std::shared_ptr<const ColumnVector> hit = cache_->Find(key)) {
+        out = std::move(hit);
+        return Status::Ok();
+      }
+      // Tried once per segment column and scan: a corrupt block or a cache too small to keep
+      // the column must not make every later block decode the whole column again.
+      if (WantsUnifiedColumn(segment, col, cache_->capacity()) &&
+          !cache_->Contains(BlockKey{segment.cache_id, 0, static_cast<uint32_t>(col)}) &&
+          unify_tried_.emplace(segment.cache_id, col).second &&
+          LoadUnifiedColumn(segment, col, block_idx, out)) {
+        return Status::Ok();
+      }
+    }
+    auto decoded = std::make_shared<ColumnVector>();
+    VIGIL_RETURN_IF_ERROR(
+        ReadColumnFromFile(segment, segment.info.blocks[block_idx], col, *decoded));
+    out = decoded;
+    if (cache_ != nullptr) {
+      const size_t bytes = DecodedBlockBytes(*decoded, decoded->dict ? decoded->dict->ByteSize() : 0);
+      cache_->Insert(key, std::move(decoded), bytes);
+    }
+    return Status::Ok();
+  }
+
+  // A string, guid or dynamic column of a multi-block segment whose stored text is small
+  // enough that one dictionary for the whole segment pays off: few distinct values repeated
+  // across blocks (names, paths, hashes), not near-unique text such as command lines.
+  static bool WantsUnifiedColumn(const SegmentHandle& segment, int col, size_t cache_capacity) {
+    const SegmentInfo& info = segment.info;
+    const ColumnType type = info.columns[col].type;
+    if (info.blocks.size() < 2 || schema::IsIntegerBacked(type) || type == ColumnType::kReal) {
+      return false;
+    }
+    uint64_t raw = 0;
+    for (const BlockMeta& block : info.blocks) {
+      raw += block.columns[col].raw_size;
+    }
+    return raw <= kMaxUnifiedColumnBytes && raw * 8 <= cache_capacity;
+  }
+
+  // Decodes every block of column `col` of `segment`, re-codes them against one dictionary
+  // and caches them all, so later scans evaluate filters and group keys once per distinct value
+  // of the segment instead of once per block. Sets `out` to block `block_idx`. Returns false
+  // (and caches nothing) when a block cannot be read; the caller then reads the block alone.
+  bool LoadUnifiedColumn(const SegmentHandle& segment, int col, size_t block_idx,
+                         std::shared_ptr<const ColumnVector>& out) {
+    const SegmentInfo& info = segment.info;
+    std::vector<std::shared_ptr<ColumnVector>> blocks;
+    std::vector<std::shared_ptr<const Dictionary>> own_dicts;
+    size_t values = 0;
+    size_t text_bytes = 0;
+    for (const BlockMeta& block : info.blocks) {
+      auto decoded = std::make_shared<ColumnVector>();
+      if (!ReadColumnFromFile(segment, block, col, *decoded).ok() || decoded->dict == nullptr) {
+        return false;
+      }
+      values += decoded->dict->size();
+      text_bytes += decoded->dict->ByteSize();
+      own_dicts.push_back(decoded->dict);
+      blocks.push_back(std::move(decoded));
+    }
+    auto unified = std::make_shared<Dictionary>();
+    unified->Reserve(values, text_bytes);
+    // Keys view the blocks' own dictionaries, which live until the end of this function.
+    std::unordered_map<std::string_view, uint32_t> ids;
+    ids.reserve(values);
+    std::vector<uint32_t> remap;
+    for (const std::shared_ptr<ColumnVector>& block : blocks) {
+      const Dictionary& own = *block->dict;
+      remap.resize(own.size());
+      for (size_t i = 0; i < own.size(); ++i) {
+        auto [it, inserted] = ids.emplace(own[i], static_cast<uint32_t>(unified->size()));
+        if (inserted) {
+          unified->Add(own[i]);
+        }
+        remap[i] = it->second;
+      }
+      for (uint32_t& code : block->codes) {
+        code = remap[code];
+      }
+      block->dict = unified;
+    }
+    unified->ShrinkToFit();
+    const size_t dict_share = unified->ByteSize() / blocks.size() + 1;
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      const size_t bytes = DecodedBlockBytes(*blocks[b], dict_share);
+      cache_->Insert(BlockKey{segment.cache_id, static_cast<uint32_t>(b), static_cast<uint32_t>(col)},
+                     blocks[b], bytes);
+    }
+    out = blocks[block_idx];
+    ++stats_.unified_columns;
+    return true;
+  }
+
+  Status ReadColumnFromFile(const SegmentHandle& segment, const BlockMeta& block, int col,
+                            ColumnVector& out) {
     const BlockColumnMeta& meta = block.columns[col];
     VIGIL_RETURN_IF_ERROR(file_.ReadAt(meta.offset, meta.stored_size, stored_, segment.path));
     if (Hash64(stored_) != meta.checksum) {
@@ -276,28 +384,30 @@ class LocalScanCursor final : public ScanCursor {
       }
       const int col = info.FindColumn(def.name);
       if (col < 0 || info.columns[col].type != def.type) {
-        NullColumn(def.type, block.rows, out.columns[i]);
+        auto nulls = std::make_shared<ColumnVector>();
+        NullColumn(def.type, block.rows, *nulls);
+        out.columns[i] = std::move(nulls);
         continue;
       }
-      Status status = ReadColumn(segment, block, col, out.columns[i]);
+      Status status = ReadColumn(segment, block_idx, col, out.columns[i]);
       if (!status.ok()) {
         ReportCorrupt(segment, block_idx, def.name, block.columns[col].offset, status);
         return false;
       }
     }
     if (need_time_filter) {
-      ColumnVector time_values;
+      std::shared_ptr<const ColumnVector> time_values;
       const ColumnVector* times = nullptr;
       if (time_out_idx >= 0) {
-        times = &out.columns[time_out_idx];
+        times = out.columns[time_out_idx].get();
       } else {
-        Status status = ReadColumn(segment, block, seg_time_col, time_values);
+        Status status = ReadColumn(segment, block_idx, seg_time_col, time_values);
         if (!status.ok()) {
           ReportCorrupt(segment, block_idx, info.columns[seg_time_col].name,
                         block.columns[seg_time_col].offset, status);
           return false;
         }
-        times = &time_values;
+        times = time_values.get();
       }
       ApplyTimeFilter(*times, out);
     }
@@ -326,8 +436,12 @@ class LocalScanCursor final : public ScanCursor {
     if (selection_.size() == out.rows) {
       return;
     }
-    for (ColumnVector& col : out.columns) {
-      FilterColumn(col, selection_);
+    FilterBatch(out);
+  }
+
+  void FilterBatch(ColumnBatch& out) {
+    for (std::shared_ptr<const ColumnVector>& col : out.columns) {
+      col = FilterColumn(*col, selection_);
     }
     out.rows = selection_.size();
   }
@@ -349,7 +463,9 @@ class LocalScanCursor final : public ScanCursor {
     out.names = names_;
     out.columns.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      FromColumnData(chunk.batch.column(columns_[i]), rows, out.columns[i]);
+      auto col = std::make_shared<ColumnVector>();
+      FromColumnData(chunk.batch.column(columns_[i]), rows, *col);
+      out.columns[i] = std::move(col);
     }
     if (has_range_) {
       if (time_col_ >= 0) {
@@ -365,10 +481,7 @@ class LocalScanCursor final : public ScanCursor {
           }
         }
         if (selection_.size() != rows) {
-          for (ColumnVector& col : out.columns) {
-            FilterColumn(col, selection_);
-          }
-          out.rows = selection_.size();
+          FilterBatch(out);
         }
       }
     }
@@ -379,6 +492,7 @@ class LocalScanCursor final : public ScanCursor {
   }
 
   TableView view_;
+  std::shared_ptr<BlockCache> cache_;
   std::vector<int> columns_;
   std::vector<std::string> names_;
   std::vector<ResolvedHint> hints_;
@@ -396,6 +510,7 @@ class LocalScanCursor final : public ScanCursor {
   std::string stored_;
   std::string raw_;
   std::vector<uint32_t> selection_;
+  std::set<std::pair<uint64_t, int>> unify_tried_;  // (segment cache id, column)
   ScanStats stats_;
 };
 
@@ -404,6 +519,11 @@ class LocalScanCursor final : public ScanCursor {
 GlobalScanCounters& ScanCounters() {
   static GlobalScanCounters counters;
   return counters;
+}
+
+uint64_t SegmentHandle::NextCacheId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 SegmentHandle::~SegmentHandle() {
@@ -478,7 +598,8 @@ Result<std::unique_ptr<ScanCursor>> LocalSnapshot::Scan(const ScanRequest& reque
   }
   return std::unique_ptr<ScanCursor>(
       std::make_unique<LocalScanCursor>(std::move(view), std::move(columns), std::move(names),
-                                        request.min_time, request.max_time, std::move(hints)));
+                                        request.min_time, request.max_time, std::move(hints),
+                                        cache_));
 }
 
 Status ReadWholeSegment(const SegmentHandle& segment, schema::TableBatch& out) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/store/internal/block_cache.h"
 #include "vigil/store/internal/segment.h"
 #include "vigil/store/internal/wal.h"
 #include "vigil/store/table_source.h"
@@ -21,14 +22,19 @@ namespace vigil::store::internal {
 // too, when that becomes empty).
 struct SegmentHandle {
   SegmentHandle(std::filesystem::path file_path, SegmentInfo segment_info)
-      : path(std::move(file_path)), info(std::move(segment_info)) {}
+      : path(std::move(file_path)), info(std::move(segment_info)), cache_id(NextCacheId()) {}
   ~SegmentHandle();
   SegmentHandle(const SegmentHandle&) = delete;
   SegmentHandle& operator=(const SegmentHandle&) = delete;
 
   std::filesystem::path path;
   SegmentInfo info;
+  // Names this segment in the BlockCache; never reused within a process.
+  const uint64_t cache_id;
   mutable std::atomic<bool> obsolete{false};
+
+ private:
+  static uint64_t NextCacheId();
 };
 
 struct TableView {
@@ -47,14 +53,17 @@ GlobalScanCounters& ScanCounters();
 
 class LocalSnapshot final : public Snapshot {
  public:
-  LocalSnapshot(const schema::Catalog& catalog, std::map<std::string, TableView> tables)
-      : catalog_(&catalog), tables_(std::move(tables)) {}
+  // `cache` (may be null: no caching) keeps decoded blocks across scans and snapshots.
+  LocalSnapshot(const schema::Catalog& catalog, std::map<std::string, TableView> tables,
+                std::shared_ptr<BlockCache> cache = nullptr)
+      : catalog_(&catalog), tables_(std::move(tables)), cache_(std::move(cache)) {}
 
   Result<std::unique_ptr<ScanCursor>> Scan(const ScanRequest& request) const override;
 
  private:
   const schema::Catalog* catalog_;
   std::map<std::string, TableView> tables_;
+  std::shared_ptr<BlockCache> cache_;
 };
 
 // Decodes every block of `segment` into `out` (the table's current schema; missing columns

@@ -1,0 +1,187 @@
+#include "vigil/store/internal/block_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "vigil/store/internal/local_snapshot.h"
+#include "vigil/store/store_scan_test_util.h"
+#include "vigil/store/store_test_util.h"
+
+namespace vigil::store {
+namespace {
+
+namespace fs = std::filesystem;
+using internal::BlockCache;
+using internal::BlockKey;
+using testing::AddProcessRows;
+using testing::DayStart;
+using testing::OpenOrDie;
+using testing::Options;
+using testing::ScanRows;
+using testing::TempDir;
+
+std::shared_ptr<const ColumnVector> IntBlock(size_t rows, int64_t value) {
+  auto block = std::make_shared<ColumnVector>();
+  block->type = schema::ColumnType::kLong;
+  block->valid.assign(rows, 1);
+  block->ints.assign(rows, value);
+  return block;
+}
+
+TEST(BlockCacheTest, KeepsBlocksUntilTheBudgetEvictsTheLeastRecentlyUsed) {
+  // 16 shards: a 16 KiB budget leaves 1 KiB per shard, room for one 600-byte entry each.
+  BlockCache cache(16 * 1024);
+  const BlockKey a{1, 0, 0};
+  cache.Insert(a, IntBlock(1, 7), 600);
+  ASSERT_NE(cache.Find(a), nullptr);
+  EXPECT_EQ(cache.Find(a)->ints[0], 7);
+  EXPECT_TRUE(cache.Contains(a));
+  EXPECT_EQ(cache.Find(BlockKey{1, 0, 1}), nullptr);
+
+  // Fill until something goes: a shard holding two 600-byte entries must evict the older one.
+  for (uint32_t b = 1; b < 200; ++b) {
+    cache.Insert(BlockKey{1, b, 0}, IntBlock(1, b), 600);
+  }
+  const BlockCacheStats stats = cache.Stats();
+  EXPECT_GT(stats.evictions, 0u);
+  EXPECT_LE(stats.bytes, stats.capacity);
+  EXPECT_EQ(stats.entries, stats.inserts - stats.evictions);
+  EXPECT_GE(stats.hits, 2u);
+  EXPECT_GE(stats.misses, 1u);
+}
+
+TEST(BlockCacheTest, ZeroBudgetCachesNothingAndOversizedBlocksAreNotKept) {
+  BlockCache off(0);
+  off.Insert(BlockKey{1, 0, 0}, IntBlock(4, 1), 300);
+  EXPECT_EQ(off.Find(BlockKey{1, 0, 0}), nullptr);
+  EXPECT_EQ(off.Stats().entries, 0u);
+
+  BlockCache small(16 * 1024);
+  small.Insert(BlockKey{1, 0, 0}, IntBlock(4, 1), 2048);  // more than a shard's 1 KiB
+  EXPECT_FALSE(small.Contains(BlockKey{1, 0, 0}));
+  EXPECT_EQ(small.Stats().bytes, 0u);
+}
+
+// 3 day segments of 3,000 rows in blocks of 1,000.
+std::unique_ptr<Store> ProcessStore(const fs::path& dir, std::optional<size_t> cache_bytes) {
+  StoreOptions options = Options(dir);
+  options.block_rows = 1000;
+  options.block_cache_bytes = cache_bytes;
+  auto store = OpenOrDie(options, schema::Catalog::Default());
+  return store;
+}
+
+void FillProcessStore(Store& store) {
+  schema::TableBatch batch(*schema::Catalog::Default().Find("DeviceProcessEvents"));
+  for (int day = 0; day < 3; ++day) {
+    AddProcessRows(batch, 3000, DayStart(2026, 10, 20 + day), day * 3000, 7 + day);
+  }
+  ASSERT_TRUE(store.Append(batch).ok());
+  ASSERT_TRUE(store.Flush().ok());
+}
+
+TEST(BlockCacheTest, CachedScansReturnTheSameRowsAsUncachedOnes) {
+  TempDir dir;
+  {
+    auto store = ProcessStore(dir.path(), 0);
+    FillProcessStore(*store);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  const std::vector<ScanRequest> requests = {
+      {.table = "DeviceProcessEvents"},
+      {.table = "DeviceProcessEvents", .columns = {"DeviceName", "FileName", "ReportId"}},
+      {.table = "DeviceProcessEvents",
+       .columns = {"FileName", "ProcessCommandLine"},
+       .min_time = DayStart(2026, 10, 21) + 500 * kTicksPerSecond,
+       .max_time = DayStart(2026, 10, 21) + 2500 * kTicksPerSecond},
+      {.table = "DeviceProcessEvents",
+       .columns = {"AccountName", "Timestamp"},
+       .hints = {{.kind = PredicateHint::Kind::kHasTerm, .column = "FileName",
+                  .text = "powershell.exe"}}},
+  };
+  std::vector<std::vector<std::string>> expected;
+  {
+    auto uncached = ProcessStore(dir.path(), 0);
+    for (const ScanRequest& request : requests) {
+      expected.push_back(ScanRows(*uncached->GetSnapshot(), request));
+      EXPECT_FALSE(expected.back().empty());
+    }
+    EXPECT_EQ(uncached->CacheStats().entries, 0u);
+  }
+  auto cached = ProcessStore(dir.path(), std::nullopt);
+  for (int pass = 0; pass < 2; ++pass) {  // the first fills the cache, the second reads it
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_EQ(ScanRows(*cached->GetSnapshot(), requests[i]), expected[i])
+          << "request " << i << " pass " << pass;
+    }
+  }
+  const BlockCacheStats stats = cached->CacheStats();
+  EXPECT_GT(stats.hits, 0u);
+  EXPECT_GT(stats.entries, 0u);
+  EXPECT_LE(stats.bytes, stats.capacity);
+}
+
+TEST(BlockCacheTest, AStringColumnOfASegmentSharesOneDictionaryOnceCached) {
+  TempDir dir;
+  auto store = ProcessStore(dir.path(), std::nullopt);
+  FillProcessStore(*store);
+  ScanRequest request{.table = "DeviceProcessEvents", .columns = {"DeviceName", "ReportId"},
+                      .min_time = DayStart(2026, 10, 20),
+                      .max_time = DayStart(2026, 10, 21) - 1};
+  auto cursor = store->GetSnapshot()->Scan(request);
+  ASSERT_TRUE(cursor.ok());
+  ColumnBatch batch;
+  std::set<const Dictionary*> dicts;
+  std::set<std::string> names;
+  size_t blocks = 0;
+  while (*(*cursor)->Next(batch)) {
+    ++blocks;
+    dicts.insert(batch.column(0).dict.get());
+    for (size_t r = 0; r < batch.rows; ++r) {
+      names.insert(std::string(batch.column(0).GetString(r)));
+    }
+  }
+  EXPECT_EQ(blocks, 3u);
+  ASSERT_EQ(dicts.size(), 1u);  // one dictionary for the three blocks of the day's segment
+  EXPECT_EQ((*dicts.begin())->size(), names.size());  // each distinct name once
+  EXPECT_EQ((*cursor)->stats().unified_columns, 1u);
+}
+
+TEST(BlockCacheTest, ACorruptBlockIsStillReportedWhenItsColumnWouldBeLoadedWhole) {
+  TempDir dir;
+  {
+    auto store = ProcessStore(dir.path(), 0);
+    FillProcessStore(*store);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  fs::path segment;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path() / "tables")) {
+    if (entry.path().extension() == ".vseg" &&
+        entry.path().parent_path().filename() == "2026-10-20") {
+      segment = entry.path();
+    }
+  }
+  ASSERT_FALSE(segment.empty());
+  {
+    std::fstream file(segment, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(40);  // inside the first column block of the file
+    char byte = 0;
+    file.read(&byte, 1);
+    file.seekp(40);
+    byte = static_cast<char>(byte ^ 0x5a);
+    file.write(&byte, 1);
+  }
+  auto store = ProcessStore(dir.path(), std::nullopt);
+  for (int pass = 0; pass < 2; ++pass) {
+    ScanStats stats;
+    const auto rows = ScanRows(*store->GetSnapshot(), {.table = "DeviceProcessEvents"}, &stats);
+    EXPECT_EQ(stats.blocks_corrupt, 1u) << "pass " << pass;
+    EXPECT_EQ(rows.size(), 9000u - 1000u) << "pass " << pass;  // the damaged block's rows
+  }
+}
+
+}  // namespace
+}  // namespace vigil::store

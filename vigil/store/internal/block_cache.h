@@ -1,0 +1,84 @@
+// A bounded, process-local cache of decoded column blocks, shared by every scan of one Store.
+// Repeated hunts over the same recent data (the common case in an analyst's session and in
+// scheduled detections) then skip reading, checksumming, decompressing and decoding blocks
+// they have already decoded. Entries are immutable; a hit is copied into the caller's batch
+// (the dictionary is shared, not copied). Least recently used entries go first once the byte
+// budget is reached. Thread-safe: the cache is split into shards, each with its own lock.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "vigil/store/store.h"
+#include "vigil/store/table_source.h"
+
+namespace vigil::store::internal {
+
+// One column block of one segment file. `segment` is SegmentHandle::cache_id, unique for the
+// life of the process, so a retired segment's entries can never be mistaken for a new one's.
+struct BlockKey {
+  uint64_t segment = 0;
+  uint32_t block = 0;
+  uint32_t column = 0;
+  bool operator==(const BlockKey&) const = default;
+};
+
+// Approximate memory held by a decoded block (vectors, fixed overhead) plus `dict_bytes` for
+// its share of the dictionary (all of it when the dictionary is the block's own).
+size_t DecodedBlockBytes(const ColumnVector& block, size_t dict_bytes);
+
+class BlockCache {
+ public:
+  // capacity_bytes == 0 disables the cache (every Find misses, Insert drops).
+  explicit BlockCache(size_t capacity_bytes);
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
+
+  std::shared_ptr<const ColumnVector> Find(const BlockKey& key);
+  // Whether `key` is cached, without counting a hit or miss or refreshing its place.
+  bool Contains(const BlockKey& key) const;
+  // Keeps `block`, accounted as `bytes`, unless that is more than a shard's share of the budget.
+  void Insert(const BlockKey& key, std::shared_ptr<const ColumnVector> block, size_t bytes);
+  store::BlockCacheStats Stats() const;
+  size_t capacity() const { return capacity_; }
+
+ private:
+  struct KeyHash {
+    size_t operator()(const BlockKey& key) const;
+  };
+  struct Entry {
+    BlockKey key;
+    std::shared_ptr<const ColumnVector> block;
+    size_t bytes = 0;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // front = most recently used
+    std::unordered_map<BlockKey, std::list<Entry>::iterator, KeyHash> index;
+    size_t bytes = 0;
+  };
+  static constexpr size_t kShards = 16;
+
+  Shard& ShardFor(const BlockKey& key);
+  const Shard& ShardFor(const BlockKey& key) const;
+
+  size_t capacity_;
+  size_t shard_capacity_;
+  std::vector<Shard> shards_;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+  std::atomic<uint64_t> inserts_{0};
+  std::atomic<uint64_t> evictions_{0};
+};
+
+// The default budget: an eighth of physical memory, at most 4 GiB (64 MiB when the size of
+// memory cannot be read).
+size_t DefaultBlockCacheBytes();
+
+}  // namespace vigil::store::internal
