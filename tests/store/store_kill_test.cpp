@@ -119,8 +119,8 @@ std::map<int64_t, int> RowsPerSeq(const Snapshot& snapshot, const std::string& t
       break;
     }
     for (size_t r = 0; r < batch.rows; ++r) {
-      const int64_t seq = batch.columns[0].ints[r] / 1000;
-      EXPECT_EQ(batch.columns[1].ints[r], seq);
+      const int64_t seq = batch.column(0).ints[r] / 1000;
+      EXPECT_EQ(batch.column(1).ints[r], seq);
       ++counts[seq];
     }
   }
