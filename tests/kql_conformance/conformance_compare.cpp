@@ -92,6 +92,40 @@ bool StripQuotes(std::string& s) {
   return false;
 }
 
+// Pages write some counts for people: "1,048,576". True for an optional sign, one to three
+// digits, then groups of a comma and three digits, then an optional fraction.
+bool HasThousandsSeparators(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t lead = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
+    ++i;
+    ++lead;
+  }
+  if (lead == 0 || lead > 3 || i >= s.size() || s[i] != ',') {
+    return false;
+  }
+  while (i < s.size() && s[i] == ',') {
+    for (size_t k = 1; k <= 3; ++k) {
+      if (i + k >= s.size() || std::isdigit(static_cast<unsigned char>(s[i + k])) == 0) {
+        return false;
+      }
+    }
+    i += 4;
+  }
+  if (i == s.size()) {
+    return true;
+  }
+  if (s[i] != '.') {
+    return false;
+  }
+  for (++i; i < s.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(s[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<double> ParseNumber(std::string_view text) {
   std::string s = Trim(text);
   const std::string low = Lower(s);
@@ -107,6 +141,9 @@ std::optional<double> ParseNumber(std::string_view text) {
   if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '+' ||
                      s[0] == '.')) {
     return std::nullopt;
+  }
+  if (HasThousandsSeparators(s)) {
+    std::erase(s, ',');
   }
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);

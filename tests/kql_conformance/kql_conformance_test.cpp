@@ -77,6 +77,12 @@ TEST(MarkdownCompare, CellsCompareByValue) {
   EXPECT_TRUE(CellMatches("{ \"b\": [1, 2], \"a\": \"x\" }",
                           *ParseJson("{\"a\":\"x\",\"b\":[1,2]}"), Type::kDynamic));
   EXPECT_FALSE(CellMatches("[1,2]", *ParseJson("[2,1]"), Type::kDynamic));
+  // Counts written with thousands separators compare by value; other commas do not.
+  EXPECT_TRUE(CellMatches("1,048,576", Value::Long(1048576), Type::kLong));
+  EXPECT_TRUE(CellMatches("-12,345.5", Value::Real(-12345.5), Type::kReal));
+  EXPECT_FALSE(CellMatches("1,048,57", Value::Long(104857), Type::kLong));
+  EXPECT_FALSE(CellMatches("1,2", Value::Long(12), Type::kLong));
+  EXPECT_FALSE(CellMatches("1234,567", Value::Long(1234567), Type::kLong));
 }
 
 }  // namespace
