@@ -2,6 +2,7 @@
 // runs it when selected. Shared options (data directory) come from GlobalOptions.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,8 @@ namespace vigil::app {
 struct GlobalOptions {
   std::string data_dir;  // --data, $VIGIL_DATA, else ./vigil-data
   bool verbose = false;
+  // --block-cache-mb: the store's decoded-block cache; unset = the store's default.
+  std::optional<size_t> block_cache_mb;
 };
 
 // Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some inputs could not be read.

@@ -19,6 +19,9 @@ namespace vigil::app {
 Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& global) {
   store::StoreOptions options;
   options.dir = global.data_dir;
+  if (global.block_cache_mb.has_value()) {
+    options.block_cache_bytes = *global.block_cache_mb << 20;
+  }
   auto opened = store::Store::Open(options, schema::Catalog::Default());
   if (!opened.ok()) {
     return opened.status().Annotate(fmt::format("cannot open data directory '{}'", global.data_dir));

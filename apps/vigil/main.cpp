@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
                  "data directory (default: $VIGIL_DATA, else ./vigil-data)")
       ->capture_default_str();
   app.add_flag("-v,--verbose", global.verbose, "debug logging");
+  app.add_option("--block-cache-mb", global.block_cache_mb,
+                 "memory for decoded store blocks kept between hunts, in MiB (0: off; default: "
+                 "an eighth of RAM, at most 4096)")
+      ->check(CLI::Range(0, 1 << 20));
 
   int exit_code = vigil::app::kExitOk;
   vigil::app::RegisterIngestCommand(app, global, exit_code);

@@ -95,6 +95,19 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "\"ws-001.corp.example.com\" | count",
       "DeviceProcessEvents | where DeviceName != \"ws-001.corp.example.com\" | count",
       "DeviceProcessEvents | where DeviceName hassuffix \"example\" | count",
+      // comparisons of integer-backed columns with constants run on the raw integers; null
+      // cells (FileSize is null in a third of the rows) never pass
+      "DeviceProcessEvents | where FileSize > 12000 | count",
+      "DeviceProcessEvents | where FileSize <= 12000 | summarize count() by FileName",
+      "DeviceProcessEvents | where FileSize < 12000.5 | count",
+      "DeviceProcessEvents | where FileSize > 9223372036854775807 | count",
+      "DeviceProcessEvents | where ProcessId between (2000 .. 30000) and 50000 > "
+      "InitiatingProcessId | summarize count() by FileName",
+      "DeviceProcessEvents | where ProcessId >= 5000 and ProcessId < 5600 | project ReportId",
+      "DeviceProcessEvents | where ProcessCreationTime <= datetime(2026-10-21 12:00) | count",
+      "DeviceProcessEvents | where ReportId == 100005 | project ReportId, FileName",
+      "DeviceProcessEvents | where Timestamp > datetime(2026-10-21 07:00) and FileName == "
+      "\"cmd.exe\" | count",
       // summarize fused into the scan (ScanAggregateOp): keys by dictionary, integer column
       // and expression; count, dcount and generic aggregates; no keys over no rows
       "DeviceProcessEvents | summarize count(), dcount(ProcessId), sum(FileSize), avg(FileSize), "

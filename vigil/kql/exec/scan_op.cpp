@@ -141,6 +141,94 @@ std::string ScanOp::Describe() const {
   return out;
 }
 
+namespace {
+
+// The inclusive range a pushed filter on an integer-backed column (long, int, datetime,
+// timespan) allows, when it is `column <op> constant` (either side; op <, <=, >, >=, ==),
+// `column between (constant .. constant)`, or an `and` of those. nullopt for anything else,
+// and for constants of another kind (a real bound, a long against a datetime), which keep the
+// general evaluator and its conversions.
+std::optional<std::pair<int64_t, int64_t>> IntRangeOf(const BExpr& e, Type column_type) {
+  auto family = [](Kind k) {
+    switch (k) {
+      case Kind::kInt:
+      case Kind::kLong:
+        return 1;
+      case Kind::kDateTime:
+        return 2;
+      case Kind::kTimeSpan:
+        return 3;
+      default:
+        return 0;
+    }
+  };
+  int column_family = 0;
+  switch (column_type) {
+    case Type::kInt:
+    case Type::kLong:
+      column_family = 1;
+      break;
+    case Type::kDateTime:
+      column_family = 2;
+      break;
+    case Type::kTimeSpan:
+      column_family = 3;
+      break;
+    default:
+      return std::nullopt;
+  }
+  auto is_column = [](const BExprPtr& x) { return x->kind == BKind::kColumn && x->column == 0; };
+  auto constant = [&](const BExprPtr& x) -> std::optional<int64_t> {
+    if (x->kind != BKind::kConst || family(x->constant.kind()) != column_family) {
+      return std::nullopt;
+    }
+    return x->constant.AsInt64();
+  };
+  if (e.kind == BKind::kAnd && e.args.size() == 2) {
+    auto a = IntRangeOf(*e.args[0], column_type);
+    auto b = IntRangeOf(*e.args[1], column_type);
+    if (!a || !b) {
+      return std::nullopt;
+    }
+    return std::make_pair(std::max(a->first, b->first), std::min(a->second, b->second));
+  }
+  if (e.kind == BKind::kBetween && !e.negated && e.args.size() == 3 && is_column(e.args[0])) {
+    auto lo = constant(e.args[1]);
+    auto hi = constant(e.args[2]);
+    if (lo && hi) {
+      return std::make_pair(*lo, *hi);
+    }
+    return std::nullopt;
+  }
+  if (e.kind != BKind::kCompare || e.args.size() != 2) {
+    return std::nullopt;
+  }
+  std::string op = e.op;
+  std::optional<int64_t> c;
+  if (is_column(e.args[0]) && (c = constant(e.args[1]))) {
+  } else if (is_column(e.args[1]) && (c = constant(e.args[0]))) {
+    if (op == "<") op = ">";
+    else if (op == "<=") op = ">=";
+    else if (op == ">") op = "<";
+    else if (op == ">=") op = "<=";
+  } else {
+    return std::nullopt;
+  }
+  const int64_t v = *c;
+  if (op == "==") return std::make_pair(v, v);
+  if (op == ">=") return std::make_pair(v, INT64_MAX);
+  if (op == "<=") return std::make_pair(INT64_MIN, v);
+  if (op == ">") {
+    return v == INT64_MAX ? std::make_pair(int64_t{1}, int64_t{0}) : std::make_pair(v + 1, INT64_MAX);
+  }
+  if (op == "<") {
+    return v == INT64_MIN ? std::make_pair(int64_t{1}, int64_t{0}) : std::make_pair(INT64_MIN, v - 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 KResult<bool> ScanOp::Open() {
   std::vector<bool> want = needed_;
   for (const auto& f : filters_) {
@@ -171,9 +259,14 @@ KResult<bool> ScanOp::Open() {
         BatchFilter bf;
         bf.column = b;
         bf.predicate = f.predicate.get();
-        if (schema_[static_cast<size_t>(f.column)].type == Type::kString) {
+        const Type type = schema_[static_cast<size_t>(f.column)].type;
+        if (type == Type::kString) {
           bf.text = StringFilter::Compile(*f.predicate);
           bf.null_verdict = bf.text && bf.text->Match(std::string_view());
+        } else if (auto range = IntRangeOf(*f.predicate, type)) {
+          bf.int_range = true;
+          bf.lo = range->first;
+          bf.hi = range->second;
         }
         batch_filters_.push_back(std::move(bf));
       }
@@ -314,7 +407,9 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
         const BatchFilter& f = batch_filters_[fi];
         const size_t b = f.column;
         const auto& col = batch.column(b);
-        if (f.text && col.dict) {
+        if (f.int_range) {
+          pass = !col.IsNull(r) && col.ints[r] >= f.lo && col.ints[r] <= f.hi;
+        } else if (f.text && col.dict) {
           if (col.IsNull(r)) {
             pass = f.null_verdict;
           } else {

@@ -115,6 +115,11 @@ class ScanOp : public PhysOp {
     const BExpr* predicate = nullptr;
     std::shared_ptr<const StringFilter> text;  // string columns: runs on the raw text
     bool null_verdict = false;                 // text's verdict for null (empty) cells
+    // Integer-backed columns compared with constants: the cell must lie in [lo, hi] (null
+    // cells fail, as comparisons with null are not true).
+    bool int_range = false;
+    int64_t lo = INT64_MIN;
+    int64_t hi = INT64_MAX;
   };
   std::vector<BatchFilter> batch_filters_;
   std::vector<std::unique_ptr<ScanWorker>> workers_;
