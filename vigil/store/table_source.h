@@ -78,12 +78,20 @@ class Dictionary {
     bytes_.shrink_to_fit();
     offsets_.shrink_to_fit();
   }
+  // XXH3_64bits (seed 0) of each value, when the store computed them (dictionaries it keeps
+  // in its block cache); empty otherwise. Lets a reader intern values without hashing them.
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
+  void SetHashes(std::vector<uint64_t> hashes) { hashes_ = std::move(hashes); }
   // Memory held (text plus offsets).
-  size_t ByteSize() const { return bytes_.capacity() + offsets_.capacity() * sizeof(size_t); }
+  size_t ByteSize() const {
+    return bytes_.capacity() + offsets_.capacity() * sizeof(size_t) +
+           hashes_.capacity() * sizeof(uint64_t);
+  }
 
  private:
   std::string bytes_;
   std::vector<size_t> offsets_{0};
+  std::vector<uint64_t> hashes_;
 };
 
 // One column of a ColumnBatch. Integer-backed types (bool, int, long, datetime, timespan) fill

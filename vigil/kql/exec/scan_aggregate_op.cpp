@@ -8,7 +8,7 @@
 
 #include <xxhash.h>
 
-#include "vigil/base/text_hash.h"
+#include "vigil/base/string_interner.h"
 #include "vigil/kql/exec/row_key.h"
 
 namespace vigil::kql {
@@ -120,10 +120,11 @@ class ScanAggregateOp final : public PhysOp {
   struct Worker {
     std::vector<int> batch_col;  // input column -> batch column
     std::vector<ScanDictCache> cells;                         // per batch column
-    std::vector<TextMap<uint32_t>> intern;  // per key
+    std::vector<StringInterner> intern;  // per key
     std::vector<std::vector<int64_t>> code_id;                // per key: dict code -> intern id
     std::vector<std::shared_ptr<const store::Dictionary>> key_dict;  // per key
     std::vector<int64_t> code_group;  // single dictionary key: dict code -> group
+    std::vector<int64_t> intern_group;  // single dictionary key: intern id -> group
     std::vector<std::vector<uint64_t>> code_hash;              // per agg (dcount)
     std::vector<std::vector<uint8_t>> hashed;                  // per agg (dcount)
     std::vector<std::shared_ptr<const store::Dictionary>> hash_dict;  // per agg
@@ -265,21 +266,25 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
             // A null string is the empty string (one group); guids group by canonical text.
             std::string guid_text;
             std::string_view text;
-            if (!null) {
-              text = (*col.dict)[col.codes[r]];
+            uint32_t interned = 0;
+            if (null) {
+              interned = w.intern[k].Intern(text);
+            } else {
+              const uint32_t code = col.codes[r];
+              text = (*col.dict)[code];
               if (col.type == schema::ColumnType::kGuid) {
                 guid_text = ScanDictValue(col.type, text).AsString();
-                text = guid_text;
+                interned = w.intern[k].Intern(guid_text);
+              } else if (!col.dict->hashes().empty()) {  // the store hashed the values already
+                interned = w.intern[k].Intern(text, col.dict->hashes()[code]);
+              } else {
+                interned = w.intern[k].Intern(text);
               }
             }
-            auto it = w.intern[k].find(text);
-            if (it == w.intern[k].end()) {
-              it = w.intern[k].emplace(std::string(text), w.intern[k].size()).first;
-            }
             if (id != nullptr) {
-              *id = it->second;
+              *id = interned;
             }
-            key.parts[k] = it->second;
+            key.parts[k] = interned;
             break;
           }
           case KeyKind::kInt: {
@@ -308,15 +313,30 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
           }
         }
       }
-      auto it = w.index.find(key);
-      if (it != w.index.end()) {
-        group = it->second;
-      } else {
-        auto g = NewGroup(w, key, batch, r);
-        if (!g) {
-          return tl::unexpected(g.error());
+      // One dictionary key that is not null: its intern id names the group directly.
+      int64_t* id_group = nullptr;
+      if (single_dict && key.parts[kMaxKeys] == 0) {
+        const auto id = static_cast<size_t>(key.parts[0]);
+        if (id >= w.intern_group.size()) {
+          w.intern_group.resize(std::max(id + 1, w.intern_group.size() * 2), -1);
         }
-        group = *g;
+        id_group = &w.intern_group[id];
+        group = *id_group;
+      }
+      if (group < 0) {
+        auto it = w.index.find(key);
+        if (it != w.index.end()) {
+          group = it->second;
+        } else {
+          auto g = NewGroup(w, key, batch, r);
+          if (!g) {
+            return tl::unexpected(g.error());
+          }
+          group = *g;
+        }
+        if (id_group != nullptr) {
+          *id_group = group;
+        }
       }
       if (code_group_slot != nullptr) {
         *code_group_slot = group;
@@ -341,7 +361,10 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
           } else if (col.dict) {
             const uint32_t code = col.codes[r];
             if (w.hashed[a][code] == 0) {
-              w.code_hash[a][code] = DistinctHash(ScanDictValue(col.type, (*col.dict)[code]));
+              const std::string_view raw = (*col.dict)[code];
+              w.code_hash[a][code] = col.type == schema::ColumnType::kString
+                                         ? DistinctHashOfString(raw)
+                                         : DistinctHash(ScanDictValue(col.type, raw));
               w.hashed[a][code] = 1;
             }
             h = w.code_hash[a][code];

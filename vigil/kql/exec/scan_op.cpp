@@ -398,45 +398,64 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
         }
       }
     }
-    // Selection by the pushed filters (once per distinct dictionary value).
+    // Selection by the pushed filters, one filter at a time over the rows still selected
+    // (string filters once per distinct dictionary value).
     std::vector<uint32_t>& sel = w.sel;
-    sel.clear();
+    sel.resize(batch.rows);
     for (size_t r = 0; r < batch.rows; ++r) {
-      bool pass = true;
-      for (size_t fi = 0; fi < batch_filters_.size(); ++fi) {
-        const BatchFilter& f = batch_filters_[fi];
-        const size_t b = f.column;
-        const auto& col = batch.column(b);
-        if (f.int_range) {
-          pass = !col.IsNull(r) && col.ints[r] >= f.lo && col.ints[r] <= f.hi;
-        } else if (f.text && col.dict) {
-          if (col.IsNull(r)) {
-            pass = f.null_verdict;
-          } else {
-            const uint32_t code = col.codes[r];
-            int8_t& v = w.verdicts[fi][code];
-            if (v < 0) {
-              v = f.text->Match((*col.dict)[code]) ? 1 : 0;
-            }
-            pass = v == 1;
+      sel[r] = static_cast<uint32_t>(r);
+    }
+    auto refine = [&sel](auto&& pass) {
+      size_t n = 0;
+      for (const uint32_t r : sel) {
+        sel[n] = r;
+        n += pass(r) ? 1 : 0;
+      }
+      sel.resize(n);
+    };
+    for (size_t fi = 0; fi < batch_filters_.size() && !sel.empty(); ++fi) {
+      const BatchFilter& f = batch_filters_[fi];
+      const size_t b = f.column;
+      const auto& col = batch.column(b);
+      const uint8_t* valid = col.valid.data();
+      if (f.int_range) {
+        const int64_t* ints = col.ints.data();
+        const int64_t lo = f.lo;
+        const int64_t hi = f.hi;
+        refine([&](uint32_t r) { return valid[r] != 0 && ints[r] >= lo && ints[r] <= hi; });
+      } else if (f.text && col.dict) {
+        const uint32_t* codes = col.codes.data();
+        int8_t* verdicts = w.verdicts[fi].data();
+        const store::Dictionary& dict = *col.dict;
+        refine([&](uint32_t r) {
+          if (valid[r] == 0) {
+            return f.null_verdict;
           }
-        } else if (col.dict && !col.IsNull(r)) {
-          int8_t& v = w.verdicts[fi][col.codes[r]];
+          int8_t& v = verdicts[codes[r]];
+          if (v < 0) {
+            v = f.text->Match(dict[codes[r]]) ? 1 : 0;
+          }
+          return v == 1;
+        });
+      } else if (col.dict) {
+        int8_t* verdicts = w.verdicts[fi].data();
+        refine([&](uint32_t r) {
+          if (valid[r] == 0) {
+            one.cols[0][0] = Cell(w, b, r);
+            return IsTrue(Eval(*f.predicate, one, 0, eval));
+          }
+          int8_t& v = verdicts[col.codes[r]];
           if (v < 0) {
             one.cols[0][0] = Cell(w, b, r);
             v = IsTrue(Eval(*f.predicate, one, 0, eval)) ? 1 : 0;
           }
-          pass = v == 1;
-        } else {
+          return v == 1;
+        });
+      } else {
+        refine([&](uint32_t r) {
           one.cols[0][0] = Cell(w, b, r);
-          pass = IsTrue(Eval(*f.predicate, one, 0, eval));
-        }
-        if (!pass) {
-          break;
-        }
-      }
-      if (pass) {
-        sel.push_back(static_cast<uint32_t>(r));
+          return IsTrue(Eval(*f.predicate, one, 0, eval));
+        });
       }
     }
     if (sel.empty()) {

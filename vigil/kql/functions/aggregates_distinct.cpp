@@ -31,6 +31,10 @@ using internal::OutputTypes;
 
 }  // namespace
 
+uint64_t DistinctHashOfString(std::string_view text) {
+  return XXH3_64bits_withSeed(text.data(), text.size(), 5);
+}
+
 uint64_t DistinctHash(const Value& v) {
   auto hash_int = [](int64_t x, uint64_t seed) {
     return XXH3_64bits_withSeed(&x, sizeof(x), seed);
@@ -56,7 +60,7 @@ uint64_t DistinctHash(const Value& v) {
       return hash_int(v.AsInt64(), 4);
     case Kind::kString:
     case Kind::kGuid:
-      return XXH3_64bits_withSeed(v.AsString().data(), v.AsString().size(), 5);
+      return DistinctHashOfString(v.AsString());
     case Kind::kArray:
     case Kind::kBag: {
       const std::string json = v.ToJson();

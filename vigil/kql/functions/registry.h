@@ -95,6 +95,8 @@ class AggregateState {
 // by numeric value (1 and 1.0 are the same), other kinds by their bytes, each kind family with
 // its own seed.
 uint64_t DistinctHash(const Value& v);
+// DistinctHash of a string (or guid) value with text `text`, without building the Value.
+uint64_t DistinctHashOfString(std::string_view text);
 
 struct AggregateFunction {
   std::string name;

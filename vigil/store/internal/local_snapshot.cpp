@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -330,6 +332,12 @@ class LocalScanCursor final : public ScanCursor {
       block->dict = unified;
     }
     unified->ShrinkToFit();
+    std::vector<uint64_t> hashes(unified->size());
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      const std::string_view value = (*unified)[i];
+      hashes[i] = XXH3_64bits(value.data(), value.size());
+    }
+    unified->SetHashes(std::move(hashes));
     const size_t dict_share = unified->ByteSize() / blocks.size() + 1;
     for (size_t b = 0; b < blocks.size(); ++b) {
       const size_t bytes = DecodedBlockBytes(*blocks[b], dict_share);
