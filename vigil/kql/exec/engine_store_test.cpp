@@ -196,7 +196,10 @@ TEST_F(EngineStoreTest, WideArgMaxReadsTheTableTwiceButMaterialisesOnlyCandidate
   auto r = engine.Run(q, options_);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->table->rows, 20u);  // AddProcessRows spreads rows over 20 hosts
-  EXPECT_EQ(r->stats.rows_scanned, 2 * 18000u);  // the narrow pass, then the filtered wide pass
+  // The narrow pass reads every row; the wide pass only the blocks at or after the earliest
+  // group maximum (the rows are one second apart, the hosts random: the last few minutes).
+  EXPECT_GT(r->stats.rows_scanned, 18000u + 20u);
+  EXPECT_LT(r->stats.rows_scanned, 18000u + 1800u);
   // Narrow arg_max (no `*`) and non-scan inputs keep the one-pass plan.
   auto narrow = engine.Explain(
       "DeviceProcessEvents | summarize arg_max(Timestamp, FileName) by DeviceId", options_);

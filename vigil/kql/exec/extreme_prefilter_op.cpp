@@ -2,11 +2,15 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "vigil/kql/exec/operators.h"
 #include "vigil/kql/exec/row_key.h"
+#include "vigil/kql/exec/scan_aggregate_op.h"
+#include "vigil/kql/functions/registry.h"
 
 namespace vigil::kql {
 namespace {
@@ -58,35 +62,52 @@ KResult<bool> ExtremePrefilterOp::Prepare() {
     needed[static_cast<size_t>(k)] = true;
   }
   auto probe = scan_->CloneForColumns(std::move(needed));
-  // Each group's extreme value; a group whose values are all null keeps a null (its rows would
+  // Each group's extreme value: `summarize max(X) by keys` (min for arg_min), fused into the
+  // probe scan where it can be. A group whose values are all null keeps a null (its rows would
   // be filtered away, so the prefilter is then not applied).
-  std::unordered_map<std::vector<Value>, Value, RowKeyHash, RowKeyEq<true>> best;
-  std::vector<Value> key(key_cols_.size());
-  size_t charged = 0;
-  auto read = ForEachChunk(*probe, *ctx_, [&](const Chunk& in) -> KResult<bool> {
-    const auto& values = in.cols[static_cast<size_t>(value_col_)];
-    for (size_t r = 0; r < in.rows; ++r) {
-      for (size_t k = 0; k < key_cols_.size(); ++k) {
-        key[k] = in.cols[static_cast<size_t>(key_cols_[k])][r];
-      }
+  const Type value_type = schema_[static_cast<size_t>(value_col_)].type;
+  auto column_expr = [&](int c) {
+    auto e = std::make_shared<BExpr>();
+    e->kind = BKind::kColumn;
+    e->column = c;
+    e->type = schema_[static_cast<size_t>(c)].type;
+    e->text = schema_[static_cast<size_t>(c)].name;
+    return BExprPtr(std::move(e));
+  };
+  std::vector<BExprPtr> keys;
+  Schema out_schema;
+  for (int k : key_cols_) {
+    keys.push_back(column_expr(k));
+    out_schema.push_back(schema_[static_cast<size_t>(k)]);
+  }
+  AggSpec extreme;
+  extreme.fn = Registry::Default().FindAggregate(is_max_ ? "max" : "min");
+  extreme.args.push_back(column_expr(value_col_));
+  extreme.text = std::string(is_max_ ? "max(" : "min(") + extreme.args[0]->text + ")";
+  out_schema.push_back({"extreme", value_type});
+  const std::vector<AggSpec> aggs = {extreme};
+  PhysOpPtr probe_input(std::move(probe));
+  PhysOpPtr grouped = MakeScanAggregate(probe_input, out_schema, keys, aggs, "extremes", ctx_);
+  if (!grouped) {
+    grouped = std::make_unique<SummarizeOp>(std::move(probe_input), out_schema, keys, aggs,
+                                            "extremes", ctx_);
+  }
+  auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
+  std::optional<Value> bound;  // the least group maximum (the greatest group minimum)
+  size_t groups = 0;
+  bool all_usable = true;
+  auto read = ForEachChunk(*grouped, *ctx_, [&](const Chunk& in) -> KResult<bool> {
+    const auto& values = in.cols[key_cols_.size()];
+    for (size_t r = 0; r < in.rows && all_usable; ++r) {
+      ++groups;
       const Value& v = values[r];
-      auto it = best.find(key);
-      if (it == best.end()) {
-        best.emplace(key, Usable(v) ? v : Value());
-        const size_t bytes = 96 + 32 * key.size();
-        charged += bytes;
-        auto ok = ctx_->Charge(bytes);
-        if (!ok) {
-          return ok;
-        }
-        continue;
-      }
       if (!Usable(v)) {
-        continue;
+        all_usable = false;
+        break;
       }
-      if (it->second.is_null() || (is_max_ ? CompareValues(v, it->second) > 0
-                                           : CompareValues(v, it->second) < 0)) {
-        it->second = v;
+      set->insert(v);
+      if (!bound || (is_max_ ? CompareValues(v, *bound) < 0 : CompareValues(v, *bound) > 0)) {
+        bound = v;
       }
     }
     return true;
@@ -94,16 +115,26 @@ KResult<bool> ExtremePrefilterOp::Prepare() {
   if (!read) {
     return read;
   }
-  auto set = std::make_shared<std::unordered_set<Value, ValueHash, ValueEq>>();
-  for (const auto& [k, v] : best) {
-    if (v.is_null()) {
-      ctx_->Release(charged);
-      return true;  // a group with only null values: keep every row
-    }
-    set->insert(v);
+  if (!all_usable) {
+    return true;  // a group with only null values: keep every row
   }
-  groups_ = best.size();
-  ctx_->Release(charged);
+  groups_ = groups;
+  // Rows beyond the bound cannot win their group: integer-backed values let the store skip
+  // their blocks (and, for Timestamp, their day partitions).
+  if (bound && (value_type == Type::kLong || value_type == Type::kInt ||
+                value_type == Type::kDateTime || value_type == Type::kTimeSpan)) {
+    const int64_t b = bound->AsInt64();
+    store::PredicateHint hint;
+    hint.kind = store::PredicateHint::Kind::kIntRange;
+    hint.column = schema_[static_cast<size_t>(value_col_)].name;
+    hint.min = is_max_ ? b : INT64_MIN;
+    hint.max = is_max_ ? INT64_MAX : b;
+    scan_->AddHint(hint);
+    if (hint.column == "Timestamp") {
+      scan_->SetTimeRange(is_max_ ? std::optional<int64_t>(b) : std::nullopt,
+                          is_max_ ? std::nullopt : std::optional<int64_t>(b));
+    }
+  }
   auto predicate = std::make_shared<BExpr>();
   predicate->kind = BKind::kIn;
   predicate->type = Type::kBool;
