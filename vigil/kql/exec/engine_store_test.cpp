@@ -128,6 +128,19 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "(DeviceProcessEvents | distinct DeviceName | top 4 by DeviceName) on DeviceName",
       "DeviceProcessEvents | join kind=leftouter (DeviceProcessEvents | distinct DeviceName | top 2 by "
       "DeviceName | extend Tag = 1) on DeviceName | summarize count() by Tag",
+      // the left scan probed batch by batch (JoinOp::ProbeScanBatches): dictionary and integer
+      // keys, left and right columns, the left kinds
+      "DeviceProcessEvents | join kind=leftanti (DeviceProcessEvents | where FileName == "
+      "\"cmd.exe\" | distinct DeviceName | top 5 by DeviceName asc) on DeviceName | summarize "
+      "count() by FileName",
+      "DeviceProcessEvents | where ProcessId % 11 == 0 | join kind=inner (DeviceProcessEvents | "
+      "distinct DeviceName | top 3 by DeviceName | extend T = strlen(DeviceName)) on DeviceName | "
+      "project ReportId, DeviceName, T, FileName",
+      "DeviceProcessEvents | join kind=inner (DeviceProcessEvents | where ReportId % 97 == 0 | "
+      "project ProcessId, Tag = ReportId) on ProcessId | project ReportId, ProcessId, Tag",
+      "DeviceProcessEvents | where FileName == \"cmd.exe\" | join kind=leftouter "
+      "(DeviceProcessEvents | where ReportId % 89 == 0 | project ProcessId, Tag = ReportId) on "
+      "ProcessId | project ReportId, Tag",
       // wide arg_max/arg_min over a scan run in two phases (ExtremePrefilterOp)
       "DeviceProcessEvents | summarize arg_max(Timestamp, *) by DeviceId",
       "DeviceProcessEvents | summarize arg_min(Timestamp, *) by DeviceName, AccountName",

@@ -248,6 +248,12 @@ enum class JoinKind : uint8_t {
 // Hash join: builds a hash table on the right side (Kusto's convention: the right side is the
 // one to keep small), probes with the left. Output: left columns then right columns, right
 // columns renamed with a `1` suffix on collision (as Kusto), for anti/semi kinds one side only.
+class ScanOp;
+
+// A join key as the hash table holds it: int as long, guid as its text, so keys compare
+// across int/long and guid/string.
+Value NormalizeJoinKey(Value v);
+
 class JoinOp : public PhysOp {
  public:
   JoinOp(PhysOpPtr left, PhysOpPtr right, JoinKind kind, std::vector<BExprPtr> left_keys,
@@ -264,6 +270,14 @@ class JoinOp : public PhysOp {
  private:
   KResult<bool> Build();
   void PushKeySetIntoLeftScan(const std::vector<Value>& keys);
+  // The left input when it is a store scan this join can probe batch by batch on the scan's
+  // threads (one column key; a kind that needs no memory of the right side's matches).
+  ScanOp* BatchProbeScan() const;
+  // Probes `scan`'s batches against the build side: `keys` maps each (normalized) right key to
+  // its rows in `right`. Fills result_.
+  KResult<bool> ProbeScanBatches(ScanOp& scan,
+                                 const std::vector<std::pair<Value, std::vector<uint32_t>>>& keys,
+                                 const Table& right);
   std::vector<bool> needed_;  // output columns the plan reads; the others stay empty
   JoinKind kind_;
   std::vector<BExprPtr> left_keys_;

@@ -23,8 +23,10 @@ bool AnyNull(const std::vector<Value>& key) {
   return false;
 }
 
+}  // namespace
+
 // Join keys compare across int/long/real and guid/string: normalise.
-Value NormalizeKey(Value v) {
+Value NormalizeJoinKey(Value v) {
   if (v.kind() == Kind::kInt) {
     return Value::Long(v.AsInt64());
   }
@@ -33,8 +35,6 @@ Value NormalizeKey(Value v) {
   }
   return v;
 }
-
-}  // namespace
 
 JoinOp::JoinOp(PhysOpPtr left, PhysOpPtr right, JoinKind kind, std::vector<BExprPtr> left_keys,
                std::vector<BExprPtr> right_keys, Schema schema, std::vector<int> right_out,
@@ -103,7 +103,7 @@ KResult<bool> JoinOp::Build() {
   std::vector<Value> key(right_keys_.size());
   for (size_t r = 0; r < rt.rows; ++r) {
     for (size_t k = 0; k < right_keys_.size(); ++k) {
-      key[k] = NormalizeKey(Eval(*right_keys_[k], rview, r, ctx_->eval));
+      key[k] = NormalizeJoinKey(Eval(*right_keys_[k], rview, r, ctx_->eval));
     }
     if (AnyNull(key)) {
       continue;
@@ -117,6 +117,14 @@ KResult<bool> JoinOp::Build() {
       keys.push_back(key[0]);
     }
     PushKeySetIntoLeftScan(keys);
+    if (ScanOp* scan = BatchProbeScan()) {
+      std::vector<std::pair<Value, std::vector<uint32_t>>> lists;
+      lists.reserve(hash.size());
+      for (auto& [key, rows] : hash) {
+        lists.emplace_back(key[0], std::move(rows));
+      }
+      return ProbeScanBatches(*scan, lists, rt);
+    }
   }
   std::vector<uint8_t> right_matched(rt.rows, 0);
   const bool emit_left = kind_ != JoinKind::kRightSemi && kind_ != JoinKind::kRightAnti;
@@ -150,7 +158,7 @@ KResult<bool> JoinOp::Build() {
   auto read = ForEachChunk(*inputs_[0], *ctx_, [&](const Chunk& in) -> KResult<bool> {
     for (size_t r = 0; r < in.rows; ++r) {
       for (size_t k = 0; k < left_keys_.size(); ++k) {
-        key[k] = NormalizeKey(Eval(*left_keys_[k], in, r, ctx_->eval));
+        key[k] = NormalizeJoinKey(Eval(*left_keys_[k], in, r, ctx_->eval));
       }
       const std::vector<uint32_t>* matches = nullptr;
       if (!AnyNull(key)) {

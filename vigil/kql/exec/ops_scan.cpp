@@ -62,9 +62,9 @@ ExprPtr RewriteStepRefs(const ExprPtr& e, const std::vector<std::string>& steps)
   return out;
 }
 
-class ScanOp : public PhysOp {
+class PatternScanOp : public PhysOp {
  public:
-  ScanOp(PhysOpPtr input, Schema schema, std::vector<BoundStep> steps, std::vector<Value> defaults,
+  PatternScanOp(PhysOpPtr input, Schema schema, std::vector<BoundStep> steps, std::vector<Value> defaults,
          bool with_match_id, ExecContext* ctx)
       : steps_(std::move(steps)),
         defaults_(std::move(defaults)),
@@ -337,7 +337,7 @@ KResult<PhysOpPtr> PlanScan(Compiler& c, const Operator& op, PhysOpPtr input, Sc
     }
     out.push_back({match_id, Type::kLong});
   }
-  return PhysOpPtr(std::make_unique<ScanOp>(std::move(input), std::move(out), std::move(steps),
+  return PhysOpPtr(std::make_unique<PatternScanOp>(std::move(input), std::move(out), std::move(steps),
                                             std::move(defaults), !match_id.empty(), c.ctx()));
 }
 
