@@ -5,6 +5,7 @@
 // Each query runs in a forked child so its peak RSS is its own. Results (median ms, result
 // checks) also go to WORK/vigil_results.json for the DuckDB script to compare against.
 // Usage: vigil_hunt_bench [--rows N] [--work DIR] [--runs N] [--only Q1,T2] [--regen] [--explain]
+//                         [--no-block-cache]   (first ms: run 0, a fresh Store with an empty cache)
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -118,6 +119,7 @@ struct Outcome {
   uint64_t engine_peak_bytes = 0;
   uint64_t rows_scanned = 0;
   uint64_t blocks_skipped = 0;
+  double first_ms = 0;  // run 0: a fresh Store, its block cache empty
   std::string error;
   std::string load;
 };
@@ -131,10 +133,13 @@ std::string LoadAverage() {
 
 // Runs in the forked child: opens the store, runs the query 1 + runs times, reports one line.
 std::string RunChild(const fs::path& work, const Query& q, int runs, double budget_s,
-                     bool explain) {
+                     bool explain, bool block_cache) {
   vigil::store::StoreOptions options;
   options.dir = work / "store";
   options.background_flush = false;
+  if (!block_cache) {
+    options.block_cache_bytes = 0;
+  }
   auto opened = vigil::store::Store::Open(options, vigil::schema::Catalog::Default());
   if (!opened.ok()) {
     return "error\tstore: " + opened.status().ToString();
@@ -160,6 +165,7 @@ std::string RunChild(const fs::path& work, const Query& q, int runs, double budg
   size_t rows = 0;
   uint64_t peak = 0, scanned = 0, skipped = 0;
   double spent = 0;
+  double first_ms = 0;
   for (int r = 0; r <= runs; ++r) {  // run 0 warms up
     const auto start = std::chrono::steady_clock::now();
     auto result = engine.Run(q.kql, qo);
@@ -176,6 +182,8 @@ std::string RunChild(const fs::path& work, const Query& q, int runs, double budg
     spent += ms / 1000;
     if (r > 0) {
       times.push_back(ms);
+    } else {
+      first_ms = ms;
     }
     if (spent > budget_s && r >= 1) {
       break;
@@ -187,11 +195,13 @@ std::string RunChild(const fs::path& work, const Query& q, int runs, double budg
   std::sort(times.begin(), times.end());
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return fmt::format("ok\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", times[times.size() / 2], times[0],
-                     times.size(), rows, usage.ru_maxrss, peak, scanned, skipped, check);
+  return fmt::format("ok\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", times[times.size() / 2],
+                     times[0], times.size(), rows, usage.ru_maxrss, peak, scanned, skipped,
+                     first_ms, check);
 }
 
-Outcome RunQuery(const fs::path& work, const Query& q, int runs, double budget_s, bool explain) {
+Outcome RunQuery(const fs::path& work, const Query& q, int runs, double budget_s, bool explain,
+                 bool block_cache) {
   Outcome out;
   out.id = q.id;
   out.load = LoadAverage();
@@ -207,7 +217,7 @@ Outcome RunQuery(const fs::path& work, const Query& q, int runs, double budget_s
   }
   if (pid == 0) {
     close(fds[0]);
-    const std::string line = RunChild(work, q, runs, budget_s, explain);
+    const std::string line = RunChild(work, q, runs, budget_s, explain, block_cache);
     size_t done = 0;
     while (done < line.size()) {
       const ssize_t n = write(fds[1], line.data() + done, line.size() - done);
@@ -236,7 +246,7 @@ Outcome RunQuery(const fs::path& work, const Query& q, int runs, double budget_s
   while (std::getline(ss, part, '\t')) {
     parts.push_back(part);
   }
-  if (parts.size() == 10 && parts[0] == "ok") {
+  if (parts.size() == 11 && parts[0] == "ok") {
     out.median_ms = std::stod(parts[1]);
     out.min_ms = std::stod(parts[2]);
     out.runs = std::stoi(parts[3]);
@@ -245,7 +255,8 @@ Outcome RunQuery(const fs::path& work, const Query& q, int runs, double budget_s
     out.engine_peak_bytes = std::stoull(parts[6]);
     out.rows_scanned = std::stoull(parts[7]);
     out.blocks_skipped = std::stoull(parts[8]);
-    out.check = parts[9];
+    out.first_ms = std::stod(parts[9]);
+    out.check = parts[10];
   } else if (parts.size() >= 2 && parts[0] == "error") {
     out.error = parts[1];
   } else {
@@ -275,6 +286,7 @@ int main(int argc, char** argv) {
   double budget_s = 120;
   bool regen = false;
   bool explain = false;
+  bool block_cache = true;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -292,10 +304,12 @@ int main(int argc, char** argv) {
       regen = true;
     } else if (arg == "--explain") {
       explain = true;
+    } else if (arg == "--no-block-cache") {
+      block_cache = false;
     } else {
       fmt::print(stderr,
                  "usage: vigil_hunt_bench [--rows N] [--work DIR] [--runs N] [--budget SECONDS] "
-                 "[--only Q1,T2] [--regen] [--explain]\n");
+                 "[--only Q1,T2] [--regen] [--explain] [--no-block-cache]\n");
       return 1;
     }
   }
@@ -324,19 +338,19 @@ int main(int argc, char** argv) {
   }
   const Universe universe = MakeUniverse();
   std::vector<Outcome> outcomes;
-  fmt::print("{:<4} {:>10} {:>10} {:>5} {:>8} {:>10} {:>12} {:>14}  {:<16} {}\n", "id", "median ms",
-             "min ms", "runs", "rows", "peak RSS", "engine peak", "rows scanned", "load avg",
-             "check");
+  fmt::print("{:<4} {:>10} {:>10} {:>9} {:>5} {:>8} {:>10} {:>12} {:>14}  {:<16} {}\n", "id",
+             "median ms", "min ms", "first ms", "runs", "rows", "peak RSS", "engine peak",
+             "rows scanned", "load avg", "check");
   for (const Query& q : Queries(universe.device_names[kQ6Device])) {
     if (!only.empty() && ("," + only + ",").find("," + q.id + ",") == std::string::npos) {
       continue;
     }
-    Outcome o = RunQuery(work, q, runs, budget_s, explain);
+    Outcome o = RunQuery(work, q, runs, budget_s, explain, block_cache);
     if (!o.error.empty()) {
       fmt::print("{:<4} ERROR {}  [{}]\n", o.id, o.error, o.load);
     } else {
-      fmt::print("{:<4} {:>10.1f} {:>10.1f} {:>5} {:>8} {:>7} MB {:>9} MB {:>14}  {:<16} {}\n",
-                 o.id, o.median_ms, o.min_ms, o.runs, o.rows, o.max_rss_kb / 1024,
+      fmt::print("{:<4} {:>10.1f} {:>10.1f} {:>9.1f} {:>5} {:>8} {:>7} MB {:>9} MB {:>14}  {:<16} {}\n",
+                 o.id, o.median_ms, o.min_ms, o.first_ms, o.runs, o.rows, o.max_rss_kb / 1024,
                  o.engine_peak_bytes >> 20, o.rows_scanned, o.load, o.check);
     }
     std::fflush(stdout);

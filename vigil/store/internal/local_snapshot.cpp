@@ -18,6 +18,8 @@ namespace {
 
 // Largest stored (decompressed) size of one segment column that LoadUnifiedColumn handles.
 constexpr uint64_t kMaxUnifiedColumnBytes = uint64_t{32} << 20;
+// ... and its stored bytes per row (values plus codes), on average.
+constexpr uint64_t kMaxUnifiedBytesPerRow = 24;
 
 using schema::ColumnData;
 using schema::ColumnType;
@@ -286,7 +288,10 @@ class LocalScanCursor final : public ScanCursor {
     for (const BlockMeta& block : info.blocks) {
       raw += block.columns[col].raw_size;
     }
-    return raw <= kMaxUnifiedColumnBytes && raw * 8 <= cache_capacity;
+    // Many stored bytes per row mean long values that rarely repeat within a block: a shared
+    // dictionary would save little and cost a pass over all of them.
+    return raw <= kMaxUnifiedColumnBytes && raw <= kMaxUnifiedBytesPerRow * info.rows &&
+           raw * 8 <= cache_capacity;
   }
 
   // Decodes every block of column `col` of `segment`, re-codes them against one dictionary
