@@ -18,6 +18,7 @@
 
 #include "vigil/schema/catalog.h"
 #include "vigil/store/store.h"
+#include "vigil/store/store_scan_test_util.h"
 #include "vigil/store/store_test_util.h"
 
 namespace vigil::store {
@@ -106,25 +107,16 @@ DriverRun RunAndKill(const fs::path& dir, int64_t first_seq, std::chrono::millis
 // seq -> row count in `table`.
 std::map<int64_t, int> RowsPerSeq(const Snapshot& snapshot, const std::string& table) {
   std::map<int64_t, int> counts;
-  auto cursor = snapshot.Scan({.table = table, .columns = {"ReportId", "ProcessId"}});
-  EXPECT_TRUE(cursor.ok());
-  if (!cursor.ok()) {
-    return counts;
-  }
-  ColumnBatch batch;
-  while (true) {
-    auto more = (*cursor)->Next(batch);
-    EXPECT_TRUE(more.ok());
-    if (!more.ok() || !*more) {
-      break;
-    }
-    for (size_t r = 0; r < batch.rows; ++r) {
-      const int64_t seq = batch.column(0).ints[r] / 1000;
-      EXPECT_EQ(batch.column(1).ints[r], seq);
-      ++counts[seq];
-    }
-  }
-  EXPECT_EQ((*cursor)->stats().blocks_corrupt, 0u);
+  const ScanStats stats = testing::ForEachBatch(
+      snapshot, {.table = table, .columns = {"ReportId", "ProcessId"}},
+      [&](const ColumnBatch& batch) {
+        for (size_t r = 0; r < batch.rows; ++r) {
+          const int64_t seq = batch.column(0).ints[r] / 1000;
+          EXPECT_EQ(batch.column(1).ints[r], seq);
+          ++counts[seq];
+        }
+      });
+  EXPECT_EQ(stats.blocks_corrupt, 0u);
   return counts;
 }
 

@@ -46,14 +46,13 @@ inline std::string CellText(const ColumnVector& col, size_t row) {
   }
 }
 
-// Every returned row as "v1|v2|...", sorted (scan order is not part of the contract).
-inline std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanRequest& request,
-                                  ScanStats* stats = nullptr) {
+// Calls fn(const ColumnBatch&) for each batch the scan returns; the cursor's statistics.
+template <typename Fn>
+ScanStats ForEachBatch(const Snapshot& snapshot, const ScanRequest& request, Fn&& fn) {
   auto cursor = snapshot.Scan(request);
   EXPECT_TRUE(cursor.ok()) << cursor.status().ToString();
-  std::vector<std::string> rows;
   if (!cursor.ok()) {
-    return rows;
+    return {};
   }
   ColumnBatch batch;
   while (true) {
@@ -62,6 +61,16 @@ inline std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanReq
     if (!more.ok() || !*more) {
       break;
     }
+    fn(static_cast<const ColumnBatch&>(batch));
+  }
+  return (*cursor)->stats();
+}
+
+// Every returned row as "v1|v2|...", sorted (scan order is not part of the contract).
+inline std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanRequest& request,
+                                         ScanStats* stats = nullptr) {
+  std::vector<std::string> rows;
+  const ScanStats got = ForEachBatch(snapshot, request, [&](const ColumnBatch& batch) {
     EXPECT_GT(batch.rows, 0u);
     for (size_t r = 0; r < batch.rows; ++r) {
       std::string row;
@@ -71,9 +80,9 @@ inline std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanReq
       }
       rows.push_back(std::move(row));
     }
-  }
+  });
   if (stats != nullptr) {
-    *stats = (*cursor)->stats();
+    *stats = got;
   }
   std::sort(rows.begin(), rows.end());
   return rows;

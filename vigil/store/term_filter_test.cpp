@@ -15,6 +15,7 @@
 
 #include "vigil/store/internal/segment.h"
 #include "vigil/store/store.h"
+#include "vigil/store/store_scan_test_util.h"
 #include "vigil/store/store_test_util.h"
 
 namespace vigil::store::internal {
@@ -213,25 +214,13 @@ TEST(StoreTermFilterTest, PartialFlagRoundTripsAndIsInvalidInVersion3) {
 
 size_t CountRows(const Snapshot& snapshot, const ScanRequest& request, ScanStats& stats,
                  std::vector<int64_t>* ids = nullptr) {
-  auto cursor = snapshot.Scan(request);
-  EXPECT_TRUE(cursor.ok()) << cursor.status().ToString();
-  if (!cursor.ok()) {
-    return 0;
-  }
   size_t rows = 0;
-  ColumnBatch batch;
-  while (true) {
-    auto more = (*cursor)->Next(batch);
-    EXPECT_TRUE(more.ok());
-    if (!more.ok() || !*more) {
-      break;
-    }
+  stats = testing::ForEachBatch(snapshot, request, [&](const ColumnBatch& batch) {
     rows += batch.rows;
     for (size_t r = 0; ids != nullptr && r < batch.rows; ++r) {
       ids->push_back(batch.column(0).ints[r]);
     }
-  }
-  stats = (*cursor)->stats();
+  });
   return rows;
 }
 
