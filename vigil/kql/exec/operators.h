@@ -278,6 +278,13 @@ class JoinOp : public PhysOp {
   KResult<bool> ProbeScanBatches(ScanOp& scan,
                                  const std::vector<std::pair<Value, std::vector<uint32_t>>>& keys,
                                  const Table& right);
+  // The output columns to fill, worked out once (not per emitted row): left columns (their
+  // output index is their input index) and (right column, output column) pairs.
+  struct EmitColumns {
+    std::vector<size_t> left;
+    std::vector<std::pair<size_t, size_t>> right;
+  };
+  EmitColumns NeededOutputs(size_t left_width) const;
   std::vector<bool> needed_;  // output columns the plan reads; the others stay empty
   JoinKind kind_;
   std::vector<BExprPtr> left_keys_;

@@ -132,23 +132,15 @@ KResult<bool> JoinOp::Build() {
 
   auto out = std::make_shared<Table>();
   out->Reset(schema_);
-  auto needed = [&](size_t c) { return needed_.empty() || (c < needed_.size() && needed_[c]); };
+  const EmitColumns cols = NeededOutputs(left_width);
   auto emit = [&](const Chunk* lc, size_t lr, const Table* rtab, long rr) {
-    if (emit_left) {
-      for (size_t c = 0; c < left_width; ++c) {
-        if (!needed(c)) {
-          continue;
-        }
-        out->cols[c].push_back(lc != nullptr ? CellOrNull(lc->cols[c], lr)
-                                             : CoerceTo(Value(), schema_[c].type));
-      }
+    for (const size_t c : cols.left) {
+      out->cols[c].push_back(lc != nullptr ? CellOrNull(lc->cols[c], lr)
+                                           : CoerceTo(Value(), schema_[c].type));
     }
-    for (size_t c = 0; c < right_out_.size(); ++c) {
-      if (right_out_[c] >= 0 && needed(static_cast<size_t>(right_out_[c]))) {
-        const auto o = static_cast<size_t>(right_out_[c]);
-        out->cols[o].push_back(rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)]
-                                       : CoerceTo(Value(), schema_[o].type));
-      }
+    for (const auto& [c, o] : cols.right) {
+      out->cols[o].push_back(rr >= 0 ? rtab->cols[c][static_cast<size_t>(rr)]
+                                     : CoerceTo(Value(), schema_[o].type));
     }
     out->rows++;
   };
@@ -215,10 +207,7 @@ KResult<bool> JoinOp::Build() {
           break;
       }
     }
-    size_t width = 0;
-    for (size_t c = 0; c < schema_.size(); ++c) {
-      width += needed(c) ? 1 : 0;
-    }
+    const size_t width = cols.left.size() + cols.right.size();
     const size_t now_bytes = out->rows * width * sizeof(Value);
     if (now_bytes > emitted_bytes) {
       auto charged = ctx_->Charge(now_bytes - emitted_bytes);
@@ -243,6 +232,22 @@ KResult<bool> JoinOp::Build() {
   }
   result_ = std::move(out);
   return true;
+}
+
+JoinOp::EmitColumns JoinOp::NeededOutputs(size_t left_width) const {
+  auto needed = [&](size_t c) { return needed_.empty() || (c < needed_.size() && needed_[c]); };
+  EmitColumns cols;
+  for (size_t c = 0; c < left_width; ++c) {
+    if (needed(c)) {
+      cols.left.push_back(c);
+    }
+  }
+  for (size_t c = 0; c < right_out_.size(); ++c) {
+    if (right_out_[c] >= 0 && needed(static_cast<size_t>(right_out_[c]))) {
+      cols.right.emplace_back(c, static_cast<size_t>(right_out_[c]));
+    }
+  }
+  return cols;
 }
 
 KResult<bool> JoinOp::Next(Chunk& out) {

@@ -43,25 +43,9 @@ KResult<bool> JoinOp::ProbeScanBatches(
   }
   const Schema& left_schema = inputs_[0]->schema();
   const size_t left_width = left_schema.size();
-  auto needed = [&](size_t c) { return needed_.empty() || (c < needed_.size() && needed_[c]); };
-  size_t width = 0;
-  for (size_t c = 0; c < schema_.size(); ++c) {
-    width += needed(c) ? 1 : 0;
-  }
+  const EmitColumns cols = NeededOutputs(left_width);
+  const size_t width = cols.left.size() + cols.right.size();
   const int key_col = left_keys_[0]->column;
-  // The output columns to fill, worked out once (not per emitted row).
-  std::vector<size_t> left_cols;
-  for (size_t c = 0; c < left_width; ++c) {
-    if (needed(c)) {
-      left_cols.push_back(c);
-    }
-  }
-  std::vector<std::pair<size_t, size_t>> right_cols;  // (right column, output column)
-  for (size_t c = 0; c < right_out_.size(); ++c) {
-    if (right_out_[c] >= 0 && needed(static_cast<size_t>(right_out_[c]))) {
-      right_cols.emplace_back(c, static_cast<size_t>(right_out_[c]));
-    }
-  }
 
   struct Shard {
     std::vector<int> batch_col;  // left column -> batch column
@@ -120,13 +104,13 @@ KResult<bool> JoinOp::ProbeScanBatches(
     };
     const size_t before = sh.out.rows;
     auto emit = [&](uint32_t r, long rr) {
-      for (const size_t c : left_cols) {
+      for (const size_t c : cols.left) {
         const int b = sh.batch_col[c];
         sh.out.cols[c].push_back(b >= 0 ? ScanCell(batch.column(static_cast<size_t>(b)), r,
                                                    sh.cells[static_cast<size_t>(b)])
                                         : CoerceTo(Value(), schema_[c].type));
       }
-      for (const auto& [c, o] : right_cols) {
+      for (const auto& [c, o] : cols.right) {
         sh.out.cols[o].push_back(rr >= 0 ? right.cols[c][static_cast<size_t>(rr)]
                                          : CoerceTo(Value(), schema_[o].type));
       }
