@@ -57,6 +57,22 @@ TEST_F(CliTest, BadLineIsSkippedWithPositionAndOthersKept) {
   EXPECT_EQ(TableRows(data_)["DeviceProcessEvents"], 2u);
 }
 
+TEST_F(CliTest, BlockCacheSizeIsAnOptionAndItsAbsenceChangesNoResult) {
+  const fs::path input = dir_ / "events.jsonl";
+  Write(input, std::string(kSysmonLine) + "\n" + kSysmonLine + "\n");
+  ASSERT_EQ(RunVigil("--data " + data_ + " ingest " + input.string()).exit_code, 0);
+  const std::string query = " hunt --format csv \"DeviceProcessEvents | summarize count()\"";
+  const Output cached = RunVigil("--data " + data_ + query);
+  const Output uncached = RunVigil("--data " + data_ + " --block-cache-mb 0" + query);
+  ASSERT_EQ(cached.exit_code, 0) << cached.text;
+  ASSERT_EQ(uncached.exit_code, 0) << uncached.text;
+  EXPECT_EQ(cached.text, uncached.text);
+  EXPECT_NE(cached.text.find("2"), std::string::npos) << cached.text;
+  const Output bad = RunVigil("--data " + data_ + " --block-cache-mb -5" + query);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.text.find("block-cache-mb"), std::string::npos) << bad.text;
+}
+
 TEST_F(CliTest, CsvNeedsTable) {
   const fs::path input = dir_ / "rows.csv";
   Write(input, "Timestamp,DeviceName\n2026-10-24 00:00:00.069501,ws1\n");
