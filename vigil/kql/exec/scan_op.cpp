@@ -285,6 +285,7 @@ KResult<bool> ScanOp::Open() {
     worker->cursor = std::move(*cursor);
     worker->dict_cache.assign(batch_to_schema_.size(), DictCache{});
     worker->verdicts.resize(batch_filters_.size());
+    worker->verdicts_complete.assign(batch_filters_.size(), 0);
     if (shards > 1) {
       // Each thread evaluates with its own regex cache and warning list.
       worker->regex = std::make_unique<RegexCache>();
@@ -394,6 +395,7 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
         for (size_t f = 0; f < batch_filters_.size(); ++f) {
           if (batch_filters_[f].column == b) {
             w.verdicts[f].assign(col.dict->size(), -1);
+            w.verdicts_complete[f] = 0;
           }
         }
       }
@@ -427,6 +429,22 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
         const uint32_t* codes = col.codes.data();
         int8_t* verdicts = w.verdicts[fi].data();
         const store::Dictionary& dict = *col.dict;
+        // The first filter sees every row, so it would reach (nearly) every value of a
+        // dictionary no larger than the batch: judge them all at once, then select without
+        // a branch per row.
+        if (fi == 0 && !w.verdicts_complete[fi] && dict.size() <= batch.rows) {
+          for (size_t i = 0; i < dict.size(); ++i) {
+            if (verdicts[i] < 0) {
+              verdicts[i] = f.text->Match(dict[i]) ? 1 : 0;
+            }
+          }
+          w.verdicts_complete[fi] = 1;
+        }
+        if (w.verdicts_complete[fi]) {
+          const bool null_verdict = f.null_verdict;
+          refine([&](uint32_t r) { return valid[r] != 0 ? verdicts[codes[r]] == 1 : null_verdict; });
+          continue;
+        }
         refine([&](uint32_t r) {
           if (valid[r] == 0) {
             return f.null_verdict;

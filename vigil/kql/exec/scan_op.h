@@ -81,6 +81,8 @@ class ScanOp : public PhysOp {
     // Memoised verdicts per pushed filter (several filters may read one column), per value of
     // the filter column's current dictionary: -1 unknown, 0 false, 1 true.
     std::vector<std::vector<int8_t>> verdicts;
+    // Per pushed filter: every value of the current dictionary has its verdict already.
+    std::vector<uint8_t> verdicts_complete;
     std::vector<uint32_t> sel;
     std::unique_ptr<RegexCache> regex;  // threaded workers only
     EvalContext eval;                   // threaded workers only
