@@ -42,6 +42,10 @@ class StringInterner {
   }
   static uint64_t Hash(std::string_view text) { return XXH3_64bits(text.data(), text.size()); }
   size_t size() const { return hashes_.size(); }
+  // Hash() of each string, by id.
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
+  // Total length of the strings.
+  size_t text_bytes() const { return bytes_.size(); }
   std::string_view operator[](uint32_t id) const {
     return std::string_view(bytes_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]);
   }

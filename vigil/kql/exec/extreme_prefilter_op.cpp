@@ -3,12 +3,10 @@
 #include <cmath>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "vigil/kql/exec/operators.h"
-#include "vigil/kql/exec/row_key.h"
 #include "vigil/kql/exec/scan_aggregate_op.h"
 #include "vigil/kql/functions/registry.h"
 

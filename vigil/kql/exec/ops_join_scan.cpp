@@ -4,6 +4,7 @@
 // columns become Values, and each shard fills its own part of the result.
 #include <atomic>
 #include <unordered_map>
+#include <vector>
 
 #include "vigil/kql/exec/operators.h"
 #include "vigil/kql/exec/scan_op.h"
@@ -37,10 +38,7 @@ KResult<bool> JoinOp::ProbeScanBatches(
     index.emplace(keys[i].first, i);
   }
   // innerunique keeps one left row per key: the first shard to claim a key emits it.
-  std::unique_ptr<std::atomic<uint8_t>[]> claimed(new std::atomic<uint8_t>[keys.size() + 1]);
-  for (size_t i = 0; i <= keys.size(); ++i) {
-    claimed[i].store(0, std::memory_order_relaxed);
-  }
+  std::vector<std::atomic<uint8_t>> claimed(keys.size());  // value-initialized: 0
   const Schema& left_schema = inputs_[0]->schema();
   const size_t left_width = left_schema.size();
   const EmitColumns cols = NeededOutputs(left_width);

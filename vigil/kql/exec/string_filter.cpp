@@ -8,8 +8,6 @@
 
 #include <re2/re2.h>
 
-#include "vigil/base/text_hash.h"
-
 namespace vigil::kql {
 
 namespace {
@@ -46,6 +44,13 @@ class EqualsFilter final : public StringFilter {
   std::string value_;
   bool negated_;
 };
+
+// Looks strings up by string_view (no copy per probe).
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
 
 class InFilter final : public StringFilter {
  public:

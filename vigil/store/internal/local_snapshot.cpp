@@ -2,13 +2,12 @@
 
 #include <unistd.h>
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <set>
 #include <unordered_map>
 
 #include "vigil/base/log.h"
+#include "vigil/base/string_interner.h"
 #include "vigil/base/time.h"
 #include "vigil/store/internal/file_util.h"
 #include "vigil/store/internal/term_filter.h"
@@ -302,47 +301,35 @@ class LocalScanCursor final : public ScanCursor {
                          std::shared_ptr<const ColumnVector>& out) {
     const SegmentInfo& info = segment.info;
     std::vector<std::shared_ptr<ColumnVector>> blocks;
-    std::vector<std::shared_ptr<const Dictionary>> own_dicts;
-    size_t values = 0;
-    size_t text_bytes = 0;
     for (const BlockMeta& block : info.blocks) {
       auto decoded = std::make_shared<ColumnVector>();
       if (!ReadColumnFromFile(segment, block, col, *decoded).ok() || decoded->dict == nullptr) {
         return false;
       }
-      values += decoded->dict->size();
-      text_bytes += decoded->dict->ByteSize();
-      own_dicts.push_back(decoded->dict);
       blocks.push_back(std::move(decoded));
     }
-    auto unified = std::make_shared<Dictionary>();
-    unified->Reserve(values, text_bytes);
-    // Keys view the blocks' own dictionaries, which live until the end of this function.
-    std::unordered_map<std::string_view, uint32_t> ids;
-    ids.reserve(values);
+    // Number the distinct values of all blocks and re-code each block against those numbers.
+    StringInterner interner;
     std::vector<uint32_t> remap;
     for (const std::shared_ptr<ColumnVector>& block : blocks) {
       const Dictionary& own = *block->dict;
       remap.resize(own.size());
       for (size_t i = 0; i < own.size(); ++i) {
-        auto [it, inserted] = ids.emplace(own[i], static_cast<uint32_t>(unified->size()));
-        if (inserted) {
-          unified->Add(own[i]);
-        }
-        remap[i] = it->second;
+        remap[i] = interner.Intern(own[i]);
       }
       for (uint32_t& code : block->codes) {
         code = remap[code];
       }
+    }
+    auto unified = std::make_shared<Dictionary>();
+    unified->Reserve(interner.size(), interner.text_bytes());
+    for (uint32_t id = 0; id < interner.size(); ++id) {
+      unified->Add(interner[id]);
+    }
+    unified->SetHashes(interner.hashes());  // StringInterner::Hash is XXH3_64bits, seed 0
+    for (const std::shared_ptr<ColumnVector>& block : blocks) {
       block->dict = unified;
     }
-    unified->ShrinkToFit();
-    std::vector<uint64_t> hashes(unified->size());
-    for (size_t i = 0; i < hashes.size(); ++i) {
-      const std::string_view value = (*unified)[i];
-      hashes[i] = XXH3_64bits(value.data(), value.size());
-    }
-    unified->SetHashes(std::move(hashes));
     const size_t dict_share = unified->ByteSize() / blocks.size() + 1;
     for (size_t b = 0; b < blocks.size(); ++b) {
       const size_t bytes = DecodedBlockBytes(*blocks[b], dict_share);
