@@ -32,6 +32,22 @@ class HashSet64 {
     values_.push_back(hash);
     return true;
   }
+  // Makes room for `n` members in all without growing again.
+  void Reserve(size_t n) {
+    values_.reserve(n);
+    if (n * 2 > slots_.size()) {
+      size_t slots = std::max<size_t>(slots_.size(), 16);
+      while (n * 2 > slots) {
+        slots *= 2;
+      }
+      slots_.assign(slots, 0);
+      for (const uint64_t hash : values_) {
+        if (hash != 0) {
+          Place(hash);
+        }
+      }
+    }
+  }
   // Empties the set and keeps the capacity.
   void Clear() {
     values_.clear();

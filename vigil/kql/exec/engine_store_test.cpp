@@ -116,6 +116,11 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "IsProcessRemoteSession, AccountName",
       "DeviceProcessEvents | where FileName == \"no-such.exe\" | summarize count(), dcount(DeviceId)",
       "DeviceProcessEvents | summarize c = count() by ProcessId % 5, AccountUpn",
+      // dcount through the (group, value) bitmaps: block dictionaries, more than 1,024 values
+      // a group (the sketch), several dcounts, a null string column
+      "DeviceProcessEvents | summarize dcount(ProcessCommandLine), dcount(DeviceId) by FileName",
+      "DeviceProcessEvents | summarize dcount(ProcessCommandLine, 2), dcount(AccountUpn), count() "
+      "by AccountName, bin(Timestamp, 1d)",
       "DeviceProcessEvents | summarize count() by bin(ProcessId, 1000) | where count_ > 100",
       // joins whose build-side keys are pushed into the probe scan as a semi-join filter
       "DeviceProcessEvents | join kind=inner (DeviceProcessEvents | where FileName == \"cmd.exe\" "
@@ -164,6 +169,31 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
     ASSERT_TRUE(b.has_value()) << q << ": " << b.error().ToString();
     EXPECT_EQ(Rows(*a), Rows(*b)) << q;
     EXPECT_GT(a->table->rows, 0u) << q;
+  }
+}
+
+// The fused dcount's bitmaps spill to the per-row path when they pass their byte limit, at any
+// point of a batch; the counts must not change.
+TEST_F(EngineStoreTest, DcountBitmapLimitDoesNotChangeCounts) {
+  Engine engine(store_.get(), &schema::Catalog::Default());
+  const char* queries[] = {
+      "DeviceProcessEvents | summarize dcount(ProcessCommandLine), dcount(DeviceId) by FileName",
+      "DeviceProcessEvents | summarize dcount(ProcessCommandLine) by AccountName",
+      "DeviceProcessEvents | summarize dcount(DeviceName, 3) by bin(Timestamp, 1h)",
+  };
+  for (const char* q : queries) {
+    auto plan = engine.Explain(q, options_);
+    ASSERT_TRUE(plan.has_value());
+    EXPECT_NE(plan->find("fused-scan"), std::string::npos) << *plan;
+    auto roomy = engine.Run(q, options_);
+    ASSERT_TRUE(roomy.has_value()) << q << ": " << roomy.error().ToString();
+    for (const size_t limit : {size_t{0}, size_t{64}, size_t{3000}}) {
+      QueryOptions tight = options_;
+      tight.limits.dcount_bitmap_bytes = limit;
+      auto r = engine.Run(q, tight);
+      ASSERT_TRUE(r.has_value()) << q << ": " << r.error().ToString();
+      EXPECT_EQ(Rows(*r), Rows(*roomy)) << q << " with a limit of " << limit;
+    }
   }
 }
 

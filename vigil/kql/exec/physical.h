@@ -31,6 +31,8 @@ struct QueryLimits {
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   const std::atomic<bool>* cancel = nullptr;     // set to true to cancel (Ctrl-C)
   size_t scan_threads = 0;  // shards (threads) per table scan; 0 = one per core, at most 4
+  // A fused dcount's (group, value) bitmaps, per scan thread; past it dcount adds row by row.
+  size_t dcount_bitmap_bytes = size_t{16} << 20;
 };
 
 struct QueryStats {

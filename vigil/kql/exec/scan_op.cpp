@@ -505,7 +505,8 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
   return true;
 }
 
-KResult<bool> ScanOp::RunBatches(const BatchSink& sink) {
+KResult<bool> ScanOp::RunBatches(const BatchSink& sink,
+                                 const std::function<void(size_t worker)>& done) {
   if (!workers_.empty() || done_) {
     return KErr("KQL0905", "scan of " + table_ + " was already started");
   }
@@ -527,6 +528,9 @@ KResult<bool> ScanOp::RunBatches(const BatchSink& sink) {
         return;
       }
       if (!*more) {
+        if (done) {
+          done(i);
+        }
         return;
       }
     }

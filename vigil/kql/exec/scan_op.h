@@ -61,9 +61,11 @@ class ScanOp : public PhysOp {
   // Fused consumers (ScanAggregateOp): runs the whole scan, handing every decoded batch and its
   // rows that pass the pushed filters to `sink` on the worker's own thread (worker index in
   // [0, ShardCount())). Instead of Next(); a sink error stops every worker and is returned.
+  // `done`, when given, runs on a worker's thread after its last batch (not after an error).
   using BatchSink = std::function<KResult<bool>(size_t worker, const store::ColumnBatch& batch,
                                                 const std::vector<uint32_t>& rows)>;
-  KResult<bool> RunBatches(const BatchSink& sink);
+  KResult<bool> RunBatches(const BatchSink& sink,
+                           const std::function<void(size_t worker)>& done = nullptr);
   size_t ShardCount() const;
   // True once the scan has opened its cursors (filters can no longer be added).
   bool started() const { return !workers_.empty(); }

@@ -111,12 +111,30 @@ class DcountState final : public AggregateState {
     AddHash(DistinctHash(args[0]));
   }
 
-  void AddDistinctHash(uint64_t hash, int64_t accuracy) override {
+  void AddDistinctHashes(std::span<const uint64_t> hashes, int64_t accuracy) override {
     if (precision_ == 0) {
       precision_ = PrecisionForAccuracy(accuracy);
       exact_limit_ = accuracy >= 2 ? 8192 : 1024;
     }
-    AddHash(hash);
+    if (registers_.empty() && hashes.size() > exact_limit_) {
+      // The hashes are distinct, so the count passes the exact limit: go to the sketch now
+      // rather than growing the exact set first (the registers come out the same).
+      registers_.assign(size_t{1} << precision_, 0);
+      for (const uint64_t x : exact_) {
+        AddToSketch(x);
+      }
+      exact_ = {};
+    }
+    if (!registers_.empty()) {
+      for (const uint64_t h : hashes) {
+        AddToSketch(h);
+      }
+      return;
+    }
+    exact_.Reserve(std::min(exact_.size() + hashes.size(), exact_limit_ + 1));
+    for (const uint64_t h : hashes) {
+      AddHash(h);
+    }
   }
 
   void Merge(AggregateState& other) override {
@@ -129,6 +147,9 @@ class DcountState final : public AggregateState {
       exact_limit_ = o->exact_limit_;
     }
     if (o->registers_.empty()) {
+      if (registers_.empty()) {
+        exact_.Reserve(std::min(exact_.size() + o->exact_.size(), exact_limit_ + 1));
+      }
       for (const uint64_t h : o->exact_) {
         AddHash(h);
       }
@@ -194,9 +215,25 @@ class DcountState final : public AggregateState {
   static double Estimate(const std::vector<uint8_t>& registers, int precision) {
     const int q = 64 - precision;
     const double m = static_cast<double>(registers.size());
-    std::vector<double> histogram(static_cast<size_t>(q) + 2, 0.0);
-    for (const uint8_t reg : registers) {
-      histogram[std::min<size_t>(reg, histogram.size() - 1)] += 1;
+    // Four interleaved integer histograms: runs of equal registers (most of a sketch holds
+    // the same few values) would otherwise wait on the previous increment of the same counter.
+    const size_t buckets = static_cast<size_t>(q) + 2;
+    std::vector<uint32_t> counts(4 * buckets, 0);
+    const size_t last = buckets - 1;
+    size_t i = 0;
+    for (; i + 4 <= registers.size(); i += 4) {
+      ++counts[std::min<size_t>(registers[i], last)];
+      ++counts[buckets + std::min<size_t>(registers[i + 1], last)];
+      ++counts[2 * buckets + std::min<size_t>(registers[i + 2], last)];
+      ++counts[3 * buckets + std::min<size_t>(registers[i + 3], last)];
+    }
+    for (; i < registers.size(); ++i) {
+      ++counts[std::min<size_t>(registers[i], last)];
+    }
+    std::vector<double> histogram(buckets, 0.0);
+    for (size_t b = 0; b < buckets; ++b) {
+      histogram[b] = static_cast<double>(counts[b]) + counts[buckets + b] +
+                     counts[2 * buckets + b] + counts[3 * buckets + b];
     }
     if (histogram[0] == m) {
       return 0;

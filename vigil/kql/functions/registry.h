@@ -83,10 +83,11 @@ class AggregateState {
   // Combines another state of the same aggregate (parallel partial aggregation).
   virtual void Merge(AggregateState& other) = 0;
   virtual void Finish(std::vector<Value>& out) = 0;
-  // dcount only (fused scans feed it hashes instead of Values): adds a non-null value given as
-  // its DistinctHash, with the accuracy argument. Other aggregates ignore it.
-  virtual void AddDistinctHash(uint64_t hash, int64_t accuracy) {
-    (void)hash;
+  // dcount only (fused scans feed it hashes instead of Values): adds non-null values given as
+  // their DistinctHash, with the accuracy argument; the hashes of one call are distinct from
+  // each other. Other aggregates ignore it.
+  virtual void AddDistinctHashes(std::span<const uint64_t> hashes, int64_t accuracy) {
+    (void)hashes;
     (void)accuracy;
   }
 };
