@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <unordered_map>
 #include <utility>
 
 #include <xxhash.h>
 
 #include "vigil/base/string_interner.h"
+#include "vigil/kql/exec/fused_dcount.h"
 #include "vigil/kql/exec/row_key.h"
 
 namespace vigil::kql {
@@ -38,21 +38,6 @@ struct AggPlan {
   int column = -1;        // kDcount
   int64_t accuracy = 1;   // kDcount
 };
-
-// dcount over a dictionary column. Adding each row's value to its group's state is a random
-// access into every group's exact set or 16 KiB sketch: one cache miss per row once there are
-// many groups. Instead each worker numbers the distinct hashes it meets (a few thousand for a
-// device or account column) and a row sets one bit per (group, value number), without a branch.
-// At the end each group's set bits are fed to its state in one run, so the state stays in
-// cache. Past QueryLimits::dcount_bitmap_bytes of bitmaps (many groups times many values) the
-// bits are fed to the states and the aggregate goes back to adding row by row.
-struct DistinctBits {
-  bool active = true;
-  StringInterner values;  // distinct hashes (as 8-byte texts, their own hash) -> value number
-  std::vector<uint32_t> code_value;         // current dictionary code -> value number
-  std::vector<std::vector<uint64_t>> bits;  // per group: one bit per value number
-};
-constexpr uint32_t kNoValue = UINT32_MAX;
 
 // The group key of one row: a part per key (intern id or integer) and a null mask.
 struct GroupKey {
@@ -141,15 +126,9 @@ class ScanAggregateOp final : public PhysOp {
     std::vector<std::shared_ptr<const store::Dictionary>> key_dict;  // per key
     std::vector<int64_t> code_group;  // single dictionary key: dict code -> group
     std::vector<int64_t> intern_group;  // single dictionary key: intern id -> group
-    std::vector<std::vector<uint64_t>> code_hash;              // per agg (dcount)
-    std::vector<std::vector<uint8_t>> hashed;                  // per agg (dcount)
-    std::vector<std::shared_ptr<const store::Dictionary>> hash_dict;  // per agg
-    std::vector<schema::ColumnType> hash_type;                        // per agg
-    std::vector<DistinctBits> distinct;                                // per agg (dcount)
-    size_t distinct_bytes = 0;  // bitmap bytes of all `distinct`
-    std::vector<uint64_t> hash_buffer;
+    std::vector<FusedDcount> dcounts;  // per agg (kDcount only)
+    size_t dcount_bytes = 0;           // their bitmaps
     std::vector<uint32_t> groups;  // per batch row
-    std::vector<uint32_t> values;  // per batch row: dcount value number
     std::unordered_map<GroupKey, uint32_t, GroupKeyHash> index;
     std::vector<std::vector<Value>> group_values;  // key Values per group
     std::vector<int64_t> counts;                   // [group * aggs + agg]
@@ -162,24 +141,6 @@ class ScanAggregateOp final : public PhysOp {
   };
 
   KResult<bool> Build();
-  // The hash dcount `a` counts for code `code` of its current dictionary (w.hash_dict[a]),
-  // computed once per code and dictionary.
-  static uint64_t CodeHash(Worker& w, size_t a, uint32_t code) {
-    if (w.hashed[a][code] == 0) {
-      const std::string_view raw = (*w.hash_dict[a])[code];
-      w.code_hash[a][code] = w.hash_type[a] == schema::ColumnType::kString
-                                 ? DistinctHashOfString(raw)
-                                 : DistinctHash(ScanDictValue(w.hash_type[a], raw));
-      w.hashed[a][code] = 1;
-    }
-    return w.code_hash[a][code];
-  }
-  // Feeds each group's set bits of dcount `a` to its state and frees the bitmaps; `a` then adds
-  // row by row.
-  void SpillDistinctBits(Worker& w, size_t a) const;
-  // The bitmap word of `group` holding value number `v`, grown as needed; null when the bitmaps
-  // would pass their cap (after spilling them).
-  uint64_t* DistinctWord(Worker& w, size_t a, size_t group, uint32_t v);
   // Appends a fresh count and state for every aggregate of one new group.
   void AddGroupStates(std::vector<int64_t>& counts,
                       std::vector<std::unique_ptr<AggregateState>>& states) const {
@@ -191,8 +152,6 @@ class ScanAggregateOp final : public PhysOp {
   // Groups the batch's rows (w.groups), then runs each aggregate over them.
   KResult<bool> Consume(Worker& w, const store::ColumnBatch& batch,
                         const std::vector<uint32_t>& rows);
-  void AggregateDcount(Worker& w, size_t a, const store::ColumnVector& col,
-                       const std::vector<uint32_t>& rows);
   KResult<uint32_t> NewGroup(Worker& w, const GroupKey& key, const store::ColumnBatch& batch,
                              size_t r);
 
@@ -263,18 +222,6 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
         if (single_dict) {
           w.code_group.assign(col.dict->size(), -1);
         }
-      }
-    }
-  }
-  for (size_t a = 0; a < aggs_.size(); ++a) {
-    if (aggs_[a].kind == AggKind::kDcount) {
-      const auto& col = col_of(aggs_[a].column);
-      if (col.dict && w.hash_dict[a] != col.dict) {
-        w.hash_dict[a] = col.dict;
-        w.hash_type[a] = col.type;
-        w.code_hash[a].assign(col.dict->size(), 0);
-        w.hashed[a].assign(col.dict->size(), 0);
-        w.distinct[a].code_value.assign(col.dict->size(), kNoValue);
       }
     }
   }
@@ -403,7 +350,7 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
         }
         break;
       case AggKind::kDcount:
-        AggregateDcount(w, a, col_of(ap.column), rows);
+        w.dcounts[a].Add(col_of(ap.column), rows, w.groups, w.states);
         break;
       case AggKind::kGeneric:
         for (size_t i = 0; i < rows.size(); ++i) {
@@ -426,125 +373,6 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
   return true;
 }
 
-void ScanAggregateOp::AggregateDcount(Worker& w, size_t a, const store::ColumnVector& col,
-                                      const std::vector<uint32_t>& rows) {
-  static const uint64_t kEmptyStringHash = DistinctHash(Value::String(std::string()));
-  const size_t n = aggs_.size();
-  const int64_t accuracy = aggs_[a].accuracy;
-  DistinctBits& d = w.distinct[a];
-  // Row i's value straight into its group's state.
-  auto add_row = [&](size_t i) {
-    const uint32_t r = rows[i];
-    uint64_t h;
-    if (col.IsNull(r)) {
-      if (col.type != schema::ColumnType::kString) {
-        return;  // dcount skips nulls
-      }
-      h = kEmptyStringHash;
-    } else if (col.dict) {
-      h = CodeHash(w, a, col.codes[r]);
-    } else if (col.type == schema::ColumnType::kReal) {
-      h = DistinctHash(Value::Real(col.reals[r]));
-    } else {
-      h = DistinctHash(ScanIntValue(col.type, col.ints[r]));
-    }
-    w.states[w.groups[i] * n + a]->AddDistinctHashes({&h, 1}, accuracy);
-  };
-  size_t i = 0;
-  if (col.dict && d.active) {
-    // First the value number of every row, growing the bitmaps where needed; then a tight loop
-    // sets the bits (independent loads, so the cache misses overlap).
-    w.values.resize(rows.size());
-    for (; i < rows.size(); ++i) {
-      const uint32_t r = rows[i];
-      if (col.IsNull(r)) {
-        w.values[i] = kNoValue;
-        add_row(i);
-        continue;
-      }
-      const uint32_t code = col.codes[r];
-      uint32_t v = d.code_value[code];
-      if (v == kNoValue) {
-        const uint64_t vh = CodeHash(w, a, code);
-        v = d.values.Intern(std::string_view(reinterpret_cast<const char*>(&vh), sizeof(vh)),
-                            vh);
-        d.code_value[code] = v;
-      }
-      const uint32_t g = w.groups[i];
-      if ((g >= d.bits.size() || (v >> 6) >= d.bits[g].size()) &&
-          DistinctWord(w, a, g, v) == nullptr) {
-        // The bitmaps were spilled: the rows before this one go straight to their states.
-        for (size_t j = 0; j < i; ++j) {
-          if (w.values[j] != kNoValue) {
-            const uint64_t h = d.values.hashes()[w.values[j]];
-            w.states[w.groups[j] * n + a]->AddDistinctHashes({&h, 1}, accuracy);
-          }
-        }
-        break;
-      }
-      w.values[i] = v;
-    }
-    if (d.active) {
-      std::vector<uint64_t>* bits = d.bits.data();
-      for (size_t j = 0; j < rows.size(); ++j) {
-        const uint32_t v = w.values[j];
-        if (v != kNoValue) {
-          bits[w.groups[j]][v >> 6] |= uint64_t{1} << (v & 63);
-        }
-      }
-      return;
-    }
-  }
-  for (; i < rows.size(); ++i) {
-    add_row(i);
-  }
-}
-
-void ScanAggregateOp::SpillDistinctBits(Worker& w, size_t a) const {
-  DistinctBits& d = w.distinct[a];
-  const std::vector<uint64_t>& hashes = d.values.hashes();
-  const size_t n = aggs_.size();
-  for (size_t g = 0; g < d.bits.size(); ++g) {
-    w.hash_buffer.clear();
-    const std::vector<uint64_t>& row = d.bits[g];
-    for (size_t i = 0; i < row.size(); ++i) {
-      for (uint64_t word = row[i]; word != 0; word &= word - 1) {
-        w.hash_buffer.push_back(hashes[i * 64 + static_cast<size_t>(std::countr_zero(word))]);
-      }
-    }
-    if (!w.hash_buffer.empty()) {
-      w.states[g * n + a]->AddDistinctHashes(w.hash_buffer, aggs_[a].accuracy);
-    }
-  }
-  for (const auto& row : d.bits) {
-    w.distinct_bytes -= row.size() * sizeof(uint64_t);
-  }
-  d.bits = {};
-  d.active = false;
-}
-
-uint64_t* ScanAggregateOp::DistinctWord(Worker& w, size_t a, size_t group, uint32_t v) {
-  DistinctBits& d = w.distinct[a];
-  if (group >= d.bits.size()) {
-    d.bits.resize(std::max(group + 1, d.bits.size() * 2));
-  }
-  std::vector<uint64_t>& row = d.bits[group];
-  if ((v >> 6) >= row.size()) {
-    // Room for every value numbered so far and a quarter more: the rows are the working set of
-    // the scan, so they are kept tight (a group touched again after its row grew grows again).
-    const size_t words =
-        std::max<size_t>((v >> 6) + 1, (d.values.size() + d.values.size() / 4 + 63) / 64);
-    const size_t added = (words - row.size()) * sizeof(uint64_t);
-    if (w.distinct_bytes + added > ctx_->limits.dcount_bitmap_bytes) {
-      SpillDistinctBits(w, a);
-      return nullptr;
-    }
-    w.distinct_bytes += added;
-    row.resize(words, 0);
-  }
-  return &row[v >> 6];
-}
-
 KResult<bool> ScanAggregateOp::Build() {
   auto* scan = static_cast<ScanOp*>(inputs_[0].get());
   std::vector<std::unique_ptr<Worker>> workers;
@@ -553,11 +381,10 @@ KResult<bool> ScanAggregateOp::Build() {
     w->intern.resize(keys_.size());
     w->code_id.resize(keys_.size());
     w->key_dict.resize(keys_.size());
-    w->code_hash.resize(aggs_.size());
-    w->hashed.resize(aggs_.size());
-    w->hash_dict.resize(aggs_.size());
-    w->distinct.resize(aggs_.size());
-    w->hash_type.resize(aggs_.size());
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      w->dcounts.emplace_back(aggs_[a].accuracy, aggs_.size(), a, &w->dcount_bytes,
+                              ctx_->limits.dcount_bitmap_bytes);
+    }
     w->eval.fn = ctx_->eval.fn;
     w->eval.fn.regex = &w->regex;
     w->eval.fn.warnings = &w->warnings;
@@ -568,20 +395,16 @@ KResult<bool> ScanAggregateOp::Build() {
     return Consume(*workers[worker], batch, rows);
   }, [&](size_t worker) {
     // Feed the dcount bitmaps to their states on the worker's own thread.
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      if (aggs_[a].kind == AggKind::kDcount && workers[worker]->distinct[a].active) {
-        SpillDistinctBits(*workers[worker], a);
-      }
+    for (auto& d : workers[worker]->dcounts) {
+      d.Finish(workers[worker]->states);
     }
   });
   if (!ran) {
     return ran;
   }
-  for (auto& w : workers) {
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      if (aggs_[a].kind == AggKind::kDcount && w->distinct[a].active) {
-        SpillDistinctBits(*w, a);
-      }
+  for (auto& w : workers) {  // workers the scan did not use
+    for (auto& d : w->dcounts) {
+      d.Finish(w->states);
     }
   }
   // Merge the shards' groups (first shard's order first).

@@ -1,0 +1,149 @@
+#include "vigil/kql/exec/fused_dcount.h"
+
+#include <algorithm>
+#include <bit>
+#include <string>
+#include <string_view>
+
+#include "vigil/kql/exec/scan_op.h"
+
+namespace vigil::kql {
+
+void FusedDcount::UseDictionary(const store::ColumnVector& col) {
+  dict_ = col.dict;
+  type_ = col.type;
+  code_hash_.assign(dict_->size(), 0);
+  hashed_.assign(dict_->size(), 0);
+  code_value_.assign(dict_->size(), kNoValue);
+}
+
+uint64_t FusedDcount::CodeHash(uint32_t code) {
+  if (hashed_[code] == 0) {
+    const std::string_view raw = (*dict_)[code];
+    code_hash_[code] = type_ == schema::ColumnType::kString
+                           ? DistinctHashOfString(raw)
+                           : DistinctHash(ScanDictValue(type_, raw));
+    hashed_[code] = 1;
+  }
+  return code_hash_[code];
+}
+
+void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t>& rows,
+                      const std::vector<uint32_t>& groups,
+                      std::vector<std::unique_ptr<AggregateState>>& states) {
+  static const uint64_t kEmptyStringHash = DistinctHash(Value::String(std::string()));
+  if (col.dict && col.dict != dict_) {
+    UseDictionary(col);
+  }
+  // Row i's value straight into its group's state.
+  auto add_row = [&](size_t i) {
+    const uint32_t r = rows[i];
+    uint64_t h;
+    if (col.IsNull(r)) {
+      if (col.type != schema::ColumnType::kString) {
+        return;  // dcount skips nulls
+      }
+      h = kEmptyStringHash;  // a null string is the empty string
+    } else if (col.dict) {
+      h = CodeHash(col.codes[r]);
+    } else if (col.type == schema::ColumnType::kReal) {
+      h = DistinctHash(Value::Real(col.reals[r]));
+    } else {
+      h = DistinctHash(ScanIntValue(col.type, col.ints[r]));
+    }
+    State(states, groups[i]).AddDistinctHashes({&h, 1}, accuracy_);
+  };
+  size_t i = 0;
+  if (col.dict && bitmaps_) {
+    // First the value number of every row, making room in the bitmaps; then a tight loop sets
+    // the bits (independent loads, so the cache misses overlap).
+    row_values_.resize(rows.size());
+    for (; i < rows.size(); ++i) {
+      const uint32_t r = rows[i];
+      if (col.IsNull(r)) {
+        row_values_[i] = kNoValue;
+        add_row(i);
+        continue;
+      }
+      const uint32_t code = col.codes[r];
+      uint32_t v = code_value_[code];
+      if (v == kNoValue) {
+        const uint64_t h = CodeHash(code);
+        v = values_.Intern(std::string_view(reinterpret_cast<const char*>(&h), sizeof(h)), h);
+        code_value_[code] = v;
+      }
+      const uint32_t g = groups[i];
+      if ((g >= bits_.size() || (v >> 6) >= bits_[g].size()) && !Room(g, v, states)) {
+        // Spilled: the rows before this one go straight to their states too.
+        for (size_t j = 0; j < i; ++j) {
+          if (row_values_[j] != kNoValue) {
+            const uint64_t h = values_.hashes()[row_values_[j]];
+            State(states, groups[j]).AddDistinctHashes({&h, 1}, accuracy_);
+          }
+        }
+        break;
+      }
+      row_values_[i] = v;
+    }
+    if (bitmaps_) {
+      std::vector<uint64_t>* bits = bits_.data();
+      for (size_t j = 0; j < rows.size(); ++j) {
+        const uint32_t v = row_values_[j];
+        if (v != kNoValue) {
+          bits[groups[j]][v >> 6] |= uint64_t{1} << (v & 63);
+        }
+      }
+      return;
+    }
+  }
+  for (; i < rows.size(); ++i) {
+    add_row(i);
+  }
+}
+
+bool FusedDcount::Room(size_t group, uint32_t v,
+                       std::vector<std::unique_ptr<AggregateState>>& states) {
+  if (group >= bits_.size()) {
+    bits_.resize(std::max(group + 1, bits_.size() * 2));
+  }
+  std::vector<uint64_t>& row = bits_[group];
+  if ((v >> 6) < row.size()) {
+    return true;
+  }
+  // Room for every value numbered so far and a quarter more: the rows are the working set of
+  // the scan, so they are kept tight (a group touched again after its row grew grows again).
+  const size_t words =
+      std::max<size_t>((v >> 6) + 1, (values_.size() + values_.size() / 4 + 63) / 64);
+  const size_t added = (words - row.size()) * sizeof(uint64_t);
+  if (*bytes_used_ + added > byte_limit_) {
+    Finish(states);
+    return false;
+  }
+  *bytes_used_ += added;
+  row.resize(words, 0);
+  return true;
+}
+
+void FusedDcount::Finish(std::vector<std::unique_ptr<AggregateState>>& states) {
+  if (!bitmaps_) {
+    return;
+  }
+  const std::vector<uint64_t>& hashes = values_.hashes();
+  for (size_t g = 0; g < bits_.size(); ++g) {
+    const std::vector<uint64_t>& row = bits_[g];
+    hash_buffer_.clear();
+    for (size_t w = 0; w < row.size(); ++w) {
+      for (uint64_t word = row[w]; word != 0; word &= word - 1) {
+        hash_buffer_.push_back(hashes[w * 64 + static_cast<size_t>(std::countr_zero(word))]);
+      }
+    }
+    if (!hash_buffer_.empty()) {
+      State(states, g).AddDistinctHashes(hash_buffer_, accuracy_);
+    }
+    *bytes_used_ -= row.size() * sizeof(uint64_t);
+  }
+  bits_ = {};
+  bitmaps_ = false;
+}
+
+}  // namespace vigil::kql

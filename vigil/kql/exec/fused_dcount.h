@@ -1,0 +1,75 @@
+// dcount inside a fused scan summarize (ScanAggregateOp), one per aggregate and scan thread.
+//
+// Adding each row's value to its group's state is a random access into every group's exact
+// set or 16 KiB sketch: one cache miss per row once there are many groups. Over a dictionary
+// column this numbers the distinct hashes the thread meets instead (a few thousand for a device
+// or account column) and a row sets one bit per (group, value number), in a loop without a
+// branch per row. Finish() then feeds each group's set bits to its state in one run, so the
+// state stays in cache. Past the byte limit (many groups times many values) the bits are fed
+// to the states early and rows go straight to their states from then on. Columns without a
+// dictionary (numbers) always go straight to the states.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "vigil/base/string_interner.h"
+#include "vigil/kql/functions/registry.h"
+#include "vigil/store/table_source.h"
+
+namespace vigil::kql {
+
+class FusedDcount {
+ public:
+  // The group states live in `states` at [group * stride + offset]. `bytes_used` is shared by a
+  // thread's FusedDcounts and kept at most `byte_limit`.
+  FusedDcount(int64_t accuracy, size_t stride, size_t offset, size_t* bytes_used,
+              size_t byte_limit)
+      : accuracy_(accuracy),
+        stride_(stride),
+        offset_(offset),
+        bytes_used_(bytes_used),
+        byte_limit_(byte_limit) {}
+
+  // Adds the value of column `col` at each of `rows` (the batch rows that passed the scan's
+  // filters) to the group in `groups` at the same index.
+  void Add(const store::ColumnVector& col, const std::vector<uint32_t>& rows,
+           const std::vector<uint32_t>& groups,
+           std::vector<std::unique_ptr<AggregateState>>& states);
+  // Feeds the bits gathered so far to the states; afterwards rows go straight to the states.
+  void Finish(std::vector<std::unique_ptr<AggregateState>>& states);
+
+ private:
+  void UseDictionary(const store::ColumnVector& col);
+  // The hash dcount counts for `code` of the current dictionary, computed once per code.
+  uint64_t CodeHash(uint32_t code);
+  // Makes room for value `v` in `group`'s bitmap; false when that would pass the byte limit
+  // (the bits are then fed to the states).
+  bool Room(size_t group, uint32_t v, std::vector<std::unique_ptr<AggregateState>>& states);
+  AggregateState& State(std::vector<std::unique_ptr<AggregateState>>& states, size_t group) const {
+    return *states[group * stride_ + offset_];
+  }
+
+  static constexpr uint32_t kNoValue = UINT32_MAX;
+
+  int64_t accuracy_;
+  size_t stride_;
+  size_t offset_;
+  size_t* bytes_used_;
+  size_t byte_limit_;
+  bool bitmaps_ = true;  // false once spilled
+  // The current dictionary and its codes' hashes and value numbers.
+  std::shared_ptr<const store::Dictionary> dict_;
+  schema::ColumnType type_ = schema::ColumnType::kString;
+  std::vector<uint64_t> code_hash_;
+  std::vector<uint8_t> hashed_;
+  std::vector<uint32_t> code_value_;
+  StringInterner values_;  // distinct hashes (as 8-byte texts, their own hash) -> value number
+  std::vector<std::vector<uint64_t>> bits_;  // per group: one bit per value number
+  std::vector<uint32_t> row_values_;         // per batch row
+  std::vector<uint64_t> hash_buffer_;
+};
+
+}  // namespace vigil::kql
