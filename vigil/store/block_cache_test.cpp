@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "vigil/store/internal/local_snapshot.h"
@@ -148,6 +149,76 @@ TEST(BlockCacheTest, AStringColumnOfASegmentSharesOneDictionaryOnceCached) {
   ASSERT_EQ(dicts.size(), 1u);  // one dictionary for the three blocks of the day's segment
   EXPECT_EQ((*dicts.begin())->size(), names.size());  // each distinct name once
   EXPECT_EQ((*cursor)->stats().unified_columns, 1u);
+}
+
+// The per-segment dictionaries of a table column number their values table-wide: the same
+// text has the same id in every segment, different texts different ids, and columns have their
+// own id spaces.
+TEST(BlockCacheTest, CachedDictionariesNumberTheirValuesTableWide) {
+  TempDir dir;
+  auto store = ProcessStore(dir.path(), std::nullopt);
+  FillProcessStore(*store);
+  ScanRequest request{.table = "DeviceProcessEvents", .columns = {"DeviceName", "FileName"}};
+  auto cursor = store->GetSnapshot()->Scan(request);
+  ASSERT_TRUE(cursor.ok());
+  ColumnBatch batch;
+  std::map<std::string, uint32_t> id_of;
+  std::set<const Dictionary*> dicts;
+  std::set<uint64_t> spaces;
+  while (*(*cursor)->Next(batch)) {
+    for (size_t c = 0; c < 2; ++c) {
+      const ColumnVector& col = batch.column(c);
+      ASSERT_EQ(col.dict->value_ids().size(), col.dict->size());
+      ASSERT_NE(col.dict->id_space(), 0u);
+      spaces.insert(col.dict->id_space());
+    }
+    const ColumnVector& names = batch.column(0);
+    dicts.insert(names.dict.get());
+    for (size_t r = 0; r < batch.rows; ++r) {
+      const uint32_t id = names.dict->value_ids()[names.codes[r]];
+      auto [it, inserted] = id_of.emplace(std::string(names.GetString(r)), id);
+      EXPECT_EQ(it->second, id) << it->first;
+    }
+  }
+  EXPECT_EQ(dicts.size(), 3u);  // one per day segment
+  EXPECT_EQ(spaces.size(), 2u);  // one per column
+  std::set<uint32_t> ids;
+  for (const auto& [name, id] : id_of) {
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), id_of.size());
+}
+
+TEST(BlockCacheTest, ValueIdSpacesStopNumberingAtTheirTextLimit) {
+  internal::ValueIdSpaces spaces(10);
+  auto dict = [](std::vector<std::string> values) {
+    Dictionary d;
+    std::vector<uint64_t> hashes;
+    for (const auto& v : values) {
+      d.Add(v);
+      hashes.push_back(StringInterner::Hash(v));
+    }
+    d.SetHashes(std::move(hashes));
+    return d;
+  };
+  Dictionary first = dict({"abc", "de"});
+  ASSERT_TRUE(spaces.Number("T", "C", first));
+  EXPECT_EQ(first.value_ids(), (std::vector<uint32_t>{0, 1}));
+  Dictionary again = dict({"de", "abc"});
+  ASSERT_TRUE(spaces.Number("T", "C", again));
+  EXPECT_EQ(again.value_ids(), (std::vector<uint32_t>{1, 0}));
+  EXPECT_EQ(again.id_space(), first.id_space());
+  EXPECT_EQ(spaces.text_bytes(), 5u);
+  Dictionary other_column = dict({"abc"});
+  ASSERT_TRUE(spaces.Number("T", "D", other_column));
+  EXPECT_NE(other_column.id_space(), first.id_space());
+  Dictionary too_much = dict({"abcdef"});  // 8 + 6 > 10
+  EXPECT_FALSE(spaces.Number("T", "C", too_much));
+  EXPECT_TRUE(too_much.value_ids().empty());
+  EXPECT_EQ(too_much.id_space(), 0u);
+  Dictionary unhashed;
+  unhashed.Add("x");
+  EXPECT_FALSE(spaces.Number("T", "C", unhashed));
 }
 
 TEST(BlockCacheTest, ACorruptBlockIsStillReportedWhenItsColumnWouldBeLoadedWhole) {

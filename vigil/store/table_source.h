@@ -82,16 +82,28 @@ class Dictionary {
   // in its block cache); empty otherwise. Lets a reader intern values without hashing them.
   const std::vector<uint64_t>& hashes() const { return hashes_; }
   void SetHashes(std::vector<uint64_t> hashes) { hashes_ = std::move(hashes); }
+  // Table-wide numbers of the values, when the store assigned them (dictionaries it keeps in
+  // its block cache): within one id space (one table column of one Store) a value has the same
+  // number in every dictionary, so a reader can keep per-value state across dictionaries
+  // without comparing texts. Empty, with space 0, otherwise.
+  const std::vector<uint32_t>& value_ids() const { return value_ids_; }
+  uint64_t id_space() const { return id_space_; }
+  void SetValueIds(uint64_t space, std::vector<uint32_t> ids) {
+    id_space_ = space;
+    value_ids_ = std::move(ids);
+  }
   // Memory held (text plus offsets).
   size_t ByteSize() const {
     return bytes_.capacity() + offsets_.capacity() * sizeof(size_t) +
-           hashes_.capacity() * sizeof(uint64_t);
+           hashes_.capacity() * sizeof(uint64_t) + value_ids_.capacity() * sizeof(uint32_t);
   }
 
  private:
   std::string bytes_;
   std::vector<size_t> offsets_{0};
   std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> value_ids_;
+  uint64_t id_space_ = 0;
 };
 
 // One column of a ColumnBatch. Integer-backed types (bool, int, long, datetime, timespan) fill

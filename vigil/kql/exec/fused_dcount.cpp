@@ -28,6 +28,35 @@ uint64_t FusedDcount::CodeHash(uint32_t code) {
   return code_hash_[code];
 }
 
+uint32_t FusedDcount::NumberCode(uint32_t code) {
+  // A value the store numbered table-wide (Dictionary::value_ids) that an earlier dictionary
+  // already had keeps its number without hashing.
+  uint32_t* slot = nullptr;
+  if (dict_->id_space() != 0) {
+    if (dict_->id_space() != id_space_) {
+      id_space_ = dict_->id_space();
+      store_id_value_.clear();
+    }
+    const uint32_t id = dict_->value_ids()[code];
+    if (id >= store_id_value_.size()) {
+      store_id_value_.resize(std::max<size_t>(id + 1, store_id_value_.size() * 2), kNoValue);
+    }
+    slot = &store_id_value_[id];
+    if (*slot != kNoValue) {
+      code_value_[code] = *slot;
+      return *slot;
+    }
+  }
+  const uint64_t h = CodeHash(code);
+  const uint32_t v =
+      values_.Intern(std::string_view(reinterpret_cast<const char*>(&h), sizeof(h)), h);
+  code_value_[code] = v;
+  if (slot != nullptr) {
+    *slot = v;
+  }
+  return v;
+}
+
 void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t>& rows,
                       const std::vector<uint32_t>& groups,
                       std::vector<std::unique_ptr<AggregateState>>& states) {
@@ -68,9 +97,7 @@ void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t
       const uint32_t code = col.codes[r];
       uint32_t v = code_value_[code];
       if (v == kNoValue) {
-        const uint64_t h = CodeHash(code);
-        v = values_.Intern(std::string_view(reinterpret_cast<const char*>(&h), sizeof(h)), h);
-        code_value_[code] = v;
+        v = NumberCode(code);
       }
       const uint32_t g = groups[i];
       if ((g >= bits_.size() || (v >> 6) >= bits_[g].size()) && !Room(g, v, states)) {

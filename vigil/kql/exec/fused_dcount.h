@@ -45,6 +45,8 @@ class FusedDcount {
   void UseDictionary(const store::ColumnVector& col);
   // The hash dcount counts for `code` of the current dictionary, computed once per code.
   uint64_t CodeHash(uint32_t code);
+  // The value number of `code` of the current dictionary (first time for this dictionary).
+  uint32_t NumberCode(uint32_t code);
   // Makes room for value `v` in `group`'s bitmap; false when that would pass the byte limit
   // (the bits are then fed to the states).
   bool Room(size_t group, uint32_t v, std::vector<std::unique_ptr<AggregateState>>& states);
@@ -66,6 +68,8 @@ class FusedDcount {
   std::vector<uint64_t> code_hash_;
   std::vector<uint8_t> hashed_;
   std::vector<uint32_t> code_value_;
+  uint64_t id_space_ = 0;                  // the store's value-id space of store_id_value_
+  std::vector<uint32_t> store_id_value_;  // store value id -> value number
   StringInterner values_;  // distinct hashes (as 8-byte texts, their own hash) -> value number
   std::vector<std::vector<uint64_t>> bits_;  // per group: one bit per value number
   std::vector<uint32_t> row_values_;         // per batch row

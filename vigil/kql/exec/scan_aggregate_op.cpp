@@ -123,6 +123,8 @@ class ScanAggregateOp final : public PhysOp {
     std::vector<ScanDictCache> cells;                         // per batch column
     std::vector<StringInterner> intern;  // per key
     std::vector<std::vector<int64_t>> code_id;                // per key: dict code -> intern id
+    std::vector<uint64_t> id_space;                // per key: the store's value-id space seen
+    std::vector<std::vector<int64_t>> value_id;    // per key: store value id -> intern id
     std::vector<std::shared_ptr<const store::Dictionary>> key_dict;  // per key
     std::vector<int64_t> code_group;  // single dictionary key: dict code -> group
     std::vector<int64_t> intern_group;  // single dictionary key: intern id -> group
@@ -258,6 +260,26 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
               key.parts[k] = static_cast<uint64_t>(*id);
               break;
             }
+            // A value the store numbered table-wide and this worker met in an earlier
+            // dictionary: its intern id without comparing texts.
+            int64_t* value_slot = nullptr;
+            if (!null && col.dict->id_space() != 0) {
+              if (w.id_space[k] != col.dict->id_space()) {
+                w.id_space[k] = col.dict->id_space();
+                w.value_id[k].clear();
+              }
+              const uint32_t value = col.dict->value_ids()[col.codes[r]];
+              std::vector<int64_t>& ids = w.value_id[k];
+              if (value >= ids.size()) {
+                ids.resize(std::max<size_t>(value + 1, ids.size() * 2), -1);
+              }
+              value_slot = &ids[value];
+              if (*value_slot >= 0) {
+                *id = *value_slot;
+                key.parts[k] = static_cast<uint64_t>(*value_slot);
+                break;
+              }
+            }
             // A null string is the empty string (one group); guids group by canonical text.
             std::string guid_text;
             std::string_view text;
@@ -278,6 +300,9 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
             }
             if (id != nullptr) {
               *id = interned;
+            }
+            if (value_slot != nullptr) {
+              *value_slot = interned;
             }
             key.parts[k] = interned;
             break;
@@ -380,6 +405,8 @@ KResult<bool> ScanAggregateOp::Build() {
     auto w = std::make_unique<Worker>();
     w->intern.resize(keys_.size());
     w->code_id.resize(keys_.size());
+    w->id_space.resize(keys_.size(), 0);
+    w->value_id.resize(keys_.size());
     w->key_dict.resize(keys_.size());
     for (size_t a = 0; a < aggs_.size(); ++a) {
       w->dcounts.emplace_back(aggs_[a].accuracy, aggs_.size(), a, &w->dcount_bytes,

@@ -25,7 +25,58 @@ size_t BlockCache::KeyHash::operator()(const BlockKey& key) const {
 }
 
 BlockCache::BlockCache(size_t capacity_bytes)
-    : capacity_(capacity_bytes), shard_capacity_(capacity_bytes / kShards), shards_(kShards) {}
+    : capacity_(capacity_bytes),
+      shard_capacity_(capacity_bytes / kShards),
+      shards_(kShards),
+      value_ids_(capacity_bytes / 8) {}
+
+ValueIdSpaces::Space& ValueIdSpaces::SpaceFor(const std::string& table,
+                                              const std::string& column) {
+  static std::atomic<uint64_t> next_id{1};
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<Space>& space = spaces_[table + '\0' + column];
+  if (!space) {
+    space = std::make_unique<Space>();
+    space->id = next_id.fetch_add(1, std::memory_order_relaxed);
+  }
+  return *space;
+}
+
+bool ValueIdSpaces::Number(const std::string& table, const std::string& column,
+                           Dictionary& dict) {
+  if (dict.hashes().size() != dict.size()) {
+    return false;
+  }
+  Space& space = SpaceFor(table, column);
+  std::lock_guard<std::mutex> lock(space.mu);
+  // Reserve the text of the values the space may not hold yet (all of them, at worst).
+  size_t bytes = 0;
+  for (size_t i = 0; i < dict.size(); ++i) {
+    bytes += dict[i].size();
+  }
+  {
+    std::lock_guard<std::mutex> total(mu_);
+    if (text_bytes_ + bytes > max_text_bytes_) {
+      return false;
+    }
+  }
+  const size_t before = space.values.text_bytes();
+  std::vector<uint32_t> ids(dict.size());
+  for (size_t i = 0; i < dict.size(); ++i) {
+    ids[i] = space.values.Intern(dict[i], dict.hashes()[i]);
+  }
+  {
+    std::lock_guard<std::mutex> total(mu_);
+    text_bytes_ += space.values.text_bytes() - before;
+  }
+  dict.SetValueIds(space.id, std::move(ids));
+  return true;
+}
+
+size_t ValueIdSpaces::text_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return text_bytes_;
+}
 
 BlockCache::Shard& BlockCache::ShardFor(const BlockKey& key) {
   return shards_[KeyHash{}(key) % kShards];

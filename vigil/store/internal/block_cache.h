@@ -12,9 +12,11 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "vigil/base/string_interner.h"
 #include "vigil/store/store.h"
 #include "vigil/store/table_source.h"
 
@@ -33,6 +35,32 @@ struct BlockKey {
 // its share of the dictionary (all of it when the dictionary is the block's own).
 size_t DecodedBlockBytes(const ColumnVector& block, size_t dict_bytes);
 
+// Table-wide value numbers for the dictionaries the cache keeps (Dictionary::value_ids): one
+// id space per table column, each a StringInterner under a lock. Numbering stops (dictionaries
+// then get no ids) once the spaces hold `max_text_bytes` of text in all, so a column with
+// ever-new values cannot grow them without bound. Thread-safe.
+class ValueIdSpaces {
+ public:
+  explicit ValueIdSpaces(size_t max_text_bytes) : max_text_bytes_(max_text_bytes) {}
+  // Numbers the values of `dict` (hashes() must be set: XXH3_64bits, seed 0) in the space of
+  // `table`.`column` and stores the ids in it; false (nothing stored) past the byte limit.
+  bool Number(const std::string& table, const std::string& column, Dictionary& dict);
+  size_t text_bytes() const;
+
+ private:
+  struct Space {
+    std::mutex mu;
+    uint64_t id = 0;
+    StringInterner values;
+  };
+  Space& SpaceFor(const std::string& table, const std::string& column);
+
+  size_t max_text_bytes_;
+  mutable std::mutex mu_;  // guards spaces_ and text_bytes_
+  std::unordered_map<std::string, std::unique_ptr<Space>> spaces_;
+  size_t text_bytes_ = 0;
+};
+
 class BlockCache {
  public:
   // capacity_bytes == 0 disables the cache (every Find misses, Insert drops).
@@ -47,6 +75,8 @@ class BlockCache {
   void Insert(const BlockKey& key, std::shared_ptr<const ColumnVector> block, size_t bytes);
   store::BlockCacheStats Stats() const;
   size_t capacity() const { return capacity_; }
+  // Value numbers for the dictionaries kept here; their text is at most an eighth of the budget.
+  ValueIdSpaces& value_ids() { return value_ids_; }
 
  private:
   struct KeyHash {
@@ -75,6 +105,7 @@ class BlockCache {
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> inserts_{0};
   std::atomic<uint64_t> evictions_{0};
+  ValueIdSpaces value_ids_;
 };
 
 // The default budget: an eighth of physical memory, at most 4 GiB (64 MiB when the size of

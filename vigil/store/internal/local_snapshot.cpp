@@ -327,6 +327,7 @@ class LocalScanCursor final : public ScanCursor {
       unified->Add(interner[id]);
     }
     unified->SetHashes(interner.hashes());  // StringInterner::Hash is XXH3_64bits, seed 0
+    cache_->value_ids().Number(view_.schema->name(), info.columns[col].name, *unified);
     for (const std::shared_ptr<ColumnVector>& block : blocks) {
       block->dict = unified;
     }
