@@ -286,6 +286,8 @@ KResult<bool> ScanOp::Open() {
     worker->dict_cache.assign(batch_to_schema_.size(), DictCache{});
     worker->verdicts.resize(batch_filters_.size());
     worker->verdicts_complete.assign(batch_filters_.size(), 0);
+    worker->value_verdicts.resize(batch_filters_.size());
+    worker->value_space.assign(batch_filters_.size(), 0);
     if (shards > 1) {
       // Each thread evaluates with its own regex cache and warning list.
       worker->regex = std::make_unique<RegexCache>();
@@ -391,11 +393,16 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
     // Refresh dictionary caches.
     for (size_t b = 0; b < batch.columns.size(); ++b) {
       const auto& col = batch.column(b);
+      const std::shared_ptr<const store::Dictionary> previous = w.dict_cache[b].dict;
       if (w.dict_cache[b].Refresh(col)) {
         for (size_t f = 0; f < batch_filters_.size(); ++f) {
           if (batch_filters_[f].column == b) {
+            if (previous != nullptr) {
+              KeepVerdicts(w, f, *previous);
+            }
             w.verdicts[f].assign(col.dict->size(), -1);
             w.verdicts_complete[f] = 0;
+            SeedVerdicts(w, f, *col.dict);
           }
         }
       }
@@ -503,6 +510,45 @@ KResult<bool> ScanOp::Produce(ScanWorker& w, Chunk& out, bool threaded) {
   }
   out.rows = sel.size();  // columns not needed stay empty (see Chunk)
   return true;
+}
+
+void ScanOp::SeedVerdicts(ScanWorker& w, size_t f, const store::Dictionary& dict) {
+  if (dict.id_space() == 0) {
+    return;
+  }
+  std::vector<int8_t>& known = w.value_verdicts[f];
+  if (w.value_space[f] != dict.id_space()) {
+    w.value_space[f] = dict.id_space();
+    known.clear();
+  }
+  // Values an earlier dictionary of the table had are judged already.
+  const std::vector<uint32_t>& ids = dict.value_ids();
+  int8_t* verdicts = w.verdicts[f].data();
+  size_t judged = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < known.size() && known[ids[i]] >= 0) {
+      verdicts[i] = known[ids[i]];
+      ++judged;
+    }
+  }
+  w.verdicts_complete[f] = judged == ids.size() ? 1 : 0;
+}
+
+void ScanOp::KeepVerdicts(ScanWorker& w, size_t f, const store::Dictionary& dict) {
+  if (dict.id_space() == 0 || w.value_space[f] != dict.id_space()) {
+    return;
+  }
+  std::vector<int8_t>& known = w.value_verdicts[f];
+  const std::vector<uint32_t>& ids = dict.value_ids();
+  const int8_t* verdicts = w.verdicts[f].data();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (verdicts[i] >= 0) {
+      if (ids[i] >= known.size()) {
+        known.resize(std::max<size_t>(ids[i] + 1, known.size() * 2), -1);
+      }
+      known[ids[i]] = verdicts[i];
+    }
+  }
 }
 
 KResult<bool> ScanOp::RunBatches(const BatchSink& sink,

@@ -85,6 +85,10 @@ class ScanOp : public PhysOp {
     std::vector<std::vector<int8_t>> verdicts;
     // Per pushed filter: every value of the current dictionary has its verdict already.
     std::vector<uint8_t> verdicts_complete;
+    // Per pushed filter on a column the store numbers table-wide (Dictionary::value_ids): the
+    // verdict per value id, kept across dictionaries (segments) of that id space.
+    std::vector<std::vector<int8_t>> value_verdicts;
+    std::vector<uint64_t> value_space;
     std::vector<uint32_t> sel;
     std::unique_ptr<RegexCache> regex;  // threaded workers only
     EvalContext eval;                   // threaded workers only
@@ -92,6 +96,10 @@ class ScanOp : public PhysOp {
     QueryStats stats;
   };
   static constexpr size_t kQueueDepth = 4;
+  // Filter f's verdicts for a new dictionary `dict` from those kept per table-wide value id.
+  static void SeedVerdicts(ScanWorker& w, size_t f, const store::Dictionary& dict);
+  // Keeps the verdicts reached over `dict`, the dictionary being replaced, per value id.
+  static void KeepVerdicts(ScanWorker& w, size_t f, const store::Dictionary& dict);
 
   KResult<bool> Open();
   // Reads the next batch with rows passing the pushed filters into w.batch / w.sel; false at
