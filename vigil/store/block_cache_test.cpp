@@ -189,8 +189,9 @@ TEST(BlockCacheTest, CachedDictionariesNumberTheirValuesTableWide) {
   EXPECT_EQ(ids.size(), id_of.size());
 }
 
-TEST(BlockCacheTest, ValueIdSpacesStopNumberingAtTheirTextLimit) {
-  internal::ValueIdSpaces spaces(10);
+TEST(BlockCacheTest, ValueIdSpacesStopNumberingAtTheirByteLimit) {
+  constexpr size_t kPer = internal::ValueIdSpaces::kBytesPerValue;
+  internal::ValueIdSpaces spaces(3 * kPer + 10);
   auto dict = [](std::vector<std::string> values) {
     Dictionary d;
     std::vector<uint64_t> hashes;
@@ -208,11 +209,15 @@ TEST(BlockCacheTest, ValueIdSpacesStopNumberingAtTheirTextLimit) {
   ASSERT_TRUE(spaces.Number("T", "C", again));
   EXPECT_EQ(again.value_ids(), (std::vector<uint32_t>{1, 0}));
   EXPECT_EQ(again.id_space(), first.id_space());
-  EXPECT_EQ(spaces.text_bytes(), 5u);
+  EXPECT_EQ(spaces.bytes(), 2 * kPer + 5);
   Dictionary other_column = dict({"abc"});
   ASSERT_TRUE(spaces.Number("T", "D", other_column));
   EXPECT_NE(other_column.id_space(), first.id_space());
-  Dictionary too_much = dict({"abcdef"});  // 8 + 6 > 10
+  Dictionary crossing = dict({"abcdef"});  // 3 values and 8 bytes held, + 1 and 6 > the limit
+  ASSERT_TRUE(spaces.Number("T", "C", crossing));  // the dictionary that crosses is numbered
+  EXPECT_EQ(crossing.value_ids(), (std::vector<uint32_t>{2}));
+  EXPECT_EQ(spaces.bytes(), 4 * kPer + 14);
+  Dictionary too_much = dict({"abc"});  // full: nothing more is numbered, known values neither
   EXPECT_FALSE(spaces.Number("T", "C", too_much));
   EXPECT_TRUE(too_much.value_ids().empty());
   EXPECT_EQ(too_much.id_space(), 0u);

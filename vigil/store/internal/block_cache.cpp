@@ -28,7 +28,7 @@ BlockCache::BlockCache(size_t capacity_bytes)
     : capacity_(capacity_bytes),
       shard_capacity_(capacity_bytes / kShards),
       shards_(kShards),
-      value_ids_(capacity_bytes / 8) {}
+      value_ids_(capacity_bytes / 16) {}
 
 ValueIdSpaces::Space& ValueIdSpaces::SpaceFor(const std::string& table,
                                               const std::string& column) {
@@ -49,33 +49,28 @@ bool ValueIdSpaces::Number(const std::string& table, const std::string& column,
   }
   Space& space = SpaceFor(table, column);
   std::lock_guard<std::mutex> lock(space.mu);
-  // Reserve the text of the values the space may not hold yet (all of them, at worst).
-  size_t bytes = 0;
-  for (size_t i = 0; i < dict.size(); ++i) {
-    bytes += dict[i].size();
-  }
   {
     std::lock_guard<std::mutex> total(mu_);
-    if (text_bytes_ + bytes > max_text_bytes_) {
+    if (bytes_ >= max_bytes_) {
       return false;
     }
   }
-  const size_t before = space.values.text_bytes();
+  const size_t before = space.values.text_bytes() + space.values.size() * kBytesPerValue;
   std::vector<uint32_t> ids(dict.size());
   for (size_t i = 0; i < dict.size(); ++i) {
     ids[i] = space.values.Intern(dict[i], dict.hashes()[i]);
   }
   {
     std::lock_guard<std::mutex> total(mu_);
-    text_bytes_ += space.values.text_bytes() - before;
+    bytes_ += space.values.text_bytes() + space.values.size() * kBytesPerValue - before;
   }
   dict.SetValueIds(space.id, std::move(ids));
   return true;
 }
 
-size_t ValueIdSpaces::text_bytes() const {
+size_t ValueIdSpaces::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return text_bytes_;
+  return bytes_;
 }
 
 BlockCache::Shard& BlockCache::ShardFor(const BlockKey& key) {

@@ -37,15 +37,19 @@ size_t DecodedBlockBytes(const ColumnVector& block, size_t dict_bytes);
 
 // Table-wide value numbers for the dictionaries the cache keeps (Dictionary::value_ids): one
 // id space per table column, each a StringInterner under a lock. Numbering stops (dictionaries
-// then get no ids) once the spaces hold `max_text_bytes` of text in all, so a column with
-// ever-new values cannot grow them without bound. Thread-safe.
+// then get no ids) once the spaces hold `max_bytes` in all (text plus kBytesPerValue a value;
+// the dictionary that crosses the limit is still numbered), so a column with ever-new values
+// cannot grow them without bound. Thread-safe.
 class ValueIdSpaces {
  public:
-  explicit ValueIdSpaces(size_t max_text_bytes) : max_text_bytes_(max_text_bytes) {}
+  static constexpr size_t kBytesPerValue = 32;  // the interner's hash, offset and slots
+
+  explicit ValueIdSpaces(size_t max_bytes) : max_bytes_(max_bytes) {}
   // Numbers the values of `dict` (hashes() must be set: XXH3_64bits, seed 0) in the space of
   // `table`.`column` and stores the ids in it; false (nothing stored) past the byte limit.
   bool Number(const std::string& table, const std::string& column, Dictionary& dict);
-  size_t text_bytes() const;
+  // Memory held by all spaces, as counted against the limit.
+  size_t bytes() const;
 
  private:
   struct Space {
@@ -55,10 +59,10 @@ class ValueIdSpaces {
   };
   Space& SpaceFor(const std::string& table, const std::string& column);
 
-  size_t max_text_bytes_;
-  mutable std::mutex mu_;  // guards spaces_ and text_bytes_
+  size_t max_bytes_;
+  mutable std::mutex mu_;  // guards spaces_ and bytes_
   std::unordered_map<std::string, std::unique_ptr<Space>> spaces_;
-  size_t text_bytes_ = 0;
+  size_t bytes_ = 0;
 };
 
 class BlockCache {
@@ -75,7 +79,7 @@ class BlockCache {
   void Insert(const BlockKey& key, std::shared_ptr<const ColumnVector> block, size_t bytes);
   store::BlockCacheStats Stats() const;
   size_t capacity() const { return capacity_; }
-  // Value numbers for the dictionaries kept here; their text is at most an eighth of the budget.
+  // Value numbers for the dictionaries kept here; they hold at most a sixteenth of the budget.
   ValueIdSpaces& value_ids() { return value_ids_; }
 
  private:
