@@ -162,6 +162,76 @@ std::optional<int64_t> ParseLenientDateTime(std::string_view text) {
   return ticks;
 }
 
+// A time of day without a date (`8:00`, `17:30:15.5`, `8:00:00 AM`): the reference reads it
+// as that time today. Returns the ticks since midnight.
+std::optional<int64_t> ParseTimeOfDay(std::string_view text) {
+  size_t i = 0;
+  auto number = [&](int max_digits, int& out) {
+    int digits = 0;
+    out = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < max_digits) {
+      out = out * 10 + (text[i] - '0');
+      ++i;
+      ++digits;
+    }
+    return digits > 0;
+  };
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (!number(2, hour) || i >= text.size() || text[i] != ':') {
+    return std::nullopt;
+  }
+  ++i;
+  if (!number(2, minute) || minute > 59) {
+    return std::nullopt;
+  }
+  int64_t fraction = 0;
+  if (i < text.size() && text[i] == ':') {
+    ++i;
+    if (!number(2, second) || second > 59) {
+      return std::nullopt;
+    }
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      int64_t scale = kTicksPerSecond / 10;
+      const size_t start = i;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        fraction += (text[i] - '0') * scale;
+        scale /= 10;
+        ++i;
+      }
+      if (i == start) {
+        return std::nullopt;
+      }
+    }
+  }
+  std::string_view rest = Trim(text.substr(i));
+  if (!rest.empty()) {
+    if (rest.size() != 2 || (rest[1] != 'M' && rest[1] != 'm') || hour < 1 || hour > 12) {
+      return std::nullopt;
+    }
+    const bool pm = rest[0] == 'P' || rest[0] == 'p';
+    if (!pm && rest[0] != 'A' && rest[0] != 'a') {
+      return std::nullopt;
+    }
+    hour = (hour % 12) + (pm ? 12 : 0);
+  }
+  if (hour > 23) {
+    return std::nullopt;
+  }
+  return (hour * 3600LL + minute * 60LL + second) * kTicksPerSecond + fraction;
+}
+
+ExprPtr MakeCallExpr(const std::string& name, std::vector<ExprPtr> args, Pos pos) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kCall;
+  e->name = name;
+  e->pos = pos;
+  e->args = std::move(args);
+  return e;
+}
+
 }  // namespace
 
 bool Parser::ReadRawParens(std::string& out) {
@@ -219,8 +289,18 @@ ExprPtr Parser::ParseTypedLiteral(const std::string& lower, const Token& name_to
     if (is_null) {
       return MakeLiteral(Value::Null(), Type::kDateTime, pos);
     }
-    const auto ticks = ParseLenientDateTime(text);
-    return ticks ? MakeLiteral(Value::DateTime(*ticks), Type::kDateTime, pos) : invalid();
+    if (Trim(raw).empty()) {  // datetime(): the current time
+      return MakeCallExpr("now", {}, pos);
+    }
+    if (const auto ticks = ParseLenientDateTime(text)) {
+      return MakeLiteral(Value::DateTime(*ticks), Type::kDateTime, pos);
+    }
+    if (const auto time_of_day = ParseTimeOfDay(text)) {  // today at that time
+      ExprPtr today = MakeCallExpr("startofday", {MakeCallExpr("now", {}, pos)}, pos);
+      return MakeBinaryExpr("+", std::move(today),
+                            MakeLiteral(Value::TimeSpan(*time_of_day), Type::kTimeSpan, pos));
+    }
+    return invalid();
   }
   if (lower == "timespan" || lower == "time") {
     if (is_null) {

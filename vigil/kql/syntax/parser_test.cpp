@@ -146,6 +146,19 @@ TEST(ParserTest, Literals) {
   EXPECT_TRUE(lit("dynamic(null)")->literal.is_null());
   EXPECT_EQ(lit("['my col']")->name, "my col");
   EXPECT_EQ(MustFail("T | where x == datetime(2024-13-45)").code, "KQL0003");
+  // A time without a date is that time today: startofday(now()) + the time.
+  ExprPtr today = lit("datetime(\"8:00:00 PM\")");
+  ASSERT_EQ(today->kind, ExprKind::kBinary);
+  EXPECT_EQ(today->args[0]->name, "startofday");
+  EXPECT_EQ(today->args[1]->literal.AsInt64(), 20 * 3600 * kTicksPerSecond);
+  EXPECT_EQ(lit("datetime(7:05:09.5)")->args[1]->literal.AsInt64(),
+            (7 * 3600 + 5 * 60 + 9) * kTicksPerSecond + kTicksPerSecond / 2);
+  EXPECT_EQ(lit("datetime(12:00 AM)")->args[1]->literal.AsInt64(), 0);
+  EXPECT_EQ(lit("datetime()")->name, "now");
+  for (const char* bad : {"datetime(25:00)", "datetime(13:00 PM)", "datetime(8:00 XM)",
+                          "datetime(8:60)", "datetime(8:)", "datetime('Insert date')"}) {
+    EXPECT_EQ(MustFail(std::string("print ") + bad).code, "KQL0003") << bad;
+  }
 }
 
 TEST(ParserTest, Statements) {
