@@ -88,4 +88,18 @@ inline std::vector<std::string> ScanRows(const Snapshot& snapshot, const ScanReq
   return rows;
 }
 
+// The ReportId column of `request.table` (DeviceProcessEvents when empty), sorted.
+inline std::vector<int64_t> ReportIds(const Snapshot& snapshot, ScanRequest request = {}) {
+  if (request.table.empty()) {
+    request.table = "DeviceProcessEvents";
+  }
+  request.columns = {"ReportId"};
+  std::vector<int64_t> ids;
+  for (const std::string& row : ScanRows(snapshot, request)) {
+    ids.push_back(std::stoll(row));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 }  // namespace vigil::store::testing
