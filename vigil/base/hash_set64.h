@@ -34,7 +34,9 @@ class HashSet64 {
   }
   // Makes room for `n` members in all without growing again.
   void Reserve(size_t n) {
-    values_.reserve(n);
+    if (n > values_.capacity()) {  // geometric: a Reserve per insert stays linear
+      values_.reserve(std::max(n, values_.capacity() * 2));
+    }
     if (n * 2 > slots_.size()) {
       size_t slots = std::max<size_t>(slots_.size(), 16);
       while (n * 2 > slots) {

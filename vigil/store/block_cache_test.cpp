@@ -158,6 +158,12 @@ TEST(BlockCacheTest, CachedDictionariesNumberTheirValuesTableWide) {
   TempDir dir;
   auto store = ProcessStore(dir.path(), std::nullopt);
   FillProcessStore(*store);
+  {  // a fourth day of one block: its dictionary is numbered too
+    schema::TableBatch batch(*schema::Catalog::Default().Find("DeviceProcessEvents"));
+    AddProcessRows(batch, 500, DayStart(2026, 10, 23), 9000, 11);
+    ASSERT_TRUE(store->Append(batch).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
   ScanRequest request{.table = "DeviceProcessEvents", .columns = {"DeviceName", "FileName"}};
   auto cursor = store->GetSnapshot()->Scan(request);
   ASSERT_TRUE(cursor.ok());
@@ -180,7 +186,7 @@ TEST(BlockCacheTest, CachedDictionariesNumberTheirValuesTableWide) {
       EXPECT_EQ(it->second, id) << it->first;
     }
   }
-  EXPECT_EQ(dicts.size(), 3u);  // one per day segment
+  EXPECT_EQ(dicts.size(), 4u);  // one per day segment
   EXPECT_EQ(spaces.size(), 2u);  // one per column
   std::set<uint32_t> ids;
   for (const auto& [name, id] : id_of) {

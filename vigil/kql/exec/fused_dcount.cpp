@@ -9,12 +9,47 @@
 
 namespace vigil::kql {
 
-void FusedDcount::UseDictionary(const store::ColumnVector& col) {
+bool SharedIdHashes::Claim(uint64_t space) {
+  std::lock_guard lock(mu_);
+  if (space_ == 0) {
+    space_ = space;
+  }
+  return space_ == space;
+}
+
+void SharedIdHashes::Absorb(const std::vector<uint64_t>& hashes,
+                            const std::vector<uint8_t>& known) {
+  std::lock_guard lock(mu_);
+  if (table_->hashes.size() < hashes.size()) {
+    table_->hashes.resize(hashes.size(), 0);
+    known_.resize(hashes.size(), 0);
+  }
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    if (known[i] != 0 && known_[i] == 0) {
+      table_->hashes[i] = hashes[i];
+      known_[i] = 1;
+    }
+  }
+}
+
+bool FusedDcount::UseDictionary(const store::ColumnVector& col) {
   dict_ = col.dict;
   type_ = col.type;
   code_hash_.assign(dict_->size(), 0);
   hashed_.assign(dict_->size(), 0);
   code_value_.assign(dict_->size(), kNoValue);
+  // Store value ids number a string value the same on every thread (guid and dynamic texts
+  // that differ can hash alike, so they keep the thread's own numbering).
+  const uint64_t space = dict_->id_space();
+  const bool ids = shared_ != nullptr && type_ == schema::ColumnType::kString && space != 0;
+  if (mode_ == Mode::kNone) {
+    mode_ = ids && shared_->Claim(space) ? Mode::kStoreIds : Mode::kLocal;
+    if (mode_ == Mode::kStoreIds) {
+      id_space_ = space;
+    }
+    return true;
+  }
+  return mode_ == Mode::kLocal || (ids && space == id_space_);
 }
 
 uint64_t FusedDcount::CodeHash(uint32_t code) {
@@ -29,6 +64,21 @@ uint64_t FusedDcount::CodeHash(uint32_t code) {
 }
 
 uint32_t FusedDcount::NumberCode(uint32_t code) {
+  if (mode_ == Mode::kStoreIds) {
+    const uint32_t id = dict_->value_ids()[code];
+    if (id >= id_hash_.size()) {
+      const size_t size = std::max<size_t>(id + 1, id_hash_.size() * 2);
+      id_hash_.resize(size, 0);
+      id_known_.resize(size, 0);
+    }
+    if (id_known_[id] == 0) {
+      id_hash_[id] = CodeHash(code);
+      id_known_[id] = 1;
+      id_count_ = std::max<size_t>(id_count_, size_t{id} + 1);
+    }
+    code_value_[code] = id;
+    return id;
+  }
   // A value the store numbered table-wide (Dictionary::value_ids) that an earlier dictionary
   // already had keeps its number without hashing.
   uint32_t* slot = nullptr;
@@ -62,7 +112,7 @@ void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t
                       std::vector<std::unique_ptr<AggregateState>>& states) {
   static const uint64_t kEmptyStringHash = DistinctHash(Value::String(std::string()));
   if (col.dict && col.dict != dict_) {
-    UseDictionary(col);
+    numbered_ = UseDictionary(col);
   }
   // Row i's value straight into its group's state.
   auto add_row = [&](size_t i) {
@@ -83,7 +133,7 @@ void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t
     State(states, groups[i]).AddDistinctHashes({&h, 1}, accuracy_);
   };
   size_t i = 0;
-  if (col.dict && bitmaps_) {
+  if (col.dict && bitmaps_ && numbered_) {
     // First the value number of every row, making room in the bitmaps; then a tight loop sets
     // the bits (independent loads, so the cache misses overlap).
     row_values_.resize(rows.size());
@@ -104,7 +154,7 @@ void FusedDcount::Add(const store::ColumnVector& col, const std::vector<uint32_t
         // Spilled: the rows before this one go straight to their states too.
         for (size_t j = 0; j < i; ++j) {
           if (row_values_[j] != kNoValue) {
-            const uint64_t h = values_.hashes()[row_values_[j]];
+            const uint64_t h = ValueHash(row_values_[j]);
             State(states, groups[j]).AddDistinctHashes({&h, 1}, accuracy_);
           }
         }
@@ -139,11 +189,10 @@ bool FusedDcount::Room(size_t group, uint32_t v,
   }
   // Room for every value numbered so far and a quarter more: the rows are the working set of
   // the scan, so they are kept tight (a group touched again after its row grew grows again).
-  const size_t words =
-      std::max<size_t>((v >> 6) + 1, (values_.size() + values_.size() / 4 + 63) / 64);
+  const size_t words = std::max<size_t>((v >> 6) + 1, (ValueCount() + ValueCount() / 4 + 63) / 64);
   const size_t added = (words - row.size()) * sizeof(uint64_t);
   if (*bytes_used_ + added > byte_limit_) {
-    Finish(states);
+    Spill(states);
     return false;
   }
   *bytes_used_ += added;
@@ -152,16 +201,35 @@ bool FusedDcount::Room(size_t group, uint32_t v,
 }
 
 void FusedDcount::Finish(std::vector<std::unique_ptr<AggregateState>>& states) {
+  if (!bitmaps_ || mode_ != Mode::kStoreIds) {
+    Spill(states);
+    return;
+  }
+  shared_->Absorb(id_hash_, id_known_);
+  const std::shared_ptr<const DistinctValueHashes> table = shared_->table();
+  for (size_t g = 0; g < bits_.size(); ++g) {
+    std::vector<uint64_t>& row = bits_[g];
+    *bytes_used_ -= row.size() * sizeof(uint64_t);
+    if (!row.empty() && !State(states, g).AddDistinctBitmap(row, table, accuracy_)) {
+      *bytes_used_ += row.size() * sizeof(uint64_t);  // Spill below feeds it as hashes
+      continue;
+    }
+    row = {};
+  }
+  Spill(states);
+}
+
+void FusedDcount::Spill(std::vector<std::unique_ptr<AggregateState>>& states) {
   if (!bitmaps_) {
     return;
   }
-  const std::vector<uint64_t>& hashes = values_.hashes();
   for (size_t g = 0; g < bits_.size(); ++g) {
     const std::vector<uint64_t>& row = bits_[g];
     hash_buffer_.clear();
     for (size_t w = 0; w < row.size(); ++w) {
       for (uint64_t word = row[w]; word != 0; word &= word - 1) {
-        hash_buffer_.push_back(hashes[w * 64 + static_cast<size_t>(std::countr_zero(word))]);
+        hash_buffer_.push_back(ValueHash(static_cast<uint32_t>(w * 64) +
+                                         static_cast<uint32_t>(std::countr_zero(word))));
       }
     }
     if (!hash_buffer_.empty()) {

@@ -401,6 +401,11 @@ KResult<bool> ScanAggregateOp::Consume(Worker& w, const store::ColumnBatch& batc
 KResult<bool> ScanAggregateOp::Build() {
   auto* scan = static_cast<ScanOp*>(inputs_[0].get());
   std::vector<std::unique_ptr<Worker>> workers;
+  // Per aggregate: the store value ids' hashes the threads' fused dcounts share.
+  std::vector<std::unique_ptr<SharedIdHashes>> shared_ids;
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    shared_ids.push_back(std::make_unique<SharedIdHashes>());
+  }
   for (size_t i = 0; i < scan->ShardCount(); ++i) {
     auto w = std::make_unique<Worker>();
     w->intern.resize(keys_.size());
@@ -410,7 +415,7 @@ KResult<bool> ScanAggregateOp::Build() {
     w->key_dict.resize(keys_.size());
     for (size_t a = 0; a < aggs_.size(); ++a) {
       w->dcounts.emplace_back(aggs_[a].accuracy, aggs_.size(), a, &w->dcount_bytes,
-                              ctx_->limits.dcount_bitmap_bytes);
+                              ctx_->limits.dcount_bitmap_bytes, shared_ids[a].get());
     }
     w->eval.fn = ctx_->eval.fn;
     w->eval.fn.regex = &w->regex;

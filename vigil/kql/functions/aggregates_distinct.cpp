@@ -112,18 +112,109 @@ class DcountState final : public AggregateState {
   }
 
   void AddDistinctHashes(std::span<const uint64_t> hashes, int64_t accuracy) override {
+    Init(accuracy);
+    AddDistinct(hashes);
+  }
+
+  bool AddDistinctBitmap(std::vector<uint64_t>& bits,
+                         const std::shared_ptr<const DistinctValueHashes>& table,
+                         int64_t accuracy) override {
+    if (bit_table_ != nullptr && bit_table_ != table) {
+      return false;
+    }
+    Init(accuracy);
+    if (bit_table_ == nullptr) {
+      bit_table_ = table;
+      bits_ = std::move(bits);
+      bits = {};
+    } else {
+      OrBits(bits);
+    }
+    return true;
+  }
+
+  void Merge(AggregateState& other) override {
+    auto* o = dynamic_cast<DcountState*>(&other);
+    if (o == nullptr || o->precision_ == 0) {
+      return;
+    }
+    if (o->bit_table_ != nullptr) {
+      if (o->bit_table_ == bit_table_) {
+        OrBits(o->bits_);
+      } else if (bit_table_ == nullptr && precision_ == 0) {
+        bit_table_ = o->bit_table_;
+        bits_ = std::move(o->bits_);
+      } else {
+        o->FlattenBits();
+      }
+      o->bits_ = {};
+      o->bit_table_ = nullptr;
+    }
+    MergeValues(*o);
+  }
+
+  void Finish(std::vector<Value>& out) override {
+    if (bit_table_ != nullptr && registers_.empty() && exact_.size() == 0) {
+      // Only a bitmap: its values are distinct, so while they fit the exact limit their count
+      // is the answer, without hashing them into a set.
+      size_t count = 0;
+      for (const uint64_t word : bits_) {
+        count += static_cast<size_t>(std::popcount(word));
+      }
+      if (count <= exact_limit_) {
+        out.push_back(Value::Long(static_cast<int64_t>(count)));
+        return;
+      }
+    }
+    FlattenBits();
+    if (registers_.empty()) {
+      out.push_back(Value::Long(static_cast<int64_t>(exact_.size())));
+      return;
+    }
+    const double estimate = std::max(Estimate(), fallback_floor_);
+    out.push_back(Value::Long(static_cast<int64_t>(std::llround(estimate))));
+  }
+
+ private:
+  void Init(int64_t accuracy) {
     if (precision_ == 0) {
       precision_ = PrecisionForAccuracy(accuracy);
       exact_limit_ = accuracy >= 2 ? 8192 : 1024;
     }
+  }
+
+  void OrBits(const std::vector<uint64_t>& bits) {
+    if (bits.size() > bits_.size()) {
+      bits_.resize(bits.size(), 0);
+    }
+    for (size_t i = 0; i < bits.size(); ++i) {
+      bits_[i] |= bits[i];
+    }
+  }
+
+  // The bitmap's values into the exact set or sketch (after the scan: the table is complete).
+  void FlattenBits() {
+    if (bit_table_ == nullptr) {
+      return;
+    }
+    std::vector<uint64_t> hashes;
+    for (size_t w = 0; w < bits_.size(); ++w) {
+      for (uint64_t word = bits_[w]; word != 0; word &= word - 1) {
+        hashes.push_back(
+            bit_table_->hashes[w * 64 + static_cast<size_t>(std::countr_zero(word))]);
+      }
+    }
+    bits_ = {};
+    bit_table_ = nullptr;
+    AddDistinct(hashes);
+  }
+
+  // Hashes distinct from each other (not necessarily from those already held).
+  void AddDistinct(std::span<const uint64_t> hashes) {
     if (registers_.empty() && hashes.size() > exact_limit_) {
       // The hashes are distinct, so the count passes the exact limit: go to the sketch now
       // rather than growing the exact set first (the registers come out the same).
-      registers_.assign(size_t{1} << precision_, 0);
-      for (const uint64_t x : exact_) {
-        AddToSketch(x);
-      }
-      exact_ = {};
+      StartSketch();
     }
     if (!registers_.empty()) {
       for (const uint64_t h : hashes) {
@@ -137,11 +228,9 @@ class DcountState final : public AggregateState {
     }
   }
 
-  void Merge(AggregateState& other) override {
-    auto* o = dynamic_cast<DcountState*>(&other);
-    if (o == nullptr || o->precision_ == 0) {
-      return;
-    }
+  // Merge of the exact sets and sketches.
+  void MergeValues(DcountState& other) {
+    DcountState* o = &other;
     if (precision_ == 0) {
       precision_ = o->precision_;
       exact_limit_ = o->exact_limit_;
@@ -161,6 +250,7 @@ class DcountState final : public AggregateState {
       exact_ = {};
       precision_ = o->precision_;
       registers_ = o->registers_;
+      histogram_ = o->histogram_;
       for (const uint64_t h : mine) {
         AddToSketch(h);
       }
@@ -169,24 +259,27 @@ class DcountState final : public AggregateState {
     if (o->precision_ != precision_) {
       // Only possible when the accuracy argument was not constant: registers of different
       // sizes do not combine, so keep the larger estimate as a floor.
-      fallback_floor_ = std::max(fallback_floor_, Estimate(o->registers_, o->precision_));
+      fallback_floor_ = std::max(fallback_floor_, o->Estimate());
       return;
     }
     for (size_t i = 0; i < registers_.size(); ++i) {
       registers_[i] = std::max(registers_[i], o->registers_[i]);
     }
+    histogram_ = HistogramOf(registers_, precision_);
   }
 
-  void Finish(std::vector<Value>& out) override {
-    if (registers_.empty()) {
-      out.push_back(Value::Long(static_cast<int64_t>(exact_.size())));
-      return;
+  // From exact counting to the sketch: the registers, their histogram, the exact values.
+  void StartSketch() {
+    const size_t m = size_t{1} << precision_;
+    registers_.assign(m, 0);
+    histogram_.assign(static_cast<size_t>(64 - precision_) + 2, 0);
+    histogram_[0] = static_cast<uint32_t>(m);
+    for (const uint64_t x : exact_) {
+      AddToSketch(x);
     }
-    const double estimate = std::max(Estimate(registers_, precision_), fallback_floor_);
-    out.push_back(Value::Long(static_cast<int64_t>(std::llround(estimate))));
+    exact_ = {};
   }
 
- private:
   void AddHash(uint64_t h) {
     if (!registers_.empty()) {
       AddToSketch(h);
@@ -194,27 +287,28 @@ class DcountState final : public AggregateState {
     }
     exact_.Insert(h);
     if (exact_.size() > exact_limit_) {
-      registers_.assign(size_t{1} << precision_, 0);
-      for (const uint64_t x : exact_) {
-        AddToSketch(x);
-      }
-      exact_ = {};
+      StartSketch();
     }
   }
 
   void AddToSketch(uint64_t h) {
     const size_t index = static_cast<size_t>(h >> (64 - precision_));
     const uint64_t rest = (h << precision_) | (uint64_t{1} << (precision_ - 1));
-    const auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);
-    registers_[index] = std::max(registers_[index], rank);
+    const auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);  // at most q + 1
+    const uint8_t old = registers_[index];
+    if (rank > old) {
+      registers_[index] = rank;
+      --histogram_[old];
+      ++histogram_[rank];
+    }
   }
 
   // Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog
   // sketches", 2017): works from the histogram of register values and stays unbiased from
   // small to large cardinalities without empirical bias tables.
-  static double Estimate(const std::vector<uint8_t>& registers, int precision) {
+  // The histogram of register values (index = value, 0..q + 1).
+  static std::vector<uint32_t> HistogramOf(const std::vector<uint8_t>& registers, int precision) {
     const int q = 64 - precision;
-    const double m = static_cast<double>(registers.size());
     // Four interleaved integer histograms: runs of equal registers (most of a sketch holds
     // the same few values) would otherwise wait on the previous increment of the same counter.
     const size_t buckets = static_cast<size_t>(q) + 2;
@@ -230,11 +324,21 @@ class DcountState final : public AggregateState {
     for (; i < registers.size(); ++i) {
       ++counts[std::min<size_t>(registers[i], last)];
     }
-    std::vector<double> histogram(buckets, 0.0);
     for (size_t b = 0; b < buckets; ++b) {
-      histogram[b] = static_cast<double>(counts[b]) + counts[buckets + b] +
-                     counts[2 * buckets + b] + counts[3 * buckets + b];
+      counts[b] += counts[buckets + b] + counts[2 * buckets + b] + counts[3 * buckets + b];
     }
+    counts.resize(buckets);
+    return counts;
+  }
+
+  // Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog
+  // sketches", 2017): works from the histogram of register values (kept up to date as
+  // registers rise, so an estimate does not read the registers) and stays unbiased from small
+  // to large cardinalities without empirical bias tables.
+  double Estimate() const {
+    const int q = 64 - precision_;
+    const double m = static_cast<double>(registers_.size());
+    std::vector<double> histogram(histogram_.begin(), histogram_.end());
     if (histogram[0] == m) {
       return 0;
     }
@@ -288,8 +392,12 @@ class DcountState final : public AggregateState {
   int precision_ = 0;  // 0 until the first Add fixes the accuracy
   size_t exact_limit_ = 1024;
   HashSet64 exact_;
-  std::vector<uint8_t> registers_;  // empty while counting exactly
+  std::vector<uint8_t> registers_;    // empty while counting exactly
+  std::vector<uint32_t> histogram_;  // how many registers hold each value (with registers_)
   double fallback_floor_ = 0;
+  // Values given as a bitmap over a shared numbering (AddDistinctBitmap), not yet hashed in.
+  std::vector<uint64_t> bits_;
+  std::shared_ptr<const DistinctValueHashes> bit_table_;
 };
 
 // Exact distinct count over the values themselves.

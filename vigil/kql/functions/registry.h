@@ -72,6 +72,12 @@ struct ScalarFunction {
   bool deterministic = true;  // false for rand(), new_guid(), now() (evaluated once per query)
 };
 
+// The DistinctHash of each value of a numbering (value i has hashes[i]); bit i of a bitmap
+// handed to AggregateState::AddDistinctBitmap stands for hashes[i].
+struct DistinctValueHashes {
+  std::vector<uint64_t> hashes;
+};
+
 // Aggregation state for one group. Add is called once per input row with the evaluated
 // arguments (constants included, e.g. make_set(x, 100) gets {x, 100}). Finish appends the
 // output values: one for most aggregates, several for arg_max/arg_min (the arg then each
@@ -89,6 +95,19 @@ class AggregateState {
   virtual void AddDistinctHashes(std::span<const uint64_t> hashes, int64_t accuracy) {
     (void)hashes;
     (void)accuracy;
+  }
+  // dcount only: adds the values whose bits are set in `bits` (bit i is value i of `table`),
+  // taking the bitmap when it returns true. States holding bitmaps of the same table merge by
+  // OR. `table` may still be growing while a scan runs: it is read only by Merge and Finish,
+  // which run after the scan. Returns false, and leaves `bits` alone, where the state keeps no
+  // bitmaps (or holds one of another table).
+  virtual bool AddDistinctBitmap(std::vector<uint64_t>& bits,
+                                 const std::shared_ptr<const DistinctValueHashes>& table,
+                                 int64_t accuracy) {
+    (void)bits;
+    (void)table;
+    (void)accuracy;
+    return false;
   }
 };
 

@@ -274,13 +274,14 @@ class LocalScanCursor final : public ScanCursor {
     return Status::Ok();
   }
 
-  // A string, guid or dynamic column of a multi-block segment whose stored text is small
-  // enough that one dictionary for the whole segment pays off: few distinct values repeated
-  // across blocks (names, paths, hashes), not near-unique text such as command lines.
+  // A string, guid or dynamic column whose stored text is small enough that one dictionary
+  // for the whole segment pays off: few distinct values repeated across blocks (names, paths,
+  // hashes), not near-unique text such as command lines. A single-block segment qualifies too:
+  // its dictionary then gets the hashes and table-wide value ids the others have.
   static bool WantsUnifiedColumn(const SegmentHandle& segment, int col, size_t cache_capacity) {
     const SegmentInfo& info = segment.info;
     const ColumnType type = info.columns[col].type;
-    if (info.blocks.size() < 2 || schema::IsIntegerBacked(type) || type == ColumnType::kReal) {
+    if (info.blocks.empty() || schema::IsIntegerBacked(type) || type == ColumnType::kReal) {
       return false;
     }
     uint64_t raw = 0;
