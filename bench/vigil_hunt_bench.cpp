@@ -6,6 +6,7 @@
 // checks) also go to WORK/vigil_results.json for the DuckDB script to compare against.
 // Usage: vigil_hunt_bench [--rows N] [--work DIR] [--runs N] [--only Q1,T2] [--regen] [--explain]
 //                         [--no-block-cache]   (first ms: run 0, a fresh Store with an empty cache)
+//                         [--membw]   (then prints this machine's one-core memory read bandwidth)
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -278,6 +279,36 @@ std::string JsonString(std::string_view s) {
 
 }  // namespace
 
+// This machine's memory read bandwidth on one core, GB/s: the median of five sums over a
+// 1 GiB buffer (far larger than any cache). The yardstick for Q4's "within 2x" goal.
+double ReadBandwidthOneCore() {
+  std::vector<uint64_t> buffer((size_t{1} << 30) / sizeof(uint64_t));
+  for (size_t i = 0; i < buffer.size(); ++i) {
+    buffer[i] = i * 0x9e3779b97f4a7c15ULL;
+  }
+  std::vector<double> rates;
+  uint64_t sink = 0;
+  for (int pass = 0; pass < 5; ++pass) {
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+    for (size_t i = 0; i + 4 <= buffer.size(); i += 4) {
+      a += buffer[i];
+      b ^= buffer[i + 1];
+      c += buffer[i + 2];
+      d ^= buffer[i + 3];
+    }
+    sink += a + b + c + d;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rates.push_back(static_cast<double>(buffer.size() * sizeof(uint64_t)) / seconds / 1e9);
+  }
+  std::sort(rates.begin(), rates.end());
+  if (sink == 42) {
+    fmt::print("");  // keeps the sums from being optimized away
+  }
+  return rates[rates.size() / 2];
+}
+
 int main(int argc, char** argv) {
   vigil::TuneAllocator();
   size_t rows = 10'000'000;
@@ -287,6 +318,7 @@ int main(int argc, char** argv) {
   bool regen = false;
   bool explain = false;
   bool block_cache = true;
+  bool membw = false;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -306,10 +338,12 @@ int main(int argc, char** argv) {
       explain = true;
     } else if (arg == "--no-block-cache") {
       block_cache = false;
+    } else if (arg == "--membw") {
+      membw = true;
     } else {
       fmt::print(stderr,
                  "usage: vigil_hunt_bench [--rows N] [--work DIR] [--runs N] [--budget SECONDS] "
-                 "[--only Q1,T2] [--regen] [--explain] [--no-block-cache]\n");
+                 "[--only Q1,T2] [--regen] [--explain] [--no-block-cache] [--membw]\n");
       return 1;
     }
   }
@@ -366,5 +400,9 @@ int main(int argc, char** argv) {
          << ",\"load\":" << JsonString(o.load) << "}";
   }
   json << "]}\n";
+  if (membw) {
+    fmt::print("memory read bandwidth, one core: {:.1f} GB/s (1 GiB buffer, median of 5)\n",
+               ReadBandwidthOneCore());
+  }
   return 0;
 }

@@ -1,6 +1,7 @@
 // Kusto string operators (has, contains, startswith, ... and their _cs forms) over raw bytes.
 #include "vigil/kql/functions/string_ops.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -65,33 +66,44 @@ size_t FindCi(std::string_view haystack, std::string_view needle_lower, size_t f
   }
 #if defined(__SSE2__)
   // Compare 16 candidate start positions at once: the first needle byte against the block at
-  // i and the last needle byte against the block at i + n - 1, each in both ASCII cases.
-  // Only positions where both match are verified byte by byte.
+  // i and the last needle byte against the block at i + n - 1. A letter matches both cases as
+  // one compare: x | 0x20 equals a lower-case letter only for that letter's two cases. Only
+  // positions where both bytes match are verified byte by byte.
+  auto fold_of = [](unsigned char c) {
+    return _mm_set1_epi8(static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0));
+  };
   const auto first = static_cast<unsigned char>(needle_lower[0]);
   const auto last = static_cast<unsigned char>(needle_lower[n - 1]);
-  const __m128i first_lo = _mm_set1_epi8(static_cast<char>(first));
-  const __m128i first_up = _mm_set1_epi8(static_cast<char>(UpperAscii(first)));
-  const __m128i last_lo = _mm_set1_epi8(static_cast<char>(last));
-  const __m128i last_up = _mm_set1_epi8(static_cast<char>(UpperAscii(last)));
+  const __m128i first_byte = _mm_set1_epi8(static_cast<char>(first));
+  const __m128i last_byte = _mm_set1_epi8(static_cast<char>(last));
+  const __m128i first_fold = fold_of(first);
+  const __m128i last_fold = fold_of(last);
   const char* data = haystack.data();
   size_t i = from;
-  // Block loads read data[i .. i+15] and data[i+n-1 .. i+n+14]: both must be in range.
-  while (i + n + 15 <= haystack.size()) {
-    const __m128i block_first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    const __m128i block_last = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + n - 1));
-    const __m128i eq_first =
-        _mm_or_si128(_mm_cmpeq_epi8(block_first, first_lo), _mm_cmpeq_epi8(block_first, first_up));
-    const __m128i eq_last =
-        _mm_or_si128(_mm_cmpeq_epi8(block_last, last_lo), _mm_cmpeq_epi8(block_last, last_up));
-    auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(eq_first, eq_last)));
-    while (mask != 0) {
-      const auto bit = static_cast<size_t>(__builtin_ctz(mask));
-      if (n <= 2 || EqualsLowerCi(data + i + bit + 1, needle_lower.data() + 1, n - 2)) {
-        return i + bit;
+  // Block loads read data[i .. i+15] and data[i+n-1 .. i+n+14]: both must be in range, so
+  // the last block starts at size - n - 15 (overlapping the one before: its positions were
+  // rejected there already, and matches are returned in order).
+  if (haystack.size() - from >= n + 15) {
+    const size_t last_start = haystack.size() - n - 15;
+    while (true) {
+      const __m128i block_first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      const __m128i block_last =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + n - 1));
+      const __m128i eq_first = _mm_cmpeq_epi8(_mm_or_si128(block_first, first_fold), first_byte);
+      const __m128i eq_last = _mm_cmpeq_epi8(_mm_or_si128(block_last, last_fold), last_byte);
+      auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(eq_first, eq_last)));
+      while (mask != 0) {
+        const auto bit = static_cast<size_t>(__builtin_ctz(mask));
+        if (n <= 2 || EqualsLowerCi(data + i + bit + 1, needle_lower.data() + 1, n - 2)) {
+          return i + bit;
+        }
+        mask &= mask - 1;
       }
-      mask &= mask - 1;
+      if (i == last_start) {
+        return std::string_view::npos;
+      }
+      i = std::min(i + 16, last_start);
     }
-    i += 16;
   }
   return FindCaseInsensitiveScalar(haystack, needle_lower, i);
 #else
