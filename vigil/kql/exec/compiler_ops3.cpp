@@ -36,12 +36,7 @@ std::string OpName(OpKind kind) {
 ExprPtr TermOnColumn(const ColumnInfo& col, const std::string& term, bool cs, Pos pos) {
   ExprPtr subject = MakeNameExpr(col.name, pos);
   if (col.type != Type::kString) {
-    auto call = std::make_shared<Expr>();
-    call->kind = ExprKind::kCall;
-    call->name = "tostring";
-    call->pos = pos;
-    call->args = {subject};
-    subject = call;
+    subject = MakeCallExpr("tostring", {subject}, pos);
   }
   std::string t = term;
   const bool lead = !t.empty() && t.front() == '*';

@@ -15,15 +15,6 @@
 namespace vigil::kql {
 namespace {
 
-ExprPtr CallExpr(const std::string& fn, std::vector<ExprPtr> args, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kCall;
-  e->name = fn;
-  e->args = std::move(args);
-  e->pos = pos;
-  return e;
-}
-
 std::string CastFunction(Type t) {
   switch (t) {
     case Type::kString:
@@ -270,7 +261,7 @@ KResult<PhysOpPtr> PlanFind(Compiler& c, const Operator& op, PhysOpPtr input, Sc
       } else if (src.own[static_cast<size_t>(idx)].type == col.type) {
         e = MakeNameExpr(col.source, op.pos);
       } else if (col.cast) {
-        e = CallExpr(CastFunction(col.type), {MakeNameExpr(col.source, op.pos)}, op.pos);
+        e = MakeCallExpr(CastFunction(col.type), {MakeNameExpr(col.source, op.pos)}, op.pos);
       } else {
         e = MakeLiteralExpr(Value(), col.type, op.pos);
       }
@@ -292,7 +283,7 @@ KResult<PhysOpPtr> PlanFind(Compiler& c, const Operator& op, PhysOpPtr input, Sc
         }
       }
       ExprPtr bag = args.empty() ? MakeLiteralExpr(Value::MakeBag({}), Type::kDynamic, op.pos)
-                                 : CallExpr("bag_pack", std::move(args), op.pos);
+                                 : MakeCallExpr("bag_pack", std::move(args), op.pos);
       auto b = c.BindExpr(*bag, in_schema, scope);
       if (!b) {
         return tl::unexpected(b.error());

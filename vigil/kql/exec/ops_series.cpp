@@ -24,15 +24,6 @@ KResult<Value> ConstValue(Compiler& c, const Expr& e, ScopePtr scope) {
   return Eval(**b, empty, 0, c.ctx()->eval);
 }
 
-ExprPtr MakeCall(const std::string& name, std::vector<ExprPtr> args, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kCall;
-  e->name = name;
-  e->args = std::move(args);
-  e->pos = pos;
-  return e;
-}
-
 // A bin position as a number (ticks for datetime/timespan).
 double AxisNumber(const Value& v) {
   return v.kind() == Kind::kReal ? v.AsReal() : static_cast<double>(v.AsInt64());
@@ -104,8 +95,8 @@ KResult<PhysOpPtr> PlanMakeSeries(Compiler& c, const Operator& op, PhysOpPtr inp
   NamedExpr bin;
   bin.name = "__series_bin";
   bin.pos = op.on_expr->pos;
-  bin.expr = from ? MakeCall("bin_at", {op.on_expr, op.range_exprs[2], op.range_exprs[0]}, bin.pos)
-                  : MakeCall("bin", {op.on_expr, op.range_exprs[2]}, bin.pos);
+  bin.expr = from ? MakeCallExpr("bin_at", {op.on_expr, op.range_exprs[2], op.range_exprs[0]}, bin.pos)
+                  : MakeCallExpr("bin", {op.on_expr, op.range_exprs[2]}, bin.pos);
   sum.by.push_back(bin);
   auto summarized = PlanSummarize(c, sum, std::move(input), scope);
   if (!summarized) {

@@ -238,7 +238,8 @@ struct Script {
   std::vector<StatementPtr> statements;
 };
 
-// Builders for the expressions planners synthesize (search, find, FileProfile, graph-match).
+// Builders for the expressions the parser and planners synthesize (time-of-day literals,
+// search, find, make-series, FileProfile, graph-match).
 inline ExprPtr MakeNameExpr(const std::string& name, Pos pos) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kName;
@@ -252,6 +253,14 @@ inline ExprPtr MakeLiteralExpr(Value v, Type t, Pos pos) {
   e->literal = std::move(v);
   e->literal_type = t;
   e->pos = pos;
+  return e;
+}
+inline ExprPtr MakeCallExpr(const std::string& name, std::vector<ExprPtr> args, Pos pos) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kCall;
+  e->name = name;
+  e->pos = pos;
+  e->args = std::move(args);
   return e;
 }
 inline ExprPtr MakeBinaryExpr(const std::string& op, ExprPtr a, ExprPtr b) {

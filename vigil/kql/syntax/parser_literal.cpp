@@ -223,15 +223,6 @@ std::optional<int64_t> ParseTimeOfDay(std::string_view text) {
   return (hour * 3600LL + minute * 60LL + second) * kTicksPerSecond + fraction;
 }
 
-ExprPtr MakeCallExpr(const std::string& name, std::vector<ExprPtr> args, Pos pos) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kCall;
-  e->name = name;
-  e->pos = pos;
-  e->args = std::move(args);
-  return e;
-}
-
 }  // namespace
 
 bool Parser::ReadRawParens(std::string& out) {
