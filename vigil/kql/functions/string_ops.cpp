@@ -19,10 +19,6 @@ inline unsigned char LowerAscii(unsigned char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
 }
 
-inline unsigned char UpperAscii(unsigned char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<unsigned char>(c & ~0x20) : c;
-}
-
 // True when `text` equals `lower` ignoring ASCII case; `lower` is already lower-case.
 inline bool EqualsLowerCi(const char* text, const char* lower, size_t n) {
   for (size_t i = 0; i < n; ++i) {
