@@ -63,6 +63,9 @@ class Dictionary {
   std::string_view operator[](size_t i) const {
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
+  // All values back to back; value i is packed()[offsets()[i], offsets()[i + 1]).
+  std::string_view packed() const { return bytes_; }
+  const std::vector<size_t>& offsets() const { return offsets_; }
   void Reserve(size_t values, size_t bytes) {
     offsets_.reserve(values + 1);
     bytes_.reserve(bytes);

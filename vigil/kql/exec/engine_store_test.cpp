@@ -94,6 +94,16 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "DeviceProcessEvents | where DeviceName hassuffix \"example\" and DeviceName != "
       "\"ws-001.corp.example.com\" | count",
       "DeviceProcessEvents | where DeviceName != \"ws-001.corp.example.com\" | count",
+      // substring and term filters judge a new dictionary in one pass over its packed values
+      "DeviceProcessEvents | where ProcessCommandLine contains \"ECHO 12\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine contains_cs \"exe /c echo 4\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine !contains \"d 1\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine has \"12\" | summarize count() by FileName",
+      "DeviceProcessEvents | where ProcessCommandLine has \"--id 7\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine hasprefix \"ech\" and ProcessCommandLine "
+      "hassuffix_cs \"7\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine has_all (\"CMD\", \"42\") or "
+      "ProcessCommandLine !has_cs \"echo\" | count",
       "DeviceProcessEvents | where DeviceName hassuffix \"example\" | count",
       // comparisons of integer-backed columns with constants run on the raw integers; null
       // cells (FileSize is null in a third of the rows) never pass

@@ -97,9 +97,16 @@ KResult<bool> ScanOp::Select(ScanWorker& w, bool threaded) {
         // dictionary no larger than the batch: judge them all at once, then select without
         // a branch per row.
         if (fi == 0 && !w.verdicts_complete[fi] && dict.size() <= batch.rows) {
-          for (size_t i = 0; i < dict.size(); ++i) {
-            if (verdicts[i] < 0) {
-              verdicts[i] = f.text->Match(dict[i]) ? 1 : 0;
+          const auto unknown =
+              static_cast<size_t>(std::count(verdicts, verdicts + dict.size(), int8_t{-1}));
+          if (unknown * 2 >= dict.size()) {
+            // Mostly new values: one pass over the packed values beats a call per value.
+            f.text->MatchAll(dict, verdicts);
+          } else {
+            for (size_t i = 0; i < dict.size(); ++i) {
+              if (verdicts[i] < 0) {
+                verdicts[i] = f.text->Match(dict[i]) ? 1 : 0;
+              }
             }
           }
           w.verdicts_complete[fi] = 1;

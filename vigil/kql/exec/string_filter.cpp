@@ -24,11 +24,26 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+// into[i] = into[i] and/or other[i], for verdicts that are 0 or 1.
+void CombineVerdicts(int8_t* into, const int8_t* other, size_t n, bool is_and) {
+  for (size_t i = 0; i < n; ++i) {
+    into[i] = static_cast<int8_t>(is_and ? (into[i] & other[i]) : (into[i] | other[i]));
+  }
+}
+
 class MatcherFilter final : public StringFilter {
  public:
   MatcherFilter(std::shared_ptr<const StringMatcher> m, bool negated)
       : m_(std::move(m)), negated_(negated) {}
   bool Match(std::string_view text) const override { return m_->Match(text) != negated_; }
+  void MatchAll(const store::Dictionary& dict, int8_t* verdicts) const override {
+    m_->MatchPacked(dict.packed(), dict.offsets().data(), dict.size(), verdicts);
+    if (negated_) {
+      for (size_t i = 0; i < dict.size(); ++i) {
+        verdicts[i] = static_cast<int8_t>(1 - verdicts[i]);
+      }
+    }
+  }
 
  private:
   std::shared_ptr<const StringMatcher> m_;
@@ -84,6 +99,14 @@ class AnyAllFilter final : public StringFilter {
     }
     return all_;
   }
+  void MatchAll(const store::Dictionary& dict, int8_t* verdicts) const override {
+    std::vector<int8_t> one(dict.size());
+    std::fill(verdicts, verdicts + dict.size(), all_ ? 1 : 0);
+    for (const auto& m : ms_) {
+      m->MatchPacked(dict.packed(), dict.offsets().data(), dict.size(), one.data());
+      CombineVerdicts(verdicts, one.data(), dict.size(), all_);
+    }
+  }
 
  private:
   std::vector<std::shared_ptr<const StringMatcher>> ms_;
@@ -106,6 +129,12 @@ class LogicFilter final : public StringFilter {
   bool Match(std::string_view text) const override {
     return and_ ? (a_->Match(text) && b_->Match(text)) : (a_->Match(text) || b_->Match(text));
   }
+  void MatchAll(const store::Dictionary& dict, int8_t* verdicts) const override {
+    std::vector<int8_t> other(dict.size());
+    a_->MatchAll(dict, verdicts);
+    b_->MatchAll(dict, other.data());
+    CombineVerdicts(verdicts, other.data(), dict.size(), and_);
+  }
 
  private:
   std::unique_ptr<StringFilter> a_;
@@ -114,6 +143,12 @@ class LogicFilter final : public StringFilter {
 };
 
 }  // namespace
+
+void StringFilter::MatchAll(const store::Dictionary& dict, int8_t* verdicts) const {
+  for (size_t i = 0; i < dict.size(); ++i) {
+    verdicts[i] = Match(dict[i]) ? 1 : 0;
+  }
+}
 
 std::unique_ptr<StringFilter> StringFilter::Compile(const BExpr& e) {
   switch (e.kind) {

@@ -6,10 +6,12 @@
 // everywhere in Kusto.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
 #include "vigil/kql/exec/bound_expr.h"
+#include "vigil/store/table_source.h"
 
 namespace vigil::kql {
 
@@ -17,6 +19,9 @@ class StringFilter {
  public:
   virtual ~StringFilter() = default;
   virtual bool Match(std::string_view text) const = 0;
+  // Judges every value of a dictionary: verdicts[i] = Match(dict[i]) as 1 or 0. Substring and
+  // term operators (and and/or/has_any over them) search the packed values in one pass.
+  virtual void MatchAll(const store::Dictionary& dict, int8_t* verdicts) const;
 
   // `predicate` is bound against a one-column schema (the string column at index 0). Returns
   // nullptr when some part of it needs the generic evaluator.

@@ -7,9 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "vigil/kql/functions/substring_search.h"
 
 namespace vigil::kql {
 
@@ -37,81 +35,12 @@ std::string ToLowerAscii(std::string_view text) {
   return out;
 }
 
-size_t FindCaseInsensitiveScalar(std::string_view haystack, std::string_view needle_lower,
-                                 size_t from) {
-  const size_t n = needle_lower.size();
-  const auto first = static_cast<unsigned char>(needle_lower[0]);
-  for (size_t i = from; i + n <= haystack.size(); ++i) {
-    if (LowerAscii(static_cast<unsigned char>(haystack[i])) == first &&
-        EqualsLowerCi(haystack.data() + i + 1, needle_lower.data() + 1, n - 1)) {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Searches from offset `from`; the building block of FindCaseInsensitive and of the term
-// operators, which need every occurrence.
 size_t FindCi(std::string_view haystack, std::string_view needle_lower, size_t from) {
-  const size_t n = needle_lower.size();
-  if (n == 0) {
-    return from <= haystack.size() ? from : std::string_view::npos;
-  }
-  if (from > haystack.size() || haystack.size() - from < n) {
-    return std::string_view::npos;
-  }
-#if defined(__SSE2__)
-  // Compare 16 candidate start positions at once: the first needle byte against the block at
-  // i and the last needle byte against the block at i + n - 1. A letter matches both cases as
-  // one compare: x | 0x20 equals a lower-case letter only for that letter's two cases. Only
-  // positions where both bytes match are verified byte by byte.
-  auto fold_of = [](unsigned char c) {
-    return _mm_set1_epi8(static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0));
-  };
-  const auto first = static_cast<unsigned char>(needle_lower[0]);
-  const auto last = static_cast<unsigned char>(needle_lower[n - 1]);
-  const __m128i first_byte = _mm_set1_epi8(static_cast<char>(first));
-  const __m128i last_byte = _mm_set1_epi8(static_cast<char>(last));
-  const __m128i first_fold = fold_of(first);
-  const __m128i last_fold = fold_of(last);
-  const char* data = haystack.data();
-  size_t i = from;
-  // Block loads read data[i .. i+15] and data[i+n-1 .. i+n+14]: both must be in range, so
-  // the last block starts at size - n - 15 (overlapping the one before: its positions were
-  // rejected there already, and matches are returned in order).
-  if (haystack.size() - from >= n + 15) {
-    const size_t last_start = haystack.size() - n - 15;
-    while (true) {
-      const __m128i block_first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      const __m128i block_last =
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + n - 1));
-      const __m128i eq_first = _mm_cmpeq_epi8(_mm_or_si128(block_first, first_fold), first_byte);
-      const __m128i eq_last = _mm_cmpeq_epi8(_mm_or_si128(block_last, last_fold), last_byte);
-      auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(eq_first, eq_last)));
-      while (mask != 0) {
-        const auto bit = static_cast<size_t>(__builtin_ctz(mask));
-        if (n <= 2 || EqualsLowerCi(data + i + bit + 1, needle_lower.data() + 1, n - 2)) {
-          return i + bit;
-        }
-        mask &= mask - 1;
-      }
-      if (i == last_start) {
-        return std::string_view::npos;
-      }
-      i = std::min(i + 16, last_start);
-    }
-  }
-  return FindCaseInsensitiveScalar(haystack, needle_lower, i);
-#else
-  return FindCaseInsensitiveScalar(haystack, needle_lower, from);
-#endif
+  return FindFolded(haystack, needle_lower, from);
 }
 
 size_t FindCs(std::string_view haystack, std::string_view needle, size_t from) {
-  if (from > haystack.size()) {
-    return std::string_view::npos;
-  }
-  return haystack.find(needle, from);
+  return FindExact(haystack, needle, from);
 }
 
 bool IsCaseSensitive(StringOp op) {
@@ -239,7 +168,7 @@ bool StringMatcher::Match(std::string_view haystack) const {
     case StringOp::kContains:
       return FindCi(haystack, needle, 0) != std::string_view::npos;
     case StringOp::kContainsCs:
-      return haystack.find(needle) != std::string_view::npos;
+      return FindCs(haystack, needle, 0) != std::string_view::npos;
     case StringOp::kStartsWith:
       return haystack.size() >= n && EqualsLowerCi(haystack.data(), needle.data(), n);
     case StringOp::kStartsWithCs:
@@ -265,6 +194,72 @@ bool StringMatcher::Match(std::string_view haystack) const {
       return TermSearch(haystack, needle, cs, false, true);
   }
   return false;
+}
+
+void StringMatcher::MatchPacked(std::string_view bytes, const size_t* offsets, size_t count,
+                                int8_t* out) const {
+  bool need_left = false;
+  bool need_right = false;
+  switch (op_) {
+    case StringOp::kContains:
+    case StringOp::kContainsCs:
+      break;
+    case StringOp::kHas:
+    case StringOp::kHasCs:
+      need_left = need_right = true;
+      break;
+    case StringOp::kHasPrefix:
+    case StringOp::kHasPrefixCs:
+      need_left = true;
+      break;
+    case StringOp::kHasSuffix:
+    case StringOp::kHasSuffixCs:
+      need_right = true;
+      break;
+    default:
+      for (size_t i = 0; i < count; ++i) {
+        out[i] = Match(bytes.substr(offsets[i], offsets[i + 1] - offsets[i])) ? 1 : 0;
+      }
+      return;
+  }
+  const bool cs = IsCaseSensitive(op_);
+  const std::string& needle = cs ? needle_ : needle_lower_;
+  const size_t n = needle.size();
+  std::fill(out, out + count, n == 0 ? 1 : 0);
+  if (n == 0 || count == 0) {
+    return;
+  }
+  // One search over all the values back to back. An occurrence counts for the value it starts
+  // in when it ends inside that value too and has the term boundaries the operator needs (a
+  // value's own start and end are boundaries); the search then goes on at the next value.
+  const bool check_left = need_left && IsTermByte(static_cast<unsigned char>(needle.front()));
+  const bool check_right = need_right && IsTermByte(static_cast<unsigned char>(needle.back()));
+  const std::string_view all = bytes.substr(0, offsets[count]);
+  size_t pos = offsets[0];
+  size_t v = 0;
+  while (true) {
+    const size_t p = cs ? FindCs(all, needle, pos) : FindCi(all, needle, pos);
+    if (p == std::string_view::npos) {
+      return;
+    }
+    // The value holding p: the last one starting at or before it (empty values share their
+    // start with the next value, which is the one that holds p).
+    v = static_cast<size_t>(std::upper_bound(offsets + v + 1, offsets + count + 1, p) - offsets) -
+        1;
+    const size_t begin = offsets[v];
+    const size_t end = offsets[v + 1];
+    const bool inside = p + n <= end;
+    const bool left_ok =
+        !check_left || p == begin || !IsTermByte(static_cast<unsigned char>(all[p - 1]));
+    const bool right_ok =
+        !check_right || p + n == end || !IsTermByte(static_cast<unsigned char>(all[p + n]));
+    if (inside && left_ok && right_ok) {
+      out[v] = 1;
+      pos = end;
+    } else {
+      pos = p + 1;
+    }
+  }
 }
 
 }  // namespace vigil::kql

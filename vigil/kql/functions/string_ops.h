@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,15 +50,19 @@ inline bool IsTermByte(unsigned char c) {
   return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
 }
 
-// Case-insensitive (ASCII) substring search; returns the offset or npos. Vectorised (SSE2)
-// first/last-byte filter, so long haystacks scan at memory speed. `needle_lower` must already
-// be lower-case.
+// Case-insensitive (ASCII) substring search; returns the offset or npos (see
+// substring_search.h for the kernels). `needle_lower` must already be lower-case.
 size_t FindCaseInsensitive(std::string_view haystack, std::string_view needle_lower);
 
 class StringMatcher {
  public:
   StringMatcher(StringOp op, std::string needle);
   bool Match(std::string_view haystack) const;
+  // Judges many values at once: value i is bytes[offsets[i], offsets[i + 1]), for i < count,
+  // and out[i] becomes Match(value i) as 1 or 0. The substring and term operators search all
+  // the values in one pass (no call and no block tail per value); the others go value by value.
+  void MatchPacked(std::string_view bytes, const size_t* offsets, size_t count,
+                   int8_t* out) const;
   StringOp op() const { return op_; }
   const std::string& needle() const { return needle_; }
 

@@ -289,3 +289,74 @@ TEST(StringMatcherTest, KeepsNeedle) {
 
 }  // namespace
 }  // namespace vigil::kql
+
+namespace vigil::kql {
+namespace {
+
+// MatchPacked must give Match's verdict for every value, whatever the operator: values of
+// 0-40 bytes (empty ones too) back to back, term and non-term bytes, needles cut from the
+// values (so they often straddle two values in the packed buffer) or random.
+TEST(StringOpsTest, MatchPackedAgreesWithMatchOnEveryValue) {
+  const std::string alphabet = "aAbB -.1\xc3\xa9/";
+  const StringOp ops[] = {StringOp::kEquals,      StringOp::kEqualsCi,     StringOp::kHas,
+                          StringOp::kHasCs,       StringOp::kHasPrefix,    StringOp::kHasPrefixCs,
+                          StringOp::kHasSuffix,   StringOp::kHasSuffixCs,  StringOp::kContains,
+                          StringOp::kContainsCs,  StringOp::kStartsWith,   StringOp::kStartsWithCs,
+                          StringOp::kEndsWith,    StringOp::kEndsWithCs};
+  std::mt19937 rng(23);
+  for (int trial = 0; trial < 6000; ++trial) {
+    const size_t count = rng() % 12;
+    std::string bytes;
+    std::vector<size_t> offsets{0};
+    for (size_t v = 0; v < count; ++v) {
+      const size_t len = rng() % 4 == 0 ? 0 : rng() % 40;
+      for (size_t i = 0; i < len; ++i) {
+        bytes += alphabet[rng() % alphabet.size()];
+      }
+      offsets.push_back(bytes.size());
+    }
+    std::string needle;
+    if (!bytes.empty() && rng() % 3 != 0) {
+      needle = bytes.substr(rng() % bytes.size(), rng() % 6);
+    } else {
+      for (size_t i = rng() % 4; i > 0; --i) {
+        needle += alphabet[rng() % alphabet.size()];
+      }
+    }
+    const StringOp op = ops[rng() % std::size(ops)];
+    const StringMatcher m(op, needle);
+    std::vector<int8_t> got(count, -1);
+    m.MatchPacked(bytes, offsets.data(), count, got.data());
+    for (size_t v = 0; v < count; ++v) {
+      const std::string_view value =
+          std::string_view(bytes).substr(offsets[v], offsets[v + 1] - offsets[v]);
+      ASSERT_EQ(got[v], m.Match(value) ? 1 : 0)
+          << "op " << static_cast<int>(op) << " needle '" << needle << "' value '" << value
+          << "' in '" << bytes << "'";
+    }
+  }
+}
+
+TEST(StringOpsTest, MatchPackedCountsAnOccurrenceOnlyInsideOneValue) {
+  // "mimi" + "katz" packed side by side spell the needle, but neither value holds it.
+  const std::string bytes = "mimikatzmimiKATZ";
+  const size_t offsets[] = {0, 4, 8, 12, 16};
+  int8_t out[4];
+  StringMatcher(StringOp::kContains, "mimikatz").MatchPacked(bytes, offsets, 4, out);
+  EXPECT_EQ(out[0] + out[1] + out[2] + out[3], 0);
+  const size_t whole[] = {0, 8, 16};
+  StringMatcher(StringOp::kContains, "mimikatz").MatchPacked(bytes, whole, 2, out);
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 1);
+  StringMatcher(StringOp::kContainsCs, "mimikatz").MatchPacked(bytes, whole, 2, out);
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 0);
+  // A value's edge is a term boundary even when the packed neighbour is a letter.
+  StringMatcher(StringOp::kHas, "katz").MatchPacked(bytes, offsets, 4, out);
+  EXPECT_EQ(out[0], 0);
+  EXPECT_EQ(out[1], 1);
+  EXPECT_EQ(out[3], 1);
+}
+
+}  // namespace
+}  // namespace vigil::kql
