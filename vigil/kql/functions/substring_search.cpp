@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -179,10 +180,20 @@ __attribute__((target("avx2"))) size_t Avx2From(std::string_view haystack,
 
 enum class Kernel { kScalar, kSse2, kAvx2 };
 
+// The widest kernel the CPU runs, unless VIGIL_SUBSTRING_KERNEL names a narrower one ("sse2"
+// or "scalar"; for measuring the kernels against each other).
 Kernel ChosenKernel() {
   static const Kernel kernel = [] {
+    const char* forced = std::getenv("VIGIL_SUBSTRING_KERNEL");
+    const std::string_view want = forced != nullptr ? forced : "";
+    if (want == "scalar") {
+      return Kernel::kScalar;
+    }
 #if defined(VIGIL_X86_KERNELS)
-    return internal::CpuHasAvx2() ? Kernel::kAvx2 : Kernel::kSse2;
+    if (want == "sse2" || !internal::CpuHasAvx2()) {
+      return Kernel::kSse2;
+    }
+    return Kernel::kAvx2;
 #else
     return Kernel::kScalar;
 #endif
@@ -197,13 +208,16 @@ size_t Dispatch(std::string_view haystack, std::string_view needle, size_t from)
     return out;
   }
 #if defined(VIGIL_X86_KERNELS)
-  if (ChosenKernel() == Kernel::kAvx2) {
-    return Avx2From<kFold>(haystack, needle, from);
+  switch (ChosenKernel()) {
+    case Kernel::kAvx2:
+      return Avx2From<kFold>(haystack, needle, from);
+    case Kernel::kSse2:
+      return Sse2From<kFold>(haystack, needle, from);
+    case Kernel::kScalar:
+      break;
   }
-  return Sse2From<kFold>(haystack, needle, from);
-#else
-  return ScalarFrom<kFold>(haystack, needle, from);
 #endif
+  return ScalarFrom<kFold>(haystack, needle, from);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // candidate start positions many at a time (the needle's first byte at i and its last byte at
 // i + n - 1, 16 or 32 positions per compare) and verify only the positions where both agree,
 // so a rare needle is found at close to memory speed. The 32-wide AVX2 kernel is chosen at run
-// time when the CPU has it; the 16-wide SSE2 kernel runs everywhere else on x86-64.
+// time when the CPU has it; the 16-wide SSE2 kernel runs everywhere else on x86-64
+// (VIGIL_SUBSTRING_KERNEL=sse2 or =scalar forces a narrower kernel, to compare them).
 #pragma once
 
 #include <cstddef>
