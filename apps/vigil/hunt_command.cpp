@@ -31,6 +31,7 @@ struct HuntArgs {
   int timeout_s = 600;
   size_t memory_mb = 4096;
   size_t threads = 0;
+  std::vector<std::string> externaldata_dirs;
 };
 
 int RunHunt(const GlobalOptions& global, const HuntArgs& args) {
@@ -59,6 +60,9 @@ int RunHunt(const GlobalOptions& global, const HuntArgs& args) {
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   kql::Engine engine(store.get(), &schema::Catalog::Default());
+  for (const std::string& dir : args.externaldata_dirs) {
+    engine.AllowExternalDataDir(dir);
+  }
   kql::QueryOptions options;
   options.limits.max_result_rows = args.max_rows;
   options.limits.timeout = std::chrono::seconds(args.timeout_s);
@@ -142,6 +146,10 @@ void RegisterHuntCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--memory-mb", args->memory_mb, "memory budget in MiB (default 4096)");
   cmd->add_option("--threads", args->threads,
                   "threads per table scan (default 0: one per core, at most 4)");
+  cmd->add_option("--externaldata-dir", args->externaldata_dirs,
+                  "a local directory externaldata may read files from (repeatable; URLs are "
+                  "always refused: a hunt has no network)")
+      ->check(CLI::ExistingDirectory);
   cmd->callback([&global, &exit_code, args] { exit_code = RunHunt(global, *args); });
 }
 

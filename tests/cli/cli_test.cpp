@@ -73,6 +73,33 @@ TEST_F(CliTest, BlockCacheSizeIsAnOptionAndItsAbsenceChangesNoResult) {
   EXPECT_NE(bad.text.find("block-cache-mb"), std::string::npos) << bad.text;
 }
 
+TEST_F(CliTest, ExternalDataReadsOnlyFromAnAllowedDirectory) {
+  const fs::path allowed = dir_ / "iocs";
+  fs::create_directories(allowed);
+  Write(allowed / "hashes.csv", "Sha256,Name\nabc,one\ndef,two\n");
+  Write(dir_ / "outside.csv", "Sha256,Name\nxyz,three\n");
+  auto hunt = [&](const fs::path& file, const std::string& extra) {
+    Write(dir_ / "q.kql", "externaldata(Sha256: string, Name: string) [@\"" + file.string() +
+                              "\"] with (format=\"csv\", ignoreFirstRecord=true) | count");
+    return RunVigil("--data " + data_ + " hunt --format csv -f " + (dir_ / "q.kql").string() +
+                    extra);
+  };
+  // Refused without the option; the message names the option that allows it.
+  const Output refused = hunt(allowed / "hashes.csv", "");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.text.find("--externaldata-dir"), std::string::npos) << refused.text;
+  const Output read = hunt(allowed / "hashes.csv", " --externaldata-dir " + allowed.string());
+  ASSERT_EQ(read.exit_code, 0) << read.text;
+  EXPECT_NE(read.text.find("\n2"), std::string::npos) << read.text;
+  // A file outside the allowed directory, and a directory that does not exist.
+  const Output outside = hunt(dir_ / "outside.csv", " --externaldata-dir " + allowed.string());
+  EXPECT_NE(outside.exit_code, 0);
+  EXPECT_NE(outside.text.find("not in an allowed directory"), std::string::npos) << outside.text;
+  const Output missing =
+      hunt(allowed / "hashes.csv", " --externaldata-dir " + (dir_ / "nope").string());
+  EXPECT_NE(missing.exit_code, 0);
+}
+
 TEST_F(CliTest, CsvNeedsTable) {
   const fs::path input = dir_ / "rows.csv";
   Write(input, "Timestamp,DeviceName\n2026-10-24 00:00:00.069501,ws1\n");

@@ -17,17 +17,6 @@
 namespace vigil::kql::testing {
 namespace {
 
-struct CorpusEntry {
-  std::string where;
-  std::string query;
-  std::string expected_table;
-  bool parser_accepts = false;
-  bool binds = false;
-  bool deterministic = false;
-  bool partial_output = false;
-  bool order_sensitive = false;
-};
-
 bool BoolField(const Value& row, std::string_view key) {
   const Value* v = row.Find(key);
   return v != nullptr && v->kind() == Kind::kBool && v->AsBool();
@@ -36,34 +25,6 @@ bool BoolField(const Value& row, std::string_view key) {
 std::string StringField(const Value& row, std::string_view key) {
   const Value* v = row.Find(key);
   return v != nullptr && v->is_string() ? v->AsString() : std::string();
-}
-
-std::vector<CorpusEntry> ReadCorpus(const std::filesystem::path& file) {
-  std::vector<CorpusEntry> out;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto row = ParseJson(line);
-    if (!row || !row->is_bag()) {
-      continue;
-    }
-    CorpusEntry e;
-    e.where = StringField(*row, "path");
-    if (e.where.empty()) {
-      e.where = StringField(*row, "page");
-    } else if (const std::string repo = StringField(*row, "repo"); !repo.empty()) {
-      e.where = repo + ": " + e.where;
-    }
-    e.query = StringField(*row, "query");
-    e.expected_table = StringField(*row, "expected_markdown_table");
-    e.parser_accepts = BoolField(*row, "reference_parser_accepts");
-    e.binds = BoolField(*row, "reference_binds");
-    e.deterministic = BoolField(*row, "deterministic");
-    e.partial_output = BoolField(*row, "partial_output");
-    e.order_sensitive = BoolField(*row, "order_sensitive");
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 QueryOptions FixedOptions() {
@@ -272,6 +233,34 @@ std::vector<std::pair<std::string, size_t>> ByFamily(const std::vector<Failure>&
 }
 
 }  // namespace
+
+std::vector<CorpusEntry> ReadCorpus(const std::filesystem::path& file) {
+  std::vector<CorpusEntry> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto row = ParseJson(line);
+    if (!row || !row->is_bag()) {
+      continue;
+    }
+    CorpusEntry e;
+    e.where = StringField(*row, "path");
+    if (e.where.empty()) {
+      e.where = StringField(*row, "page");
+    } else if (const std::string repo = StringField(*row, "repo"); !repo.empty()) {
+      e.where = repo + ": " + e.where;
+    }
+    e.query = StringField(*row, "query");
+    e.expected_table = StringField(*row, "expected_markdown_table");
+    e.parser_accepts = BoolField(*row, "reference_parser_accepts");
+    e.binds = BoolField(*row, "reference_binds");
+    e.deterministic = BoolField(*row, "deterministic");
+    e.partial_output = BoolField(*row, "partial_output");
+    e.order_sensitive = BoolField(*row, "order_sensitive");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 BindReport RunBindSuite(const std::filesystem::path& corpus) {
   BindReport report;

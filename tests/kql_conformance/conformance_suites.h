@@ -11,6 +11,21 @@
 
 namespace vigil::kql::testing {
 
+// One line of a corpus file (hunting_queries.jsonl or doc_examples.jsonl).
+struct CorpusEntry {
+  std::string where;  // "repo: path" of a hunting query, or the documentation page
+  std::string query;
+  std::string expected_table;
+  bool parser_accepts = false;
+  bool binds = false;
+  bool deterministic = false;
+  bool partial_output = false;
+  bool order_sensitive = false;
+};
+
+// Reads a corpus file; lines that are not JSON objects are skipped.
+std::vector<CorpusEntry> ReadCorpus(const std::filesystem::path& file);
+
 struct Failure {
   std::string where;   // repository path or documentation page
   std::string cause;   // grouping key, e.g. "KQL0103 unknown function 'series_fir'"
