@@ -81,6 +81,22 @@ KResult<BExprPtr> ExprBinder::BindCall(const Expr& e) {
     }
     return Bind(*e.args[1]);
   }
+  if (name == "bag_pack_columns") {
+    // bag_pack_columns(A, B) is bag_pack("A", A, "B", B): each argument names a column.
+    if (e.args.empty()) {
+      return KErr("KQL0104", "bag_pack_columns() expects at least one column", e.pos);
+    }
+    std::vector<ExprPtr> pairs;
+    for (const ExprPtr& arg : e.args) {
+      if (arg->kind != ExprKind::kName) {
+        return KErr("KQL0104", "bag_pack_columns(): each argument must be a column name",
+                    arg->pos);
+      }
+      pairs.push_back(MakeLiteralExpr(Value::String(arg->name), Type::kString, arg->pos));
+      pairs.push_back(arg);
+    }
+    return Bind(*MakeCallExpr("bag_pack", std::move(pairs), e.pos));
+  }
   if (name == "pack_all" || name == "row_number" || name == "prev" || name == "next") {
     auto out = std::make_shared<BExpr>();
     out->text = ExprText(e);
