@@ -469,10 +469,11 @@ void RegisterDateTimeFunctions(Registry& r) {
           return Value();
         }
         return fn2::DateTimeOrNull(out);
-      },
-      /*deterministic=*/false);
-  // ago() reads the per-query now_ticks, so it is constant within one query (and kept
-  // deterministic so time filters such as `Timestamp > ago(1d)` can be folded and pushed down).
+      });
+  // now() and ago() read the per-query now_ticks: as in Kusto, every use within one query sees
+  // the same time, so both are deterministic within a query and fold to constants (time
+  // filters such as `Timestamp between (ago(1d) .. now())` are pushed down whole, and plugins
+  // that need constant arguments accept them).
   Add(r, "ago", 1, 1, Returns("ago", Type::kDateTime, {Arg::kTimeSpan}),
       [](std::span<const Value> args, FunctionContext& ctx) -> Value {
         if (args[0].kind() != Kind::kTimeSpan) {
