@@ -3,6 +3,7 @@
 #include "vigil/kql/functions/substring_search.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -73,6 +74,21 @@ inline char FoldMask(unsigned char c, bool fold) {
   return static_cast<char>(fold && c >= 'a' && c <= 'z' ? 0x20 : 0);
 }
 
+// The first candidate of `mask` (bit k: a start at block + k whose first and last bytes match)
+// whose middle bytes match too, as an offset from `block`; npos when none does.
+template <bool kFold, typename Mask>
+inline size_t FirstVerified(Mask mask, const char* block, std::string_view needle) {
+  const size_t n = needle.size();
+  while (mask != 0) {
+    const auto bit = static_cast<size_t>(std::countr_zero(mask));
+    if (n <= 2 || SameBytes<kFold>(block + bit + 1, needle.data() + 1, n - 2)) {
+      return bit;
+    }
+    mask &= mask - 1;
+  }
+  return kNpos;
+}
+
 // The first and last needle bytes are compared against two loads 16 (32) positions wide: the
 // block at i and the block at i + n - 1. Both loads must stay inside the haystack, so the last
 // block starts at size - n - (width - 1) and may overlap the one before it (positions there
@@ -98,13 +114,9 @@ size_t Sse2From(std::string_view haystack, std::string_view needle, size_t from)
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + n - 1));
     const __m128i eq_first = _mm_cmpeq_epi8(_mm_or_si128(a, first_fold), first_byte);
     const __m128i eq_last = _mm_cmpeq_epi8(_mm_or_si128(b, last_fold), last_byte);
-    auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(eq_first, eq_last)));
-    while (mask != 0) {
-      const auto bit = static_cast<size_t>(__builtin_ctz(mask));
-      if (n <= 2 || SameBytes<kFold>(data + i + bit + 1, needle.data() + 1, n - 2)) {
-        return i + bit;
-      }
-      mask &= mask - 1;
+    const auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(eq_first, eq_last)));
+    if (const size_t hit = FirstVerified<kFold>(mask, data + i, needle); hit != kNpos) {
+      return i + hit;
     }
     if (i == last_start) {
       return kNpos;
@@ -142,15 +154,11 @@ __attribute__((target("avx2"))) size_t Avx2From(std::string_view haystack,
     const __m256i m1 =
         _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(a1, first_fold), first_byte),
                          _mm256_cmpeq_epi8(_mm256_or_si256(b1, last_fold), last_byte));
-    uint64_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(m0)) |
-                    (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(m1)))
-                     << 32);
-    while (mask != 0) {
-      const auto bit = static_cast<size_t>(__builtin_ctzll(mask));
-      if (n <= 2 || SameBytes<kFold>(data + i + bit + 1, needle.data() + 1, n - 2)) {
-        return i + bit;
-      }
-      mask &= mask - 1;
+    const uint64_t mask =
+        static_cast<uint32_t>(_mm256_movemask_epi8(m0)) |
+        (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(m1))) << 32);
+    if (const size_t hit = FirstVerified<kFold>(mask, data + i, needle); hit != kNpos) {
+      return i + hit;
     }
     i += 64;
   }
@@ -161,13 +169,9 @@ __attribute__((target("avx2"))) size_t Avx2From(std::string_view haystack,
     const __m256i m =
         _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(a, first_fold), first_byte),
                          _mm256_cmpeq_epi8(_mm256_or_si256(b, last_fold), last_byte));
-    auto mask = static_cast<uint32_t>(_mm256_movemask_epi8(m));
-    while (mask != 0) {
-      const auto bit = static_cast<size_t>(__builtin_ctz(mask));
-      if (n <= 2 || SameBytes<kFold>(data + i + bit + 1, needle.data() + 1, n - 2)) {
-        return i + bit;
-      }
-      mask &= mask - 1;
+    const auto mask = static_cast<uint32_t>(_mm256_movemask_epi8(m));
+    if (const size_t hit = FirstVerified<kFold>(mask, data + i, needle); hit != kNpos) {
+      return i + hit;
     }
     if (i == last_start) {
       return kNpos;

@@ -175,6 +175,25 @@ void BlockEncoder::EncodeStrings(ColumnType type, std::span<const ColumnPiece> p
   meta.bloom_partial = filter_.partial;
 }
 
+void NullColumn(ColumnType type, size_t rows, ColumnVector& out) {
+  out.type = type;
+  out.valid.assign(rows, 0);
+  out.ints.clear();
+  out.reals.clear();
+  out.codes.clear();
+  out.dict.reset();
+  if (schema::IsIntegerBacked(type)) {
+    out.ints.assign(rows, 0);
+  } else if (type == ColumnType::kReal) {
+    out.reals.assign(rows, 0.0);
+  } else {
+    auto dict = std::make_shared<Dictionary>();
+    dict->Add({});  // code 0 of null cells stays addressable
+    out.dict = std::move(dict);
+    out.codes.assign(rows, 0);
+  }
+}
+
 std::string EncodeColumnBlock(const ColumnData& col, size_t begin, size_t end,
                               BlockColumnMeta& meta) {
   BlockEncoder encoder(SegmentWriteOptions{});
@@ -198,17 +217,7 @@ Status DecodeColumnBlock(std::string_view raw, ColumnType type, size_t rows, Col
     if (!in.at_end()) {
       return DataLossError("all-null column block with {} trailing bytes", in.remaining());
     }
-    out.valid.assign(rows, 0);
-    if (schema::IsIntegerBacked(type)) {
-      out.ints.assign(rows, 0);
-    } else if (type == ColumnType::kReal) {
-      out.reals.assign(rows, 0.0);
-    } else {
-      auto dict = std::make_shared<Dictionary>();
-      dict->Add({});  // code 0 of null cells stays addressable
-      out.codes.assign(rows, 0);
-      out.dict = std::move(dict);
-    }
+    NullColumn(type, rows, out);
     return Status::Ok();
   }
   out.valid.assign(rows, 1);

@@ -44,4 +44,8 @@ class BlockEncoder {
   BuiltTermFilter filter_;
 };
 
+// Fills `out` with `rows` null cells of `type` (a dictionary column gets one empty value, so
+// code 0 stays addressable).
+void NullColumn(schema::ColumnType type, size_t rows, ColumnVector& out);
+
 }  // namespace vigil::store::internal

@@ -1,3 +1,4 @@
+#include "vigil/store/internal/column_block.h"
 #include "vigil/store/internal/local_snapshot.h"
 
 #include <unistd.h>
@@ -44,25 +45,6 @@ bool RuledOut(const TermBloom& bloom, bool partial, const std::vector<std::strin
   return std::any_of(terms.begin(), terms.end(), [&](const std::string& term) {
     return !FilterMayContainTerm(bloom, partial, term);
   });
-}
-
-void NullColumn(ColumnType type, size_t rows, ColumnVector& out) {
-  out.type = type;
-  out.valid.assign(rows, 0);
-  out.ints.clear();
-  out.reals.clear();
-  out.codes.clear();
-  out.dict.reset();
-  if (schema::IsIntegerBacked(type)) {
-    out.ints.assign(rows, 0);
-  } else if (type == ColumnType::kReal) {
-    out.reals.assign(rows, 0.0);
-  } else {
-    auto dict = std::make_shared<Dictionary>();
-    dict->Add({});
-    out.dict = std::move(dict);
-    out.codes.assign(rows, 0);
-  }
 }
 
 void FromColumnData(const ColumnData& col, size_t rows, ColumnVector& out) {
