@@ -104,6 +104,16 @@ TEST_F(EngineStoreTest, PushdownGivesTheSameRowsAsInMemoryEvaluation) {
       "hassuffix_cs \"7\" | count",
       "DeviceProcessEvents | where ProcessCommandLine has_all (\"CMD\", \"42\") or "
       "ProcessCommandLine !has_cs \"echo\" | count",
+      // and/or: the second side judges only the values the first leaves open when they are
+      // few, else all values in one pass
+      "DeviceProcessEvents | where ProcessCommandLine contains \"echo 1\" and "
+      "ProcessCommandLine matches regex @\"--id [0-9]*7$\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine contains \"echo\" and "
+      "ProcessCommandLine contains \"--id 1\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine contains \"zzz\" or "
+      "ProcessCommandLine has \"42\" | count",
+      "DeviceProcessEvents | where ProcessCommandLine !contains \"echo 4\" or "
+      "ProcessCommandLine endswith \"9\" | count",
       "DeviceProcessEvents | where DeviceName hassuffix \"example\" | count",
       // comparisons of integer-backed columns with constants run on the raw integers; null
       // cells (FileSize is null in a third of the rows) never pass

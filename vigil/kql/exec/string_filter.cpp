@@ -130,8 +130,22 @@ class LogicFilter final : public StringFilter {
     return and_ ? (a_->Match(text) && b_->Match(text)) : (a_->Match(text) || b_->Match(text));
   }
   void MatchAll(const store::Dictionary& dict, int8_t* verdicts) const override {
-    std::vector<int8_t> other(dict.size());
     a_->MatchAll(dict, verdicts);
+    // The values whose verdict b can still change: a's true ones under `and`, its false ones
+    // under `or`. When they are few, b judges just them (b may be a regex); otherwise b runs
+    // over all values in one pass too.
+    const int8_t open = and_ ? 1 : 0;
+    const auto undecided =
+        static_cast<size_t>(std::count(verdicts, verdicts + dict.size(), open));
+    if (undecided * 4 < dict.size()) {
+      for (size_t i = 0; i < dict.size(); ++i) {
+        if (verdicts[i] == open) {
+          verdicts[i] = b_->Match(dict[i]) ? 1 : 0;
+        }
+      }
+      return;
+    }
+    std::vector<int8_t> other(dict.size());
     b_->MatchAll(dict, other.data());
     CombineVerdicts(verdicts, other.data(), dict.size(), and_);
   }
