@@ -134,31 +134,6 @@ std::string CauseKey(const KqlError& err, const std::string& query) {
   return err.code + " " + MessageKey(err.message);
 }
 
-std::string OneLine(std::string s, size_t max_chars = 200) {
-  for (auto& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') {
-      c = ' ';
-    }
-  }
-  if (s.size() > max_chars) {
-    s = s.substr(0, max_chars) + "…";
-  }
-  return s;
-}
-
-std::string Escape(std::string s) {
-  std::string out;
-  for (char c : OneLine(std::move(s), 300)) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '`') {
-      out += '\'';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string Percent(double v) {
   char buf[32];
@@ -233,6 +208,32 @@ std::vector<std::pair<std::string, size_t>> ByFamily(const std::vector<Failure>&
 }
 
 }  // namespace
+
+std::string OneLine(std::string s, size_t max_chars) {
+  for (auto& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      c = ' ';
+    }
+  }
+  if (s.size() > max_chars) {
+    s = s.substr(0, max_chars) + "…";
+  }
+  return s;
+}
+
+std::string Escape(std::string s) {
+  std::string out;
+  for (char c : OneLine(std::move(s), 300)) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '`') {
+      out += '\'';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 std::vector<CorpusEntry> ReadCorpus(const std::filesystem::path& file) {
   std::vector<CorpusEntry> out;

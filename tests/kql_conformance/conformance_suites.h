@@ -23,6 +23,11 @@ struct CorpusEntry {
   bool order_sensitive = false;
 };
 
+// `s` on one line (newlines and tabs as spaces), cut to `max_chars` with an ellipsis.
+std::string OneLine(std::string s, size_t max_chars = 200);
+// A markdown table cell: one line of at most 300 characters, `|` escaped, backticks as quotes.
+std::string Escape(std::string s);
+
 // Reads a corpus file; lines that are not JSON objects are skipped.
 std::vector<CorpusEntry> ReadCorpus(const std::filesystem::path& file);
 

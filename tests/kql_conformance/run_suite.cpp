@@ -1,6 +1,5 @@
 #include "tests/kql_conformance/run_suite.h"
 
-#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -10,19 +9,6 @@
 #include "vigil/store/store.h"
 
 namespace vigil::kql::testing {
-
-namespace {
-
-// The error with quoted names kept: data-dependent failures differ by the name.
-std::string FirstLine(std::string text, size_t max_chars = 200) {
-  text = text.substr(0, text.find('\n'));
-  if (text.size() > max_chars) {
-    text = text.substr(0, max_chars) + "...";
-  }
-  return text;
-}
-
-}  // namespace
 
 RunReport RunHuntingSuite(const std::filesystem::path& corpus,
                           const std::filesystem::path& data_dir, int64_t now_ticks) {
@@ -61,7 +47,7 @@ RunReport RunHuntingSuite(const std::filesystem::path& corpus,
       continue;
     }
     ++report.by_code[err.code];
-    report.failures.push_back({q.where, err.code, FirstLine(err.ToString())});
+    report.failures.push_back({q.where, err.code, OneLine(err.ToString())});
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -98,9 +84,7 @@ std::string RenderRunSection(const RunReport& r, size_t failure_ceiling) {
   if (!r.failures.empty()) {
     out += "| query | error |\n|---|---|\n";
     for (const Failure& f : r.failures) {
-      std::string detail = f.detail;
-      std::replace(detail.begin(), detail.end(), '|', '/');
-      out += "| " + f.where + " | " + detail + " |\n";
+      out += "| " + Escape(f.where) + " | " + Escape(f.detail) + " |\n";
     }
     out += "\n";
   }

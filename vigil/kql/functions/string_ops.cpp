@@ -35,12 +35,21 @@ std::string ToLowerAscii(std::string_view text) {
   return out;
 }
 
-size_t FindCi(std::string_view haystack, std::string_view needle_lower, size_t from) {
-  return FindFolded(haystack, needle_lower, from);
+// `needle` is already lower-case when the search folds case.
+size_t Find(std::string_view text, std::string_view needle, size_t from, bool case_sensitive) {
+  return case_sensitive ? FindExact(text, needle, from) : FindFolded(text, needle, from);
 }
 
-size_t FindCs(std::string_view haystack, std::string_view needle, size_t from) {
-  return FindExact(haystack, needle, from);
+// True when the n-byte occurrence at p, inside the value text[begin, end), has a term boundary
+// on each side that asks for one: the value's own start and end are boundaries, and so is any
+// byte that is not a term byte.
+bool AtTermEdges(std::string_view text, size_t begin, size_t end, size_t p, size_t n,
+                 bool check_left, bool check_right) {
+  const bool left_ok =
+      !check_left || p == begin || !IsTermByte(static_cast<unsigned char>(text[p - 1]));
+  const bool right_ok =
+      !check_right || p + n == end || !IsTermByte(static_cast<unsigned char>(text[p + n]));
+  return left_ok && right_ok;
 }
 
 bool IsCaseSensitive(StringOp op) {
@@ -71,16 +80,11 @@ bool TermSearch(std::string_view haystack, std::string_view needle, bool case_se
   const bool check_right = need_right && IsTermByte(static_cast<unsigned char>(needle.back()));
   size_t from = 0;
   while (true) {
-    const size_t pos =
-        case_sensitive ? FindCs(haystack, needle, from) : FindCi(haystack, needle, from);
+    const size_t pos = Find(haystack, needle, from, case_sensitive);
     if (pos == std::string_view::npos) {
       return false;
     }
-    const bool left_ok =
-        !check_left || pos == 0 || !IsTermByte(static_cast<unsigned char>(haystack[pos - 1]));
-    const bool right_ok = !check_right || pos + n == haystack.size() ||
-                          !IsTermByte(static_cast<unsigned char>(haystack[pos + n]));
-    if (left_ok && right_ok) {
+    if (AtTermEdges(haystack, 0, haystack.size(), pos, n, check_left, check_right)) {
       return true;
     }
     from = pos + 1;
@@ -142,10 +146,6 @@ std::optional<StringOp> ParseStringOp(std::string_view text, bool* negated) {
   return std::nullopt;
 }
 
-size_t FindCaseInsensitive(std::string_view haystack, std::string_view needle_lower) {
-  return FindCi(haystack, needle_lower, 0);
-}
-
 StringMatcher::StringMatcher(StringOp op, std::string needle)
     : op_(op), needle_(std::move(needle)), needle_lower_(ToLowerAscii(needle_)) {
   for (const char c : needle_) {
@@ -166,9 +166,9 @@ bool StringMatcher::Match(std::string_view haystack) const {
     case StringOp::kEqualsCi:
       return haystack.size() == n && EqualsLowerCi(haystack.data(), needle.data(), n);
     case StringOp::kContains:
-      return FindCi(haystack, needle, 0) != std::string_view::npos;
+      return FindFolded(haystack, needle, 0) != std::string_view::npos;
     case StringOp::kContainsCs:
-      return FindCs(haystack, needle, 0) != std::string_view::npos;
+      return FindExact(haystack, needle, 0) != std::string_view::npos;
     case StringOp::kStartsWith:
       return haystack.size() >= n && EqualsLowerCi(haystack.data(), needle.data(), n);
     case StringOp::kStartsWithCs:
@@ -238,7 +238,7 @@ void StringMatcher::MatchPacked(std::string_view bytes, const size_t* offsets, s
   size_t pos = offsets[0];
   size_t v = 0;
   while (true) {
-    const size_t p = cs ? FindCs(all, needle, pos) : FindCi(all, needle, pos);
+    const size_t p = Find(all, needle, pos, cs);
     if (p == std::string_view::npos) {
       return;
     }
@@ -248,12 +248,7 @@ void StringMatcher::MatchPacked(std::string_view bytes, const size_t* offsets, s
         1;
     const size_t begin = offsets[v];
     const size_t end = offsets[v + 1];
-    const bool inside = p + n <= end;
-    const bool left_ok =
-        !check_left || p == begin || !IsTermByte(static_cast<unsigned char>(all[p - 1]));
-    const bool right_ok =
-        !check_right || p + n == end || !IsTermByte(static_cast<unsigned char>(all[p + n]));
-    if (inside && left_ok && right_ok) {
+    if (p + n <= end && AtTermEdges(all, begin, end, p, n, check_left, check_right)) {
       out[v] = 1;
       pos = end;
     } else {

@@ -50,10 +50,6 @@ inline bool IsTermByte(unsigned char c) {
   return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
 }
 
-// Case-insensitive (ASCII) substring search; returns the offset or npos (see
-// substring_search.h for the kernels). `needle_lower` must already be lower-case.
-size_t FindCaseInsensitive(std::string_view haystack, std::string_view needle_lower);
-
 class StringMatcher {
  public:
   StringMatcher(StringOp op, std::string needle);

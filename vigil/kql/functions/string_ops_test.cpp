@@ -185,58 +185,6 @@ TEST(StringOpsTest, HasSuffix) {
   EXPECT_TRUE(M(StringOp::kHasSuffix, "x", ""));
 }
 
-TEST(FindCaseInsensitiveTest, ShortHaystacks) {
-  EXPECT_EQ(FindCaseInsensitive("Hello", "hello"), 0u);
-  EXPECT_EQ(FindCaseInsensitive("Hello", "llo"), 2u);
-  EXPECT_EQ(FindCaseInsensitive("Hello", "x"), std::string_view::npos);
-  EXPECT_EQ(FindCaseInsensitive("", "x"), std::string_view::npos);
-  EXPECT_EQ(FindCaseInsensitive("abc", ""), 0u);
-  EXPECT_EQ(FindCaseInsensitive("ab", "abc"), std::string_view::npos);
-}
-
-TEST(FindCaseInsensitiveTest, MatchesAtEveryOffsetOfLongHaystacks) {
-  // Walks the needle across the vector/scalar boundary and block edges.
-  for (size_t len = 1; len <= 70; ++len) {
-    for (const std::string needle : {"a", "ab", "abc", "mimikatz", "x-y_z://q"}) {
-      if (needle.size() > len) {
-        continue;
-      }
-      for (size_t pos = 0; pos + needle.size() <= len; ++pos) {
-        std::string hay(len, '.');
-        std::string upper = needle;
-        for (char& c : upper) {
-          if (c >= 'a' && c <= 'z') {
-            c = static_cast<char>(c - 32);
-          }
-        }
-        hay.replace(pos, needle.size(), pos % 2 == 0 ? upper : needle);
-        ASSERT_EQ(FindCaseInsensitive(hay, needle), pos) << "len=" << len << " needle=" << needle;
-      }
-      const std::string miss(len, '.');
-      ASSERT_EQ(FindCaseInsensitive(miss, needle), std::string_view::npos);
-    }
-  }
-}
-
-TEST(FindCaseInsensitiveTest, FirstAndLastByteMatchButMiddleDiffers) {
-  std::string hay(100, 'z');
-  hay.replace(10, 4, "mXXz");
-  hay.replace(60, 4, "MaBZ");
-  EXPECT_EQ(FindCaseInsensitive(hay, "mabz"), 60u);
-  EXPECT_EQ(FindCaseInsensitive(hay, "mabq"), std::string_view::npos);
-}
-
-TEST(FindCaseInsensitiveTest, FirstOccurrenceWins) {
-  const std::string hay = "0123456789abcdefABCdef0123456789abc";
-  EXPECT_EQ(FindCaseInsensitive(hay, "abc"), 10u);
-  EXPECT_EQ(FindCaseInsensitive(hay, "cdefabc"), 12u);
-}
-
-TEST(FindCaseInsensitiveTest, NonAsciiBytes) {
-  const std::string hay = std::string(40, 'a') + "\xc3\xa9t\xc3\xa9";
-  EXPECT_EQ(FindCaseInsensitive(hay, "\xc3\xa9t"), 40u);
-  EXPECT_EQ(FindCaseInsensitive(hay, "\xc3\x89t"), std::string_view::npos);
-}
 
 TEST(StringMatcherTest, KeepsNeedle) {
   const StringMatcher m(StringOp::kContains, "AbC");

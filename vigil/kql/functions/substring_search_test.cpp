@@ -95,5 +95,58 @@ TEST(SubstringSearchTest, EdgeCases) {
   EXPECT_TRUE(kernel == "avx2" || kernel == "sse2" || kernel == "scalar") << kernel;
 }
 
+TEST(SubstringSearchTest, ShortHaystacks) {
+  EXPECT_EQ(FindFolded("Hello", "hello", 0), 0u);
+  EXPECT_EQ(FindFolded("Hello", "llo", 0), 2u);
+  EXPECT_EQ(FindFolded("Hello", "x", 0), std::string_view::npos);
+  EXPECT_EQ(FindFolded("", "x", 0), std::string_view::npos);
+  EXPECT_EQ(FindFolded("abc", "", 0), 0u);
+  EXPECT_EQ(FindFolded("ab", "abc", 0), std::string_view::npos);
+}
+
+TEST(SubstringSearchTest, MatchesAtEveryOffsetOfLongHaystacks) {
+  // Walks the needle across the vector/scalar boundary and block edges.
+  for (size_t len = 1; len <= 70; ++len) {
+    for (const std::string needle : {"a", "ab", "abc", "mimikatz", "x-y_z://q"}) {
+      if (needle.size() > len) {
+        continue;
+      }
+      for (size_t pos = 0; pos + needle.size() <= len; ++pos) {
+        std::string hay(len, '.');
+        std::string upper = needle;
+        for (char& c : upper) {
+          if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - 32);
+          }
+        }
+        hay.replace(pos, needle.size(), pos % 2 == 0 ? upper : needle);
+        ASSERT_EQ(FindFolded(hay, needle, 0), pos) << "len=" << len << " needle=" << needle;
+      }
+      const std::string miss(len, '.');
+      ASSERT_EQ(FindFolded(miss, needle, 0), std::string_view::npos);
+    }
+  }
+}
+
+TEST(SubstringSearchTest, FirstAndLastByteMatchButMiddleDiffers) {
+  std::string hay(100, 'z');
+  hay.replace(10, 4, "mXXz");
+  hay.replace(60, 4, "MaBZ");
+  EXPECT_EQ(FindFolded(hay, "mabz", 0), 60u);
+  EXPECT_EQ(FindFolded(hay, "mabq", 0), std::string_view::npos);
+}
+
+TEST(SubstringSearchTest, FirstOccurrenceWins) {
+  const std::string hay = "0123456789abcdefABCdef0123456789abc";
+  EXPECT_EQ(FindFolded(hay, "abc", 0), 10u);
+  EXPECT_EQ(FindFolded(hay, "cdefabc", 0), 12u);
+}
+
+TEST(SubstringSearchTest, NonAsciiBytes) {
+  const std::string hay = std::string(40, 'a') + "\xc3\xa9t\xc3\xa9";
+  EXPECT_EQ(FindFolded(hay, "\xc3\xa9t", 0), 40u);
+  EXPECT_EQ(FindFolded(hay, "\xc3\x89t", 0), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace vigil::kql
